@@ -1,0 +1,45 @@
+"""gradcli: parse an expression, build its autograd graph as PyTorch would, differentiate it.
+
+    >>> import gradcli
+    >>> r = gradcli.evaluate("(x+w)*(w+1)", {"x": 2, "w": 1})
+    >>> float(r.value), {k: float(v) for k, v in r.grads.items()}
+    (6.0, {'x': 2.0, 'w': 5.0})
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import GradcliError
+
+__all__ = ["GradcliError", "Result", "evaluate", "parse"]
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .result import Result
+    from .syntax import Program
+
+
+def evaluate(program: "str | Program", bindings: "dict[str, Any] | None" = None,
+             **options: Any) -> "Result":
+    """Evaluate `program` at `bindings` (numbers, nested lists or NumPy arrays) and run
+    backward. Options: no_grad, retain_grad, dtype ("float64"|"float32"), seed,
+    max_elements. Raises a GradcliError subclass for any bad input."""
+    from .evaluator import evaluate as _evaluate
+
+    return _evaluate(program, bindings, **options)
+
+
+def parse(program: str) -> "Program":
+    """Parse program text into the AST; raises ParseError."""
+    from .syntax import parse as _parse
+
+    return _parse(program)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Result":
+        from .result import Result
+
+        return Result
+    raise AttributeError(name)

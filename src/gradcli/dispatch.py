@@ -1,0 +1,822 @@
+"""Which registry op a spelling picks, decided as PyTorch's Python dispatch decides it.
+
+Binary operators go through an explicit table keyed by (operator, left kind, right kind),
+where a kind is ``T`` (a tensor: a graph node) or ``N`` (a Python number). Calls go through
+``FUNCTIONS``: every function, ``torch.``/``F.`` alias and method spelling maps to one
+resolver here. grad_fn names are never derived from method names; they come from the
+registry entry the resolver picks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from .engine import Node
+from .errors import ArgumentError, ShapeError
+
+if TYPE_CHECKING:
+    from .evaluator import Evaluator
+
+T, N = "T", "N"
+
+#  (operator, left, right) -> (registry key, argument order)
+BINARY: dict[tuple[str, str, str], tuple[str, tuple[int, int]]] = {
+    ("+", T, T): ("add", (0, 1)), ("+", T, N): ("add", (0, 1)), ("+", N, T): ("add", (1, 0)),
+    ("-", T, T): ("sub", (0, 1)), ("-", T, N): ("sub", (0, 1)), ("-", N, T): ("rsub", (1, 0)),
+    ("*", T, T): ("mul", (0, 1)), ("*", T, N): ("mul", (0, 1)), ("*", N, T): ("mul", (1, 0)),
+    ("/", T, T): ("div", (0, 1)), ("/", T, N): ("div", (0, 1)),
+    ("**", T, N): ("pow", (0, 1)), ("**", T, T): ("pow_tensor", (0, 1)),
+    ("**", N, T): ("pow_base", (0, 1)),
+}
+
+OP_WORDS = {"+": "addition", "-": "subtraction", "*": "multiplication", "/": "division",
+            "**": "power", "@": "matrix multiplication"}
+
+
+class NamedPair(tuple):
+    """What max(x, dim) returns: (values, indices), as PyTorch's named tuple."""
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+
+def kind(v: Any) -> str:
+    return T if isinstance(v, Node) else N
+
+
+def is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, bool)) and not isinstance(v, Node)
+
+
+def fold(symbol: str, a: float, b: float) -> float | int:
+    """A binary operator on two Python numbers: constant subtrees fold, as in PyTorch."""
+    with np.errstate(all="ignore"):
+        x, y = np.float64(a), np.float64(b)
+        r = {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "**": x ** y}[symbol]
+    if (isinstance(a, int) and isinstance(b, int) and symbol in "+-*"
+            and math.isfinite(r) and abs(r) < 2**53):
+        return int(r)
+    return float(r)
+
+
+def binary(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
+    a, b = ev.operand(a), ev.operand(b)
+    if symbol == "@":
+        return matmul(ev, a, b)
+    ka, kb = kind(a), kind(b)
+    if ka == N and kb == N:
+        return fold(symbol, a, b)
+    if symbol == "/" and ka == N:  # c / x is c * x.reciprocal(), as PyTorch computes it
+        r = ev.apply("reciprocal", (b,), expr=f"1/{ev.text_of(b)}")
+        return ev.apply("mul", (r, a))
+    key, order = BINARY[(symbol, ka, kb)]
+    args = (a, b)
+    if ka == T and kb == T:
+        ev.check_broadcast(OP_WORDS[symbol], a.value.shape, b.value.shape)
+    return ev.apply(key, (args[order[0]], args[order[1]]))
+
+
+def unary_minus(ev: "Evaluator", a: Any) -> Any:
+    a = ev.operand(a)
+    if kind(a) == N:
+        return -a
+    return ev.apply("neg", (a,))
+
+
+COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+           "==": np.equal, "!=": np.not_equal}
+
+
+def compare(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
+    a, b = ev.operand(a), ev.operand(b)
+    av = a.value if isinstance(a, Node) else a
+    bv = b.value if isinstance(b, Node) else b
+    result = COMPARE[symbol](av, bv)
+    if kind(a) == N and kind(b) == N:
+        return bool(result)
+    return ev.constant(np.asarray(result))
+
+
+# ------------------------------------------------------------------ matrix products
+
+
+def _need_ndim(fname: str, x: Node, ndims: tuple[int, ...], what: str) -> None:
+    if x.value.ndim not in ndims:
+        raise ShapeError(f"{fname}: {what} must be {'or '.join(f'{n}-D ' for n in ndims)}"
+                         f"(got shape {list(x.value.shape)})")
+
+
+def _inner(fname: str, a: Node, b: Node, ka: int, kb: int) -> None:
+    sa, sb = a.value.shape, b.value.shape
+    if sa[ka] != sb[kb]:
+        raise ShapeError(f"{fname}: shapes {list(sa)} and {list(sb)} cannot be multiplied "
+                         f"({sa[ka]} != {sb[kb]})")
+
+
+def mm(ev, a, b):
+    a, b = ev.tensor(a), ev.tensor(b)
+    _need_ndim("mm", a, (2,), "the first argument")
+    _need_ndim("mm", b, (2,), "the second argument")
+    _inner("mm", a, b, 1, 0)
+    return ev.apply("mm", (a, b))
+
+
+def mv(ev, a, b):
+    a, b = ev.tensor(a), ev.tensor(b)
+    _need_ndim("mv", a, (2,), "the matrix")
+    _need_ndim("mv", b, (1,), "the vector")
+    _inner("mv", a, b, 1, 0)
+    return ev.apply("mv", (a, b))
+
+
+def dot(ev, a, b):
+    a, b = ev.tensor(a), ev.tensor(b)
+    _need_ndim("dot", a, (1,), "the first argument")
+    _need_ndim("dot", b, (1,), "the second argument")
+    _inner("dot", a, b, 0, 0)
+    return ev.apply("dot", (a, b))
+
+
+def matmul(ev, a, b):
+    """`@` and torch.matmul: Mm, Mv or Dot by the operands' shapes, as PyTorch decomposes it."""
+    a, b = ev.tensor(a), ev.tensor(b)
+    da, db = a.value.ndim, b.value.ndim
+    if da == 0 or db == 0:
+        raise ShapeError("matmul: both arguments need at least one dimension "
+                         f"(got shapes {list(a.value.shape)} and {list(b.value.shape)})")
+    if da == 2 and db == 2:
+        return mm(ev, a, b)
+    if da == 2 and db == 1:
+        return mv(ev, a, b)
+    if da == 1 and db == 1:
+        return dot(ev, a, b)
+    if da == 1 and db == 2:
+        _inner("matmul", a, b, 0, 0)
+        row = ev.apply("unsqueeze", (a,), {"dim": 0})
+        return ev.apply("squeeze_dims", (ev.apply("mm", (row, b)),), {"dims": (0,)})
+    if da > 2 and db in (1, 2):
+        _inner("matmul", a, b, -1, 0)
+        k = a.value.shape[-1]
+        flat = ev.apply("view", (a,), {"shape": (-1, k)})
+        if db == 1:
+            out_shape = a.value.shape[:-1]
+            return ev.apply("view", (ev.apply("mv", (flat, b)),), {"shape": out_shape})
+        out_shape = (*a.value.shape[:-1], b.value.shape[1])
+        return ev.apply("unsafe_view", (ev.apply("mm", (flat, b)),), {"shape": out_shape})
+    raise ShapeError(f"matmul: batched products of shapes {list(a.value.shape)} and "
+                     f"{list(b.value.shape)} are not supported yet")
+
+
+def outer(ev, a, b):
+    a, b = ev.tensor(a), ev.tensor(b)
+    _need_ndim("outer", a, (1,), "the first argument")
+    _need_ndim("outer", b, (1,), "the second argument")
+    col = ev.apply("view", (a,), {"shape": (a.value.shape[0], 1)})
+    return ev.apply("mul", (col, b))
+
+
+def linear(ev, input, weight, bias=None):
+    x, w = ev.tensor(input), ev.tensor(weight)
+    _need_ndim("linear", w, (2,), "the weight")
+    if x.value.ndim == 2 and bias is not None:
+        _inner("linear", x, w, 1, 1)
+        return ev.apply("addmm", (ev.tensor(bias), x, ev.apply("t", (w,))))
+    if x.value.ndim == 1 and bias is not None:
+        _inner("linear", x, w, 0, 1)
+        row = ev.apply("view", (x,), {"shape": (1, x.value.shape[0])})
+        out = ev.apply("addmm", (ev.tensor(bias), row, ev.apply("t", (w,))))
+        return ev.apply("view", (out,), {"shape": (w.value.shape[0],)})
+    out = matmul(ev, x, ev.apply("t", (w,)))
+    return out if bias is None else binary(ev, "+", out, bias)
+
+
+# ------------------------------------------------------------------ argument binding
+
+REQUIRED = object()
+
+
+def bind(fname: str, args: list, kwargs: dict, spec: list[tuple[str, Any]],
+         varargs: str | None = None) -> dict:
+    """Match call arguments to parameters as Python does; one clear error otherwise."""
+    out: dict[str, Any] = {}
+    names = [n for n, _ in spec]
+    if varargs is None and len(args) > len(spec):
+        raise ArgumentError(f"{fname}() takes at most {len(spec)} arguments "
+                            f"({len(args)} given)")
+    for (name, _), value in zip(spec, args):
+        out[name] = value
+    if varargs is not None:
+        out[varargs] = args[len(spec):]
+    for k, v in kwargs.items():
+        if k in ("dtype", "device", "layout", "out", "inplace", "requires_grad") and k not in names:
+            if k == "requires_grad" or k == "out" and v is not None:
+                raise ArgumentError(f"{fname}() does not take {k}=")
+            continue
+        if k not in names:
+            raise ArgumentError(f"{fname}() got an unexpected keyword argument {k!r}",
+                                hint=f"it takes {', '.join(names) or 'no keyword arguments'}")
+        if k in out:
+            raise ArgumentError(f"{fname}() got multiple values for argument {k!r}")
+        out[k] = v
+    for name, default in spec:
+        if name not in out:
+            if default is REQUIRED:
+                raise ArgumentError(f"{fname}() missing required argument {name!r}")
+            out[name] = default
+    return out
+
+
+def as_int(fname: str, what: str, v: Any) -> int:
+    if isinstance(v, Node) and v.value.size == 1 and v.value.dtype.kind in "iu":
+        v = int(v.value)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v:
+        raise ArgumentError(f"{fname}(): {what} must be an integer (got {_show(v)})")
+    return int(v)
+
+
+def as_float(fname: str, what: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ArgumentError(f"{fname}(): {what} must be a number (got {_show(v)})")
+    return float(v)
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, Node):
+        return f"a tensor of shape {list(v.value.shape)}"
+    if isinstance(v, (list, tuple)):
+        return "a list"
+    return repr(v)
+
+
+def norm_dim(fname: str, dim: Any, ndim: int) -> int:
+    d = as_int(fname, "dim", dim)
+    top = max(ndim, 1)
+    if not -top <= d < top:
+        raise ShapeError(f"{fname}(): dim {d} is out of range for a tensor with {ndim} "
+                         f"dimension{'s' if ndim != 1 else ''}")
+    return d % top
+
+
+def norm_dims(fname: str, dim: Any, ndim: int) -> tuple[int, ...]:
+    dims = dim if isinstance(dim, (list, tuple)) else [dim]
+    out = tuple(norm_dim(fname, d, ndim) for d in dims)
+    if len(set(out)) != len(out):
+        raise ArgumentError(f"{fname}(): dim {list(dims)} names a dimension twice")
+    return out
+
+
+def shape_args(fname: str, sizes: list) -> tuple[int, ...]:
+    """Sizes given as varargs (2, 3) or as one tuple/list ((2, 3))."""
+    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        sizes = list(sizes[0])
+    return tuple(as_int(fname, "a size", s) for s in sizes)
+
+
+# ------------------------------------------------------------------ resolvers
+
+Resolver = Callable[..., Any]
+FUNCTIONS: dict[str, Resolver] = {}
+
+
+def function(*names: str) -> Callable[[Resolver], Resolver]:
+    def register(f: Resolver) -> Resolver:
+        for n in names:
+            FUNCTIONS[n] = f
+        return f
+    return register
+
+
+def _unary(key: str, extra: list[tuple[str, Any]] = ()) -> Resolver:
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [("input", REQUIRED), *extra])
+        x = ev.operand(p.pop("input"))
+        params = {k: v for k, v in p.items()}
+        if kind(x) == N:
+            from .ops import REGISTRY
+            with np.errstate(all="ignore"):
+                return float(REGISTRY[key].forward(np.float64(x), **params))
+        return ev.apply(key, (x,), params)
+    return resolve
+
+
+for _key in ["exp", "exp2", "log", "log2", "log10", "log1p", "sqrt", "abs", "sign", "sin", "cos",
+             "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "relu", "erf",
+             "floor", "ceil", "round", "silu", "reciprocal"]:
+    FUNCTIONS[_key] = _unary(_key)
+FUNCTIONS.update(arcsin=FUNCTIONS["asin"], arccos=FUNCTIONS["acos"], arctan=FUNCTIONS["atan"],
+                 absolute=FUNCTIONS["abs"], expit=FUNCTIONS["sigmoid"])
+FUNCTIONS["softplus"] = _unary("softplus", [("beta", 1.0), ("threshold", 20.0)])
+FUNCTIONS["leaky_relu"] = _unary("leaky_relu", [("negative_slope", 0.01)])
+FUNCTIONS["elu"] = _unary("elu", [("alpha", 1.0)])
+FUNCTIONS["gelu"] = _unary("gelu", [("approximate", "none")])
+
+
+@function("neg", "negative")
+def _neg(ev, name, args, kwargs):
+    return unary_minus(ev, bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+
+
+def _binop(symbol: str, first: str = "input", second: str = "other") -> Resolver:
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [(first, REQUIRED), (second, REQUIRED)])
+        return binary(ev, symbol, p[first], p[second])
+    return resolve
+
+
+FUNCTIONS.update(add=_binop("+"), sub=_binop("-"), subtract=_binop("-"), mul=_binop("*"),
+                 multiply=_binop("*"), div=_binop("/"), divide=_binop("/"),
+                 true_divide=_binop("/"), pow=_binop("**", "input", "exponent"),
+                 matmul=_binop("@"))
+
+
+@function("square")
+def _square(ev, name, args, kwargs):
+    return binary(ev, "**", bind(name, args, kwargs, [("input", REQUIRED)])["input"], 2)
+
+
+def _elementwise2(key: str) -> Resolver:
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [("input", REQUIRED), ("other", REQUIRED)])
+        a, b = ev.tensor(p["input"]), ev.tensor(p["other"])
+        ev.check_broadcast(name, a.value.shape, b.value.shape)
+        return ev.apply(key, (a, b))
+    return resolve
+
+
+for _key in ["maximum", "minimum", "atan2", "hypot"]:
+    FUNCTIONS[_key] = _elementwise2(_key)
+FUNCTIONS["arctan2"] = FUNCTIONS["atan2"]
+
+
+@function("mm")
+def _mm(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("mat2", REQUIRED)])
+    return mm(ev, p["input"], p["mat2"])
+
+
+@function("mv")
+def _mv(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("vec", REQUIRED)])
+    return mv(ev, p["input"], p["vec"])
+
+
+@function("dot", "inner")
+def _dot(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("other", REQUIRED)])
+    return dot(ev, p["input"], p["other"])
+
+
+@function("outer", "ger")
+def _outer(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("vec2", REQUIRED)])
+    return outer(ev, p["input"], p["vec2"])
+
+
+@function("linear")
+def _linear(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("weight", REQUIRED), ("bias", None)])
+    return linear(ev, p["input"], p["weight"], p["bias"])
+
+
+@function("trace", "det", "inverse")
+def _matrix_fn(ev, name, args, kwargs):
+    x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    _need_ndim(name, x, (2,), "the input")
+    if name != "trace" and x.value.shape[0] != x.value.shape[1]:
+        raise ShapeError(f"{name}: the input must be a square matrix "
+                         f"(got shape {list(x.value.shape)})")
+    return ev.apply(name, (x,))
+
+
+# reductions ---------------------------------------------------------------------------
+
+
+def _reduction(whole: str, by_dim: str) -> Resolver:
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None), ("keepdim", False)])
+        x = ev.tensor(p["input"])
+        if p["dim"] is None:
+            return ev.apply(whole, (x,))
+        dims = norm_dims(name, p["dim"], x.value.ndim)
+        return ev.apply(by_dim, (x,), {"dim": dims, "keepdim": bool(p["keepdim"])})
+    return resolve
+
+
+FUNCTIONS["sum"] = _reduction("sum", "sum_dim")
+FUNCTIONS["mean"] = _reduction("mean", "mean_dim")
+
+
+@function("prod")
+def _prod(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None), ("keepdim", False)])
+    x = ev.tensor(p["input"])
+    if p["dim"] is None:
+        return ev.apply("prod", (x,))
+    if x.value.ndim == 0:
+        return ev.apply("prod", (x,))
+    d = norm_dim(name, p["dim"], x.value.ndim)
+    return ev.apply("prod_dim", (x,), {"dim": d, "keepdim": bool(p["keepdim"])})
+
+
+def _extreme(which: str) -> Resolver:
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None), ("keepdim", False)])
+        x = ev.tensor(p["input"])
+        if isinstance(p["dim"], Node):  # torch.max(x, y): the elementwise maximum
+            other = p["dim"]
+            ev.check_broadcast(name, x.value.shape, other.value.shape)
+            return ev.apply("maximum" if which == "max" else "minimum", (x, other))
+        if p["dim"] is None:
+            if x.value.size == 0:
+                raise ShapeError(f"{name}(): the input is empty")
+            return ev.apply(which, (x,))
+        d = norm_dim(name, p["dim"], x.value.ndim)
+        if x.value.ndim == 0:
+            return NamedPair((ev.apply("clone", (x,)), ev.constant(np.asarray(0))))
+        params = {"dim": d, "keepdim": bool(p["keepdim"])}
+        values = ev.apply(f"{which}_dim", (x,), params)
+        idx = (np.argmax if which == "max" else np.argmin)(x.value, axis=d)
+        if params["keepdim"]:
+            idx = np.expand_dims(idx, d)
+        return NamedPair((values, ev.constant(np.asarray(idx, dtype=np.int64))))
+    return resolve
+
+
+FUNCTIONS["max"] = _extreme("max")
+FUNCTIONS["min"] = _extreme("min")
+
+
+@function("logsumexp")
+def _logsumexp(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", REQUIRED), ("keepdim", False)])
+    x = ev.tensor(p["input"])
+    dims = norm_dims(name, p["dim"], x.value.ndim)
+    return ev.apply("logsumexp", (x,), {"dim": dims, "keepdim": bool(p["keepdim"])})
+
+
+def _softmax(key: str) -> Resolver:
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None)])
+        x = ev.tensor(p["input"])
+        if p["dim"] is None:
+            if x.value.ndim > 1:
+                raise ArgumentError(f"{name}() needs dim= for a tensor with "
+                                    f"{x.value.ndim} dimensions")
+            p["dim"] = 0
+        return ev.apply(key, (x,), {"dim": norm_dim(name, p["dim"], x.value.ndim)})
+    return resolve
+
+
+FUNCTIONS["softmax"] = _softmax("softmax")
+FUNCTIONS["log_softmax"] = _softmax("log_softmax")
+
+
+@function("norm", "vector_norm")
+def _norm(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("p", 2.0), ("dim", None),
+                                  ("keepdim", False)])
+    x = ev.tensor(p["input"])
+    order = p["p"]
+    if order in ("fro", None):
+        order = 2.0
+    order = as_float(name, "p", order)
+    dim = None if p["dim"] is None else norm_dims(name, p["dim"], x.value.ndim)
+    return ev.apply("norm", (x,), {"p": order, "dim": dim, "keepdim": bool(p["keepdim"])})
+
+
+def _spread(key: str) -> Resolver:
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None), ("unbiased", True),
+                                      ("keepdim", False), ("correction", None)])
+        x = ev.tensor(p["input"])
+        corr = p["correction"] if p["correction"] is not None else int(bool(p["unbiased"]))
+        dim = None if p["dim"] is None else norm_dims(name, p["dim"], x.value.ndim)
+        return ev.apply(key, (x,), {"dim": dim, "correction": corr, "keepdim": bool(p["keepdim"])})
+    return resolve
+
+
+FUNCTIONS["var"] = _spread("var")
+FUNCTIONS["std"] = _spread("std")
+
+
+@function("cumsum")
+def _cumsum(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", REQUIRED)])
+    x = ev.tensor(p["input"])
+    return ev.apply("cumsum", (x,), {"dim": norm_dim(name, p["dim"], x.value.ndim)})
+
+
+# elementwise with extra operands -------------------------------------------------------
+
+
+@function("clamp", "clip")
+def _clamp(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("min", None), ("max", None)])
+    x = ev.tensor(p["input"])
+    lo, hi = p["min"], p["max"]
+    if lo is None and hi is None:
+        raise ArgumentError(f"{name}(): at least one of min and max must be given")
+    if isinstance(lo, Node) or isinstance(hi, Node):
+        lo_t = ev.tensor(lo if lo is not None else -math.inf)
+        hi_t = ev.tensor(hi if hi is not None else math.inf)
+        return ev.apply("clamp_tensor", (x, lo_t, hi_t))
+    return ev.apply("clamp", (x,), {"min": None if lo is None else as_float(name, "min", lo),
+                                    "max": None if hi is None else as_float(name, "max", hi)})
+
+
+@function("clamp_min")
+def _clamp_min(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("min", REQUIRED)])
+    return _clamp(ev, name, [p["input"]], {"min": p["min"]})
+
+
+@function("clamp_max")
+def _clamp_max(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("max", REQUIRED)])
+    return _clamp(ev, name, [p["input"]], {"max": p["max"]})
+
+
+@function("where")
+def _where(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("condition", REQUIRED), ("input", REQUIRED),
+                                  ("other", REQUIRED)])
+    cond = ev.operand(p["condition"])
+    if isinstance(cond, Node) and cond.value.dtype != np.bool_:
+        raise ArgumentError(f"{name}(): the condition must be a comparison such as x > 0 "
+                            f"(got a tensor of {cond.value.dtype})")
+    cond = ev.tensor(cond)
+    a, b = ev.operand(p["input"]), ev.operand(p["other"])
+    shapes = [np.shape(v.value if isinstance(v, Node) else v) for v in (cond, a, b)]
+    ev.check_broadcast(name, *shapes)
+    if kind(a) == N and kind(b) == N:
+        a = ev.tensor(a)
+    return ev.apply("where", (cond, a, b))
+
+
+# movement ------------------------------------------------------------------------------
+
+
+@function("t")
+def _t(ev, name, args, kwargs):
+    x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    if x.value.ndim > 2:
+        raise ShapeError(f"t() expects a tensor with at most 2 dimensions "
+                         f"(got shape {list(x.value.shape)})", hint="use transpose(dim0, dim1)")
+    return ev.apply("t", (x,))
+
+
+@function("T")
+def _T(ev, name, args, kwargs):
+    x = ev.tensor(args[0])
+    return ev.apply("permute", (x,), {"dims": tuple(reversed(range(x.value.ndim)))})
+
+
+@function("permute")
+def _permute(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED)], varargs="dims")
+    x = ev.tensor(p["input"])
+    dims = p["dims"] if "dims" not in kwargs else [kwargs["dims"]]
+    dims = norm_dims(name, list(shape_args(name, dims)), x.value.ndim)
+    if len(dims) != x.value.ndim:
+        raise ShapeError(f"permute(): {len(dims)} dims given for a tensor with "
+                         f"{x.value.ndim} dimensions")
+    return ev.apply("permute", (x,), {"dims": dims})
+
+
+@function("transpose", "swapaxes", "swapdims")
+def _transpose(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim0", REQUIRED), ("dim1", REQUIRED)])
+    x = ev.tensor(p["input"])
+    nd = x.value.ndim
+    return ev.apply("transpose", (x,), {"dim0": norm_dim(name, p["dim0"], nd),
+                                        "dim1": norm_dim(name, p["dim1"], nd)})
+
+
+def _target_shape(name: str, x: Node, shape: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        return _infer(x.value.size, shape)
+    except ValueError:
+        raise ShapeError(f"{name}(): shape {list(shape)} is invalid for a tensor of "
+                         f"{x.value.size} elements (shape {list(x.value.shape)})") from None
+
+
+def _infer(size: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    if shape.count(-1) > 1 or any(s < -1 for s in shape):
+        raise ValueError
+    known = math.prod(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise ValueError
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    if math.prod(shape) != size:
+        raise ValueError
+    return shape
+
+
+def reshape(ev, name: str, x: Node, shape: tuple[int, ...]) -> Node:
+    shape = _target_shape(name, x, shape)
+    if x.value.flags.c_contiguous:
+        return ev.apply("view", (x,), {"shape": shape})
+    if name == "view":
+        raise ShapeError("view(): the tensor is not contiguous (it is a transpose or a slice), "
+                         "so it cannot be viewed with a new shape", hint="use .reshape(...)")
+    copy = ev.apply("clone", (x,))
+    return ev.apply("unsafe_view", (copy,), {"shape": shape})
+
+
+@function("reshape", "view")
+def _reshape(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED)], varargs="shape")
+    x = ev.tensor(p["input"])
+    sizes = p["shape"] if "shape" not in kwargs else [kwargs["shape"]]
+    return reshape(ev, name, x, shape_args(name, sizes))
+
+
+@function("flatten")
+def _flatten(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("start_dim", 0), ("end_dim", -1)])
+    x = ev.tensor(p["input"])
+    if x.value.ndim == 0:
+        return reshape(ev, name, x, (1,))
+    s = norm_dim(name, p["start_dim"], x.value.ndim)
+    e = norm_dim(name, p["end_dim"], x.value.ndim)
+    if s == e:
+        return x
+    shp = x.value.shape
+    return reshape(ev, name, x, (*shp[:s], math.prod(shp[s:e + 1]), *shp[e + 1:]))
+
+
+@function("unsqueeze")
+def _unsqueeze(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", REQUIRED)])
+    x = ev.tensor(p["input"])
+    return ev.apply("unsqueeze", (x,), {"dim": norm_dim(name, p["dim"], x.value.ndim + 1)})
+
+
+@function("squeeze")
+def _squeeze(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None)])
+    x = ev.tensor(p["input"])
+    if p["dim"] is None:
+        return ev.apply("squeeze", (x,))
+    if isinstance(p["dim"], (list, tuple)):
+        dims = tuple(d for d in norm_dims(name, p["dim"], x.value.ndim) if x.value.shape[d] == 1)
+        return ev.apply("squeeze_dims", (x,), {"dims": dims})
+    return ev.apply("squeeze_dim", (x,), {"dim": norm_dim(name, p["dim"], x.value.ndim)})
+
+
+@function("expand")
+def _expand(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED)], varargs="size")
+    x = ev.tensor(p["input"])
+    sizes = shape_args(name, p["size"])
+    lead = len(sizes) - x.value.ndim
+    if lead < 0:
+        raise ShapeError(f"expand(): {len(sizes)} sizes given for a tensor with "
+                         f"{x.value.ndim} dimensions")
+    shape = tuple(x.value.shape[i - lead] if s == -1 and i >= lead else s
+                  for i, s in enumerate(sizes))
+    ev.check_broadcast(name, x.value.shape, shape)
+    if np.broadcast_shapes(x.value.shape, shape) != shape:
+        raise ShapeError(f"expand(): cannot expand shape {list(x.value.shape)} to {list(shape)}")
+    ev.graph.check_size(shape, "expand()")
+    return ev.apply("expand", (x,), {"shape": shape})
+
+
+@function("clone")
+def _clone(ev, name, args, kwargs):
+    return ev.apply("clone", (ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"]),))
+
+
+@function("contiguous")
+def _contiguous(ev, name, args, kwargs):
+    x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    return x if x.value.flags.c_contiguous else ev.apply("clone", (x,))
+
+
+@function("detach")
+def _detach(ev, name, args, kwargs):
+    x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    return ev.constant(x.value)
+
+
+@function("item")
+def _item(ev, name, args, kwargs):
+    x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    if x.value.size != 1:
+        raise ShapeError(f"item(): only a tensor with one element can be converted to a number "
+                         f"(got shape {list(x.value.shape)})")
+    v = x.value.reshape(()).item()
+    return v
+
+
+@function("stack", "cat", "concat", "concatenate")
+def _stack(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("tensors", REQUIRED), ("dim", 0)])
+    items = p["tensors"]
+    if not isinstance(items, (list, tuple)) or not items:
+        raise ArgumentError(f"{name}() expects a non-empty list of tensors, e.g. {name}([x, y])")
+    xs = tuple(ev.tensor(v) for v in items)
+    key = "stack" if name == "stack" else "cat"
+    nd = xs[0].value.ndim + (1 if key == "stack" else 0)
+    d = norm_dim(name, p["dim"], nd)
+    shapes = [list(x.value.shape) for x in xs]
+    if key == "stack" and any(s != shapes[0] for s in shapes):
+        raise ShapeError(f"stack(): all tensors must have the same shape (got {shapes})")
+    if key == "cat":
+        if any(len(s) != len(shapes[0]) or len(s) == 0 for s in shapes) or any(
+                s[:d] + s[d + 1:] != shapes[0][:d] + shapes[0][d + 1:] for s in shapes):
+            raise ShapeError(f"cat(): shapes {shapes} do not match outside dimension {d}")
+    return ev.apply(key, xs, {"dim": d})
+
+
+# losses --------------------------------------------------------------------------------
+
+
+def _reduction_word(name: str, v: Any) -> str:
+    if v not in ("mean", "sum", "none"):
+        raise ArgumentError(f"{name}(): reduction must be 'mean', 'sum' or 'none' (got {v!r})")
+    return v
+
+
+@function("mse_loss")
+def _mse(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
+                                  ("reduction", "mean")])
+    a, b = ev.tensor(p["input"]), ev.tensor(p["target"])
+    if a.value.shape != b.value.shape:
+        ev.check_broadcast(name, a.value.shape, b.value.shape)
+        a = ev.apply("expand", (a,), {"shape": np.broadcast_shapes(a.value.shape, b.value.shape)})
+    return ev.apply("mse_loss", (a, b), {"reduction": _reduction_word(name, p["reduction"])})
+
+
+@function("binary_cross_entropy")
+def _bce(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
+                                  ("weight", None), ("reduction", "mean")])
+    a, b = ev.tensor(p["input"]), ev.tensor(p["target"])
+    if p["weight"] is not None:
+        raise ArgumentError(f"{name}(): weight= is not supported yet")
+    if a.value.shape != b.value.shape:
+        raise ShapeError(f"{name}(): input shape {list(a.value.shape)} and target shape "
+                         f"{list(b.value.shape)} must be equal")
+    if np.any((a.value < 0) | (a.value > 1)):
+        raise ArgumentError(f"{name}(): all input values must be between 0 and 1",
+                            hint="apply sigmoid first, or use a probability")
+    return ev.apply("binary_cross_entropy", (a, b),
+                    {"reduction": _reduction_word(name, p["reduction"])})
+
+
+def _labels(name: str, ev, target: Any, x: Node) -> Node:
+    t = ev.tensor(target)
+    v = t.value
+    if v.dtype.kind == "f" and np.all(v == np.round(v)):
+        v = v.astype(np.int64)
+    if v.dtype.kind not in "iu":
+        raise ArgumentError(f"{name}(): the target must hold class indices (integers); "
+                            "class probabilities are not supported yet")
+    classes = x.value.shape[-1]
+    expected = x.value.shape[:-1] if x.value.ndim > 1 else ()
+    if v.shape != expected:
+        raise ShapeError(f"{name}(): target shape {list(v.shape)} does not match input shape "
+                         f"{list(x.value.shape)} (expected {list(expected)})")
+    if v.size and (v.min() < 0 or v.max() >= classes):
+        raise ArgumentError(f"{name}(): target {int(v.max() if v.max() >= classes else v.min())} "
+                            f"is out of bounds for {classes} classes")
+    return t if v is t.value else ev.constant(v)
+
+
+@function("nll_loss")
+def _nll(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
+                                  ("reduction", "mean")])
+    x = ev.tensor(p["input"])
+    if x.value.ndim not in (1, 2):
+        raise ShapeError(f"{name}(): the input must be 1-D or 2-D (got {list(x.value.shape)})")
+    labels = _labels(name, ev, p["target"], x)
+    return ev.apply("nll_loss", (x, labels), {"reduction": _reduction_word(name, p["reduction"])})
+
+
+@function("cross_entropy")
+def _cross_entropy(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
+                                  ("reduction", "mean")])
+    x = ev.tensor(p["input"])
+    if x.value.ndim not in (1, 2):
+        raise ShapeError(f"{name}(): the input must be 1-D or 2-D (got {list(x.value.shape)})")
+    labels = _labels(name, ev, p["target"], x)
+    lsm = ev.apply("log_softmax", (x,), {"dim": x.value.ndim - 1},
+                   expr=f"log_softmax({ev.text_of(x)})")
+    return ev.apply("nll_loss", (lsm, labels), {"reduction": _reduction_word(name, p["reduction"])})
+
+
+# methods that only exist as methods, or differ from the function of the same name
+METHOD_ONLY = {"item", "view", "expand", "contiguous", "detach", "clone", "T"}

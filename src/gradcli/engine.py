@@ -1,0 +1,167 @@
+"""The autograd engine: nodes on NumPy arrays and an iterative reverse-mode pass.
+
+Nodes are created in evaluation order, so creation order is a topological order (every
+input exists before its users). ``backward`` therefore walks the node list once in reverse;
+nothing recurses over the graph. Gradients accumulate, so a node used twice is right.
+
+This module knows nothing of Rich, Typer or JSON.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from .errors import BackwardError, LimitError
+
+if TYPE_CHECKING:
+    from .ops import Op
+
+
+class Node:
+    """One tensor of the graph, as PyTorch would hold it."""
+
+    __slots__ = ("id", "value", "op", "args", "params", "requires_grad", "retains_grad",
+                 "name", "label", "expr", "line", "column")
+
+    def __init__(self, id: int, value: np.ndarray, op: "Op | None", args: tuple,
+                 params: dict, requires_grad: bool, expr: str, line: int, column: int):
+        self.id = id
+        self.value = value
+        self.op = op
+        self.args = args  # Node or constant per argument of `op`
+        self.params = params  # non-tensor arguments of `op` (dim, keepdim, ...)
+        self.requires_grad = requires_grad
+        self.retains_grad = False
+        self.name: str | None = None
+        self.label = expr
+        self.expr = expr
+        self.line = line
+        self.column = column
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op is None
+
+    @property
+    def grad_fn(self) -> str | None:
+        return None if self.op is None else self.op.grad_fn
+
+    @property
+    def inputs(self) -> tuple["Node", ...]:
+        return tuple(a for a in self.args if isinstance(a, Node))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+    def __repr__(self) -> str:  # shallow on purpose: never walks the graph
+        return f"Node(id={self.id}, label={self.label!r}, grad_fn={self.grad_fn})"
+
+
+def unbroadcast(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a gradient computed in a broadcast shape back to an input's `shape`."""
+    grad = np.asarray(grad)
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if grad.shape != shape:  # a scalar gradient for a tensor input (e.g. from a constant)
+        grad = np.broadcast_to(grad, shape)
+    return grad
+
+
+class Graph:
+    """The nodes of one evaluation, in creation (topological) order."""
+
+    def __init__(self, dtype: Any = np.float64, max_elements: int = 10**8) -> None:
+        self.nodes: list[Node] = []
+        self.dtype = np.dtype(dtype)
+        self.max_elements = max_elements
+        self.first_nonfinite: Node | None = None
+
+    def check_size(self, shape: Sequence[int], what: str) -> None:
+        n = 1
+        for d in shape:
+            n *= int(d)
+        if n > self.max_elements:
+            raise LimitError(
+                f"{what} would have {n:,} elements (shape {tuple(shape)}), more than the "
+                f"limit of {self.max_elements:,}",
+                hint="raise it with --max-elements if you mean it")
+
+    def _add(self, value, op, args, params, requires_grad, expr, line, column) -> Node:
+        node = Node(len(self.nodes), value, op, args, params, requires_grad, expr, line, column)
+        self.nodes.append(node)
+        if self.first_nonfinite is None and value.dtype.kind == "f":
+            if not np.isfinite(value).all() and all(
+                    np.isfinite(_value_of(a)).all() for a in args):
+                self.first_nonfinite = node
+        return node
+
+    def leaf(self, value: Any, *, requires_grad: bool, expr: str, line: int = 0,
+             column: int = 0) -> Node:
+        value = np.asarray(value)
+        if value.dtype.kind in "iuf" and value.dtype != self.dtype and value.dtype.kind != "b":
+            value = value.astype(self.dtype)
+        return self._add(value, None, (), {}, requires_grad, expr, line, column)
+
+    def apply(self, op: "Op", args: tuple, params: dict, *, expr: str, line: int = 0,
+              column: int = 0) -> Node:
+        """Run `op` forward on `args` (nodes or constants) and record the result."""
+        values = [_value_of(a) for a in args]
+        with np.errstate(all="ignore"):
+            value = np.asarray(op.forward(*values, **params))
+        if value.dtype.kind == "f" and value.dtype != self.dtype:
+            value = value.astype(self.dtype)
+        requires_grad = op.differentiable and any(
+            isinstance(a, Node) and a.requires_grad for a in args)
+        if not requires_grad:  # as in PyTorch: a result that needs no grad is a leaf
+            return self._add(value, None, (), {}, False, expr, line, column)
+        return self._add(value, op, tuple(args), params, True, expr, line, column)
+
+
+def _value_of(arg: Any) -> Any:
+    return arg.value if isinstance(arg, Node) else arg
+
+
+def backward(graph: Graph, output: Node) -> list[np.ndarray | None]:
+    """d(output)/d(node) for every node that backward reaches; None elsewhere.
+
+    A node that requires grad but does not lead to `output` stays None here, as its
+    `.grad` would in PyTorch; mathematically its gradient is zero (see Result.grad).
+    """
+    if output.value.size != 1:
+        raise BackwardError(
+            "grad can be implicitly created only for scalar outputs "
+            f"(the output has shape {list(output.value.shape)})",
+            line=output.line or None, column=output.column or None,
+            hint="reduce it to one element first, e.g. with .sum() or .mean()")
+    nodes = graph.nodes
+    grads: list[Any] = [None] * len(nodes)
+    if output.requires_grad:
+        grads[output.id] = np.ones_like(output.value)
+    with np.errstate(all="ignore"):
+        for node in reversed(nodes[: output.id + 1]):
+            g = grads[node.id]
+            op = node.op
+            if g is None or op is None:
+                continue
+            args = node.args
+            values = [_value_of(a) for a in args]
+            for i, arg in enumerate(args):
+                if isinstance(arg, Node) and arg.requires_grad:
+                    gi = op.vjp[i](g, node.value, *values, **node.params)
+                    gi = unbroadcast(gi, arg.value.shape)
+                    j = arg.id
+                    grads[j] = gi if grads[j] is None else grads[j] + gi
+    for node in nodes:
+        g = grads[node.id]
+        if g is not None and g.dtype != node.value.dtype:
+            grads[node.id] = g.astype(node.value.dtype)
+    return grads

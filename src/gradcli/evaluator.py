@@ -1,0 +1,797 @@
+"""AST + bindings -> graph of nodes (the dynamic graph, built as the program runs).
+
+Statements run in order. Expressions are evaluated by an explicit-stack post-order walk,
+so no expression depth can reach Python's recursion limit. Each operation calls a resolver
+in ``dispatch.py``, which picks the registry op and records a node in the engine's graph.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from . import dispatch
+from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, kind, shape_args
+from .engine import Graph, Node, backward
+from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ShapeError,
+                     UnboundNameError, UnknownFunctionError)
+from .ops import REGISTRY
+from .result import Result
+from .syntax import (Assign, Attr, Binary, Call, Compare, EllipsisExpr, ExprStmt, Index,
+                     ListExpr, Name, Num, Paren, Program, Slice, Str, TupleExpr, Unary, parse)
+
+MODULE_ROOTS = {"torch", "F", "nn", "functional", "np", "numpy", "math", "special", "linalg"}
+CONSTANTS: dict[str, Any] = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
+                             "True": True, "False": False, "None": None}
+DTYPES = {"float64": np.float64, "double": np.float64, "float32": np.float32,
+          "float": np.float32, "float16": np.float16, "half": np.float16, "int64": np.int64,
+          "long": np.int64, "int32": np.int32, "int": np.int32, "bool": np.bool_}
+RESERVED = MODULE_ROOTS | {"True", "False", "None"}
+IGNORED_CALLS = {"print", "display"}
+EXPR_LIMIT = 60
+
+
+class DType:
+    def __init__(self, name: str):
+        self.name = name
+        self.np = np.dtype(DTYPES[name])
+
+
+def is_name(text: str) -> bool:
+    return re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", text) is not None
+
+
+def abbreviate(text: str, limit: int = EXPR_LIMIT) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    return f"{text[:half]} … {text[-half:]}"
+
+
+class Evaluator:
+    def __init__(self, program: Program, bindings: Mapping[str, np.ndarray], *,
+                 no_grad: Iterable[str] = (), retain_grad: Iterable[str] = (),
+                 dtype: str = "float64", seed: int | None = None,
+                 max_elements: int = 10**8) -> None:
+        self.program = program
+        self.source = program.source
+        self.graph = Graph(DTYPES[dtype], max_elements)
+        self.bindings = dict(bindings)
+        self.no_grad = set(no_grad)
+        self.retain_names = list(retain_grad)
+        self.rng = np.random.default_rng(seed)
+        self.env: dict[str, Any] = {}
+        self.bound_nodes: dict[str, Node] = {}
+        self.read_bindings: set[str] = set()
+        self._current: Any = None  # the AST node being finished, for labels and positions
+        for name in self.no_grad:
+            if name not in self.bindings:
+                raise BindingError(f"--no-grad names {name!r}, which has no binding",
+                                   hint=self._given())
+
+    # ---------------------------------------------------------------- helpers for dispatch
+
+    def _given(self) -> str:
+        return ("bindings given: " + ", ".join(sorted(self.bindings))) if self.bindings \
+            else "no bindings were given"
+
+    def _text(self, pos) -> str:
+        return abbreviate(self.source[pos.start:pos.end])
+
+    def text_of(self, v: Any) -> str:
+        return v.label if isinstance(v, Node) else repr(v)
+
+    def _where(self) -> tuple[int, int]:
+        if self._current is None:
+            return 0, 0
+        return self._current.pos.line, self._current.pos.column
+
+    def apply(self, key: str, args: tuple, params: dict | None = None, *,
+              expr: str | None = None) -> Node:
+        line, col = self._where()
+        label = expr if expr is not None else (
+            self._text(self._current.pos) if self._current is not None else key)
+        try:
+            return self.graph.apply(REGISTRY[key], tuple(args), params or {}, expr=label,
+                                    line=line, column=col)
+        except GradcliError:
+            raise
+        except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as e:
+            shapes = ", ".join(str(list(a.value.shape)) for a in args if isinstance(a, Node))
+            raise ShapeError(f"{key}: {e} (argument shapes {shapes})") from None
+
+    def constant(self, value: np.ndarray, *, requires_grad: bool = False) -> Node:
+        """A tensor that is not the result of a recorded op: a leaf."""
+        line, col = self._where()
+        label = self._text(self._current.pos) if self._current is not None else "tensor"
+        self.graph.check_size(np.shape(value), label)
+        return self.graph.leaf(value, requires_grad=requires_grad, expr=label, line=line,
+                               column=col)
+
+    def operand(self, v: Any) -> Any:
+        """An operand of arithmetic: a node or a Python number (lists become tensors)."""
+        if isinstance(v, Node):
+            return v
+        if isinstance(v, bool):
+            return int(v)
+        if isinstance(v, (int, float)):
+            return v
+        if isinstance(v, (list, tuple)) and not isinstance(v, NamedPair):
+            return self.constant(self.list_value(v, float_default=True))
+        raise ArgumentError(f"expected a tensor or a number, got {describe(v)}")
+
+    def tensor(self, v: Any) -> Node:
+        v = self.operand(v)
+        if isinstance(v, Node):
+            return v
+        return self.constant(np.asarray(v, dtype=self.graph.dtype))
+
+    def list_value(self, items: Any, *, float_default: bool) -> np.ndarray:
+        """Nested lists of numbers (or no-grad tensors) -> an array, checked and sized."""
+        flat_ok = True
+        stack = [items]
+        has_float = False
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, (list, tuple)):
+                stack.extend(cur)
+            elif isinstance(cur, Node):
+                if cur.requires_grad:
+                    raise ArgumentError(
+                        "a list of tensors that require grad cannot become one tensor",
+                        hint="use torch.stack([...]) to keep the graph")
+                has_float |= cur.value.dtype.kind == "f"
+            elif isinstance(cur, float):
+                has_float = True
+            elif not isinstance(cur, (int, bool)):
+                flat_ok = False
+        if not flat_ok:
+            raise ArgumentError("a tensor literal may hold only numbers")
+        plain = _to_plain(items)
+        try:
+            arr = np.array(plain)
+        except ValueError:
+            raise ShapeError("the nested lists are ragged: every row must have the same "
+                             "length") from None
+        if arr.dtype == object:
+            raise ShapeError("the nested lists are ragged: every row must have the same length")
+        if float_default or has_float or arr.dtype.kind == "f" or arr.size == 0:
+            arr = arr.astype(self.graph.dtype)
+        elif arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64)
+        return arr
+
+    def check_broadcast(self, what: str, *shapes) -> None:
+        try:
+            out = np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise ShapeError(f"{what}: shapes {' and '.join(str(list(s)) for s in shapes)} "
+                             "cannot be broadcast together") from None
+        self.graph.check_size(out, f"the result of {what}")
+
+    # ---------------------------------------------------------------- statements
+
+    def run(self) -> Result:
+        output: Any = None
+        output_stmt = None
+        explicit: Node | None = None
+        for stmt in self.program.statements:
+            self._current = stmt
+            if isinstance(stmt, ExprStmt):
+                handled = self._statement_call(stmt)
+                if handled is not None:
+                    if handled is not True:
+                        explicit = handled
+                    continue
+                value = self.eval(stmt.value)
+            else:
+                value = self.eval(stmt.value)
+                self._assign(stmt, value)
+            output, output_stmt = value, stmt
+        if explicit is not None:
+            output = explicit
+        unused = sorted(set(self.bindings) - self.read_bindings)
+        if unused:
+            names = ", ".join(unused)
+            raise BindingError(
+                f"binding{'s' if len(unused) > 1 else ''} {names} "
+                f"{'are' if len(unused) > 1 else 'is'} never read by the program",
+                hint=_suggest_unused(unused, self.program))
+        self._retain()
+        if isinstance(output, NamedPair):
+            output = output[0]
+        if isinstance(output, (list, tuple)):
+            output = self.operand(output)
+        if output is not None and not isinstance(output, (Node, int, float)):
+            raise ArgumentError(f"the program's last value is {describe(output)}, not a "
+                                "tensor or a number")
+        grads = None
+        if isinstance(output, Node):
+            if explicit is not None and not output.requires_grad:
+                raise BackwardError(
+                    "element 0 of tensors does not require grad and does not have a grad_fn",
+                    line=output.line or None, column=output.column or None,
+                    source=self.source,
+                    hint="bind a variable, or create a tensor with requires_grad=True")
+            if output.requires_grad:
+                try:
+                    grads = backward(self.graph, output)
+                except BackwardError as e:
+                    e.source = self.source
+                    raise
+        self._label()
+        variables = {**self.bound_nodes,
+                     **{k: v for k, v in self.env.items() if isinstance(v, Node)}}
+        return Result(self.source, self.graph.nodes, output, grads,
+                      explicit_backward=explicit is not None, dtype=self.graph.dtype.name,
+                      variables=variables)
+
+    def _statement_call(self, stmt: ExprStmt) -> Any:
+        """Statements that are calls for their effect: backward, retain_grad, print."""
+        v = stmt.value
+        if not isinstance(v, Call):
+            return None
+        if isinstance(v.func, Name) and v.func.id in IGNORED_CALLS and v.func.id not in self.env:
+            return True
+        if not isinstance(v.func, Attr) or v.func.name not in ("backward", "retain_grad"):
+            return None
+        self._current = v
+        target = self.eval(v.func.obj)
+        if not isinstance(target, Node):
+            raise ArgumentError(f".{v.func.name}() needs a tensor, got {describe(target)}",
+                                line=v.pos.line, column=v.pos.column, source=self.source)
+        if v.func.name == "retain_grad":
+            if not target.requires_grad:
+                raise BackwardError("can't retain_grad on a tensor that has requires_grad=False",
+                                    line=v.pos.line, column=v.pos.column, source=self.source)
+            target.retains_grad = True
+            return True
+        if v.args or v.kwargs:
+            raise ArgumentError(".backward() with arguments is not supported; gradcli "
+                                "differentiates a one-element output",
+                                line=v.pos.line, column=v.pos.column, source=self.source)
+        if self._backward_seen:
+            raise ArgumentError("the program calls .backward() twice; gradcli runs one "
+                                "backward pass", line=v.pos.line, column=v.pos.column,
+                                source=self.source)
+        self._backward_seen = True
+        return target
+
+    _backward_seen = False
+
+    def _assign(self, stmt: Assign, value: Any) -> None:
+        name = stmt.target
+        if name in RESERVED:
+            raise ArgumentError(f"{name!r} is a reserved name and cannot be assigned",
+                                line=stmt.pos.line, column=stmt.pos.column, source=self.source)
+        if isinstance(value, Node) and value.name is None:
+            value.name = name
+        self.env[name] = value
+
+    def _retain(self) -> None:
+        for name in self.retain_names:
+            node = self.env.get(name, self.bound_nodes.get(name))
+            if not isinstance(node, Node):
+                known = sorted(n for n, v in self.env.items() if isinstance(v, Node))
+                raise BindingError(f"--retain-grad names {name!r}, which is not a tensor of "
+                                   "the program", hint="tensors: " + ", ".join(known))
+            if node.requires_grad:
+                node.retains_grad = True
+
+    def _label(self) -> None:
+        """Give every named node a unique label; re-assigned names get #1, #2, ..."""
+        counts: dict[str, int] = {}
+        for node in self.graph.nodes:
+            if node.name is not None:
+                counts[node.name] = counts.get(node.name, 0) + 1
+        seen: dict[str, int] = {}
+        for node in self.graph.nodes:
+            if node.name is None:
+                continue
+            if counts[node.name] > 1:
+                seen[node.name] = seen.get(node.name, 0) + 1
+                node.label = f"{node.name}#{seen[node.name]}"
+            else:
+                node.label = node.name
+
+    # ---------------------------------------------------------------- expressions
+
+    def eval(self, root) -> Any:
+        """Evaluate an expression with an explicit stack (post-order, left to right)."""
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        values: list[Any] = []
+        while stack:
+            node, done = stack.pop()
+            if not done:
+                kids = self._children(node)
+                stack.append((node, True))
+                stack.extend((k, False) for k in reversed(kids))
+                continue
+            n = len(self._children(node))
+            args = values[len(values) - n:] if n else []
+            if n:
+                del values[len(values) - n:]
+            self._current = node
+            try:
+                values.append(self._finish(node, args))
+            except GradcliError as e:
+                raise e.at(node.pos.line, node.pos.column, self.source)
+        return values[0]
+
+    def _is_module(self, expr) -> bool:
+        while isinstance(expr, Attr):
+            expr = expr.obj
+        return (isinstance(expr, Name) and expr.id in MODULE_ROOTS
+                and expr.id not in self.env and expr.id not in self.bindings)
+
+    def _children(self, node) -> tuple:
+        if isinstance(node, Binary | Compare):
+            return (node.left, node.right)
+        if isinstance(node, Unary):
+            return (node.operand,)
+        if isinstance(node, Paren):
+            return (node.inner,)
+        if isinstance(node, ListExpr | TupleExpr):
+            return node.items
+        if isinstance(node, Attr):
+            return () if self._is_module(node.obj) else (node.obj,)
+        if isinstance(node, Call):
+            head = (node.func.obj,) if (isinstance(node.func, Attr)
+                                        and not self._is_module(node.func.obj)) else ()
+            return (*head, *node.args, *(v for _, v in node.kwargs))
+        if isinstance(node, Index):
+            return (node.obj, *node.items)
+        if isinstance(node, Slice):
+            return tuple(p for p in (node.lo, node.hi, node.step) if p is not None)
+        return ()
+
+    def _finish(self, node, args: list) -> Any:
+        if isinstance(node, Num):
+            return node.value
+        if isinstance(node, Name):
+            return self._lookup(node)
+        if isinstance(node, Binary):
+            return dispatch.binary(self, node.op, args[0], args[1])
+        if isinstance(node, Unary):
+            if node.op == "-":
+                return dispatch.unary_minus(self, args[0])
+            return self.operand(args[0])
+        if isinstance(node, Paren):
+            return args[0]
+        if isinstance(node, Compare):
+            return dispatch.compare(self, node.op, args[0], args[1])
+        if isinstance(node, ListExpr):
+            return list(args)
+        if isinstance(node, TupleExpr):
+            return tuple(args)
+        if isinstance(node, Str):
+            return node.value
+        if isinstance(node, Call):
+            return self._call(node, args)
+        if isinstance(node, Attr):
+            return self._attr(node, args)
+        if isinstance(node, Index):
+            return self._index(node, args[0], args[1:])
+        if isinstance(node, Slice):
+            it = iter(args)
+            parts = [next(it) if p is not None else None for p in (node.lo, node.hi, node.step)]
+            for p in parts:
+                if p is not None and not isinstance(p, int):
+                    raise ArgumentError(f"slice bounds must be integers (got {describe(p)})")
+            return slice(*parts)
+        if isinstance(node, EllipsisExpr):
+            return Ellipsis
+        raise ArgumentError(f"cannot evaluate {type(node).__name__}")
+
+    def _lookup(self, node: Name) -> Any:
+        name = node.id
+        if name in self.env:
+            return self.env[name]
+        if name in self.bindings:
+            self.read_bindings.add(name)
+            leaf = self.bound_nodes.get(name)
+            if leaf is None:
+                leaf = self.graph.leaf(self.bindings[name], requires_grad=name not in self.no_grad,
+                                       expr=name, line=node.pos.line, column=node.pos.column)
+                leaf.name = name
+                self.bound_nodes[name] = leaf
+            return leaf
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in MODULE_ROOTS:
+            raise ArgumentError(f"{name!r} is a module; call one of its functions, "
+                                f"e.g. {name}.tanh(x)")
+        known = sorted(set(self.bindings) | set(self.env))
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = self._given()
+        if close:
+            hint = f"did you mean {close[0]!r}? " + hint
+        elif not self.bindings:
+            hint = f"give a value with --{name} VALUE"
+        raise UnboundNameError(f"name {name!r} is not bound", hint=hint)
+
+    def _attr(self, node: Attr, args: list) -> Any:
+        if self._is_module(node.obj):
+            if node.name in DTYPES:
+                return DType(node.name)
+            if node.name in CONSTANTS:
+                return CONSTANTS[node.name]
+            raise UnknownFunctionError(f"unknown attribute {self._text(node.pos)!r}")
+        obj = args[0]
+        name = node.name
+        if isinstance(obj, NamedPair) and name in ("values", "indices"):
+            return getattr(obj, name)
+        if isinstance(obj, Node):
+            if name in ("T", "mT", "H"):
+                return FUNCTIONS["T"](self, "T", [obj], {})
+            if name == "shape":
+                return tuple(obj.value.shape)
+            if name == "ndim":
+                return obj.value.ndim
+            if name in ("data",):
+                return self.constant(obj.value)
+            if name in ("requires_grad", "is_leaf"):
+                return bool(getattr(obj, name))
+            if name in ("grad", "grad_fn"):
+                raise ArgumentError(f".{name} is not readable inside a program: gradcli shows "
+                                    "every node's gradient and grad_fn in its output",
+                                    hint="use --torch to see .grad as PyTorch keeps it")
+        raise ArgumentError(f"{describe(obj)} has no attribute {name!r}")
+
+    def _call(self, node: Call, args: list) -> Any:
+        func = node.func
+        method = isinstance(func, Attr) and not self._is_module(func.obj)
+        if isinstance(func, Name):
+            fname = func.id
+        elif isinstance(func, Attr):
+            fname = func.name
+        else:
+            raise ArgumentError(f"{self._text(func.pos)!r} cannot be called")
+        nkw = len(node.kwargs)
+        pos_args = args[: len(args) - nkw] if nkw else list(args)
+        kwargs = dict(zip((k for k, _ in node.kwargs), args[len(args) - nkw:])) if nkw else {}
+        if method:
+            return self._method(fname, pos_args[0], pos_args[1:], kwargs)
+        if fname in CONSTRUCTORS:
+            return CONSTRUCTORS[fname](self, fname, pos_args, kwargs)
+        if fname in FUNCTIONS and fname not in dispatch.METHOD_ONLY:
+            return FUNCTIONS[fname](self, fname, pos_args, kwargs)
+        raise UnknownFunctionError(f"unknown function {fname!r}", hint=_suggest(fname))
+
+    def _method(self, name: str, obj: Any, args: list, kwargs: dict) -> Any:
+        if isinstance(obj, NamedPair) or not isinstance(obj, Node):
+            if name in FUNCTIONS and isinstance(obj, (int, float)) and not isinstance(obj, bool):
+                obj = self.tensor(obj)
+            else:
+                raise ArgumentError(f"{describe(obj)} has no method {name!r}")
+        if name == "requires_grad_":
+            p = bind(name, args, kwargs, [("requires_grad", True)])
+            if not obj.is_leaf:
+                raise ArgumentError("requires_grad_() can only change leaf tensors")
+            if obj.value.dtype.kind != "f" and p["requires_grad"]:
+                raise ArgumentError("only tensors of floating point dtype can require gradients")
+            obj.requires_grad = bool(p["requires_grad"])
+            return obj
+        if name == "where":  # x.where(condition, y) is where(condition, x, y)
+            p = bind(name, args, kwargs, [("condition", REQUIRED), ("other", REQUIRED)])
+            return FUNCTIONS["where"](self, name, [p["condition"], obj, p["other"]], {})
+        if name in ("size",):
+            p = bind(name, args, kwargs, [("dim", None)])
+            shape = tuple(obj.value.shape)
+            return shape if p["dim"] is None else shape[dispatch.norm_dim(name, p["dim"],
+                                                                          len(shape))]
+        if name in ("dim", "numel"):
+            return obj.value.ndim if name == "dim" else int(obj.value.size)
+        if name in ("double", "float", "to", "type"):
+            return self._cast(name, obj, args, kwargs)
+        if name in FUNCTIONS:
+            return FUNCTIONS[name](self, name, [obj, *args], kwargs)
+        raise UnknownFunctionError(f"unknown method {name!r}", hint=_suggest(name))
+
+    def _cast(self, name: str, obj: Node, args: list, kwargs: dict) -> Node:
+        target = {"double": "float64", "float": "float32"}.get(name)
+        if target is None:
+            p = bind(name, args, kwargs, [("dtype", REQUIRED)])
+            if not isinstance(p["dtype"], DType):
+                raise ArgumentError(f"{name}() expects a dtype such as torch.float64")
+            target = p["dtype"].name
+        want = np.dtype(DTYPES[target])
+        if obj.value.dtype == want:
+            return obj
+        raise ArgumentError(f"converting a tensor from {obj.value.dtype} to {want} is not "
+                            "supported yet", hint="use --dtype to choose the precision")
+
+    def _index(self, node: Index, obj: Any, items: list) -> Any:
+        if isinstance(obj, (tuple, list)) and not isinstance(obj, Node):
+            if len(items) != 1 or not isinstance(items[0], int):
+                raise ArgumentError("a tuple or list is indexed by one integer")
+            try:
+                return obj[items[0]]
+            except IndexError:
+                raise ShapeError(f"index {items[0]} is out of range for "
+                                 f"{len(obj)} items") from None
+        if not isinstance(obj, Node):
+            raise ArgumentError(f"{describe(obj)} cannot be indexed")
+        return index_tensor(self, obj, items, single=len(node.items) == 1)
+
+
+# ------------------------------------------------------------------------ indexing
+
+
+def index_tensor(ev: Evaluator, x: Node, items: list, *, single: bool) -> Node:
+    """Basic indexing as PyTorch applies it: select, slice and unsqueeze, left to right.
+
+    A lone slice (``v[0:2]``, even ``v[:]``) always records a slice; inside a tuple,
+    full slices are skipped, and an index that changes nothing is an alias.
+    """
+    for it in items:
+        if isinstance(it, Node) or isinstance(it, (list, tuple)):
+            raise ArgumentError("indexing with a tensor or a list (advanced indexing) is not "
+                                "supported yet", hint="use integers and slices")
+        if isinstance(it, float) or isinstance(it, bool):
+            raise ArgumentError(f"indices must be integers (got {it!r})")
+    ndim = x.value.ndim
+    specified = sum(1 for it in items if isinstance(it, (int, slice)))
+    if sum(1 for it in items if it is Ellipsis) > 1:
+        raise ArgumentError("an index can only have a single ellipsis ('...')")
+    if specified > ndim:
+        if ndim == 0:
+            raise ShapeError("invalid index of a 0-dim tensor",
+                             hint="use .item() to read its number")
+        raise ShapeError(f"too many indices for a tensor of dimension {ndim} "
+                         f"(shape {list(x.value.shape)})")
+    result, dim = x, 0
+    for it in items:
+        if it is Ellipsis:
+            dim += ndim - specified
+        elif it is None:
+            result = ev.apply("unsqueeze", (result,), {"dim": dim})
+            dim += 1
+        elif isinstance(it, int):
+            size = result.value.shape[dim]
+            if not -size <= it < size:
+                raise ShapeError(f"index {it} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+            result = ev.apply("select", (result,), {"dim": dim, "index": it % size})
+        else:
+            size = result.value.shape[dim]
+            if it.step is not None and it.step <= 0:
+                raise ArgumentError("slice step must be positive")
+            start, stop, step = it.indices(size)
+            stop = max(stop, start)
+            full = start == 0 and stop == size and step == 1
+            if single or not full:
+                result = ev.apply("slice", (result,),
+                                  {"dim": dim, "start": start, "stop": stop, "step": step})
+            dim += 1
+    if result is x:
+        return ev.apply("alias", (x,))
+    return result
+
+
+# ------------------------------------------------------------------------ constructors
+
+
+def _dtype_of(ev: Evaluator, name: str, v: Any) -> np.dtype | None:
+    if v is None:
+        return None
+    if not isinstance(v, DType):
+        raise ArgumentError(f"{name}(): dtype must be like torch.float32 (got {describe(v)})")
+    return v.np
+
+
+def _finish_tensor(ev: Evaluator, name: str, value: np.ndarray, kwargs: dict) -> Node:
+    dtype = _dtype_of(ev, name, kwargs.get("dtype"))
+    if dtype is not None:
+        value = value.astype(dtype)
+    req = kwargs.get("requires_grad", False)
+    if not isinstance(req, bool):
+        raise ArgumentError(f"{name}(): requires_grad must be True or False")
+    if req and value.dtype.kind != "f":
+        raise ArgumentError("only tensors of floating point dtype can require gradients",
+                            hint="write the numbers with a decimal point, e.g. [1., 2.]")
+    return ev.constant(value, requires_grad=req)
+
+
+def _sized(fill):
+    def make(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
+        p = bind(name, args, kwargs, [], varargs="size")
+        shape = shape_args(name, p["size"] if "size" not in kwargs else [kwargs["size"]])
+        if any(s < 0 for s in shape):
+            raise ArgumentError(f"{name}(): sizes must be non-negative (got {list(shape)})")
+        ev.graph.check_size(shape, f"{name}{tuple(shape)}")
+        return _finish_tensor(ev, name, fill(ev, shape), kwargs)
+    return make
+
+
+def _tensor(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
+    p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
+             [("data", REQUIRED)])
+    data = p["data"]
+    if isinstance(data, Node):
+        value = data.value.copy()
+    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+        value = np.asarray(data, dtype=np.int64 if isinstance(data, int) else ev.graph.dtype)
+    elif isinstance(data, (list, tuple)):
+        value = ev.list_value(data, float_default=False)
+    else:
+        raise ArgumentError(f"{name}() expects numbers or nested lists (got {describe(data)})")
+    return _finish_tensor(ev, name, value, kwargs)
+
+
+def _like(fill_name: str):
+    def make(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
+        p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
+                 [("input", REQUIRED)])
+        x = ev.tensor(p["input"])
+        return CONSTRUCTORS[fill_name](ev, fill_name, [x.value.shape], kwargs)
+    return make
+
+
+def _eye(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
+    p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
+             [("n", REQUIRED), ("m", None)])
+    n = dispatch.as_int(name, "n", p["n"])
+    m = n if p["m"] is None else dispatch.as_int(name, "m", p["m"])
+    ev.graph.check_size((n, m), f"eye({n}, {m})")
+    return _finish_tensor(ev, name, np.eye(n, m, dtype=ev.graph.dtype), kwargs)
+
+
+def _arange(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
+    p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
+             [("start", REQUIRED), ("end", None), ("step", 1)])
+    start, end, step = p["start"], p["end"], p["step"]
+    if end is None:
+        start, end = 0, start
+    for v in (start, end, step):
+        dispatch.as_float(name, "a bound", v)
+    if step == 0:
+        raise ArgumentError("arange(): step must be nonzero")
+    count = max(0, math.ceil((end - start) / step))
+    ev.graph.check_size((count,), name)
+    ints = all(isinstance(v, int) for v in (start, end, step))
+    value = np.arange(start, end, step, dtype=np.int64 if ints else ev.graph.dtype)
+    return _finish_tensor(ev, name, value, kwargs)
+
+
+def _linspace(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
+    p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
+             [("start", REQUIRED), ("end", REQUIRED), ("steps", REQUIRED)])
+    steps = dispatch.as_int(name, "steps", p["steps"])
+    ev.graph.check_size((steps,), name)
+    value = np.linspace(dispatch.as_float(name, "start", p["start"]),
+                        dispatch.as_float(name, "end", p["end"]), steps, dtype=ev.graph.dtype)
+    return _finish_tensor(ev, name, value, kwargs)
+
+
+def _full(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
+    p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
+             [("size", REQUIRED), ("fill_value", REQUIRED)])
+    shape = shape_args(name, [p["size"]])
+    fill = dispatch.as_float(name, "fill_value", p["fill_value"])
+    ev.graph.check_size(shape, f"{name}{tuple(shape)}")
+    return _finish_tensor(ev, name, np.full(shape, fill, dtype=ev.graph.dtype), kwargs)
+
+
+CONSTRUCTORS = {
+    "tensor": _tensor, "as_tensor": _tensor, "Tensor": _tensor, "array": _tensor,
+    "randn": _sized(lambda ev, s: ev.rng.standard_normal(s, dtype=np.float64).astype(ev.graph.dtype)),
+    "rand": _sized(lambda ev, s: ev.rng.random(s, dtype=np.float64).astype(ev.graph.dtype)),
+    "zeros": _sized(lambda ev, s: np.zeros(s, dtype=ev.graph.dtype)),
+    "empty": _sized(lambda ev, s: np.zeros(s, dtype=ev.graph.dtype)),
+    "ones": _sized(lambda ev, s: np.ones(s, dtype=ev.graph.dtype)),
+    "eye": _eye, "arange": _arange, "linspace": _linspace, "full": _full,
+}
+for _n in ("randn", "rand", "zeros", "ones", "empty"):
+    CONSTRUCTORS[f"{_n}_like"] = _like(_n)
+
+
+def _to_plain(items: Any) -> Any:
+    """Nested lists with tensors replaced by their values (depth bounded by the parser)."""
+    if isinstance(items, Node):
+        return items.value
+    if isinstance(items, (list, tuple)):
+        out: list = []
+        stack = [(items, out)]
+        while stack:
+            src, dst = stack.pop()
+            for v in src:
+                if isinstance(v, (list, tuple)):
+                    sub: list = []
+                    dst.append(sub)
+                    stack.append((v, sub))
+                else:
+                    dst.append(v.value if isinstance(v, Node) else v)
+        return out
+    return items
+
+
+def describe(v: Any) -> str:
+    if isinstance(v, Node):
+        return f"a tensor of shape {list(v.value.shape)}"
+    if isinstance(v, NamedPair):
+        return "a (values, indices) pair"
+    if isinstance(v, tuple):
+        return "a tuple"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return f"the string {v!r}"
+    if isinstance(v, DType):
+        return f"the dtype {v.name}"
+    if v is None:
+        return "None"
+    return f"the number {v!r}"
+
+
+def _suggest(name: str) -> str:
+    names = set(FUNCTIONS) | set(CONSTRUCTORS)
+    close = difflib.get_close_matches(name, sorted(names), n=2)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return "run `gradcli ops` for the list of operations"
+
+
+def _suggest_unused(unused: list[str], program: Program) -> str:
+    from .syntax import walk
+
+    names: set[str] = set()
+    for stmt in program.statements:
+        for node in walk(stmt.value):
+            if isinstance(node, Name):
+                names.add(node.id)
+    free = sorted(names - set(CONSTANTS) - MODULE_ROOTS)
+    for u in unused:
+        close = difflib.get_close_matches(u, free, n=1)
+        if close:
+            return f"did you mean --{close[0]}? the program reads: {', '.join(free)}"
+    return ("the program reads: " + ", ".join(free)) if free else "the program reads no names"
+
+
+# ------------------------------------------------------------------------ public API
+
+
+def to_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
+    """A binding value given through the API: number, nested list or NumPy array."""
+    if isinstance(value, bool):
+        raise BindingError(f"binding {name!r} must be a number or an array, not a boolean")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return np.asarray(value, dtype=dtype)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        try:
+            arr = np.asarray(value)
+        except ValueError:
+            raise BindingError(f"binding {name!r}: the nested lists are ragged") from None
+        if arr.dtype.kind not in "iuf" or arr.dtype == object:
+            raise BindingError(f"binding {name!r}: expected numbers, got {arr.dtype} values")
+        return arr.astype(dtype)
+    raise BindingError(f"binding {name!r}: expected a number, a nested list or an array, "
+                       f"got {type(value).__name__}")
+
+
+def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, *,
+             no_grad: Iterable[str] = (), retain_grad: Iterable[str] = (),
+             dtype: str = "float64", seed: int | None = None,
+             max_elements: int = 10**8) -> Result:
+    """Parse `program`, evaluate it at `bindings`, run backward; return the Result."""
+    if dtype not in ("float64", "float32"):
+        raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
+    prog = program if isinstance(program, Program) else parse(program)
+    np_dtype = np.dtype(DTYPES[dtype])
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in (bindings or {}).items():
+        if not is_name(name) or name in RESERVED:
+            raise BindingError(f"{name!r} cannot be a variable name")
+        arr = to_array(name, value, np_dtype)
+        if arr.size > max_elements:
+            raise BindingError(f"binding {name!r} has {arr.size:,} elements, more than the "
+                               f"limit of {max_elements:,}")
+        arrays[name] = arr
+    ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
+                   seed=seed, max_elements=max_elements)
+    return ev.run()

@@ -1,0 +1,462 @@
+"""The op registry: one table, every formula in one place.
+
+Each entry gives PyTorch 2.13's grad_fn name, the NumPy forward, one vector-Jacobian
+product per argument (as PyTorch's derivatives.yaml gives one formula per input), and for
+scalar ops its symbolic rule. A VJP is called as ``vjp(g, result, *args, **params)`` with
+the upstream gradient ``g``; the engine sums it back to the argument's shape.
+
+Which op a spelling such as ``2 - x`` or ``x.sum(0)`` picks is not decided here but in
+``dispatch.py``, from the kinds of its operands.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Op:
+    key: str
+    grad_fn: str
+    forward: Callable
+    vjp: tuple[Callable, ...]
+    sym: Callable | None = None  # (sympy, *args, **params) -> expression; scalar ops only
+    differentiable: bool = True
+
+
+REGISTRY: dict[str, Op] = {}
+
+
+def op(key: str, grad_fn: str, forward: Callable, *vjp: Callable,
+       sym: Callable | None = None) -> None:
+    REGISTRY[key] = Op(key, grad_fn, forward, tuple(vjp), sym)
+
+
+def _none(g, y, *a, **k):  # a constant argument (a Python number, labels, a mask)
+    return np.zeros(())
+
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(x):
+    return np.asarray(_erf(x), dtype=np.result_type(x, np.float32))
+
+
+def sigmoid(x):
+    return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))),
+                    np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
+
+
+# =========================================================================== arithmetic
+#  key        grad_fn          forward                         d/d(arg0), d/d(arg1)
+op("add", "AddBackward0", lambda a, b: a + b,
+   lambda g, y, a, b: g,
+   lambda g, y, a, b: g,
+   sym=lambda sp, a, b: a + b)
+op("sub", "SubBackward0", lambda a, b: a - b,
+   lambda g, y, a, b: g,
+   lambda g, y, a, b: -g,
+   sym=lambda sp, a, b: a - b)
+op("rsub", "RsubBackward1", lambda x, c: c - x,           # c - x, c a number
+   lambda g, y, x, c: -g, _none,
+   sym=lambda sp, x, c: c - x)
+op("mul", "MulBackward0", lambda a, b: a * b,
+   lambda g, y, a, b: g * b,
+   lambda g, y, a, b: g * a,
+   sym=lambda sp, a, b: a * b)
+op("div", "DivBackward0", lambda a, b: a / b,
+   lambda g, y, a, b: g / b,
+   lambda g, y, a, b: -g * a / (b * b),
+   sym=lambda sp, a, b: a / b)
+op("neg", "NegBackward0", lambda x: -x,
+   lambda g, y, x: -g,
+   sym=lambda sp, x: -x)
+op("reciprocal", "ReciprocalBackward0", lambda x: 1.0 / x,
+   lambda g, y, x: -g * (y * y),
+   sym=lambda sp, x: 1 / x)
+op("pow", "PowBackward0", lambda x, p: x ** p,            # tensor ** number
+   lambda g, y, x, p: np.zeros_like(g * x) if p == 0 else g * (p * x ** (p - 1)),
+   _none,
+   sym=lambda sp, x, p: x ** p)
+op("pow_tensor", "PowBackward1", lambda x, p: x ** p,     # tensor ** tensor
+   lambda g, y, x, p: np.where(p == 0, 0.0, g * (p * x ** (p - 1))),
+   lambda g, y, x, p: g * np.where((x == 0) & (p >= 0), 0.0, y * np.log(x)),
+   sym=lambda sp, x, p: x ** p)
+op("pow_base", "PowBackward2", lambda c, x: c ** x,       # number ** tensor
+   _none,
+   lambda g, y, c, x: g * np.where((c == 0) & (x >= 0), 0.0, y * np.log(c)),
+   sym=lambda sp, c, x: c ** x)
+
+# ====================================================================== unary elementwise
+#  key         grad_fn             forward        d/dx  (g: upstream, y: result, x: input)
+op("exp", "ExpBackward0", np.exp, lambda g, y, x: g * y, sym=lambda sp, x: sp.exp(x))
+op("exp2", "Exp2Backward0", np.exp2, lambda g, y, x: g * y * LN2, sym=lambda sp, x: 2 ** x)
+op("log", "LogBackward0", np.log, lambda g, y, x: g / x, sym=lambda sp, x: sp.log(x))
+op("log2", "Log2Backward0", np.log2, lambda g, y, x: g / (x * LN2),
+   sym=lambda sp, x: sp.log(x, 2))
+op("log10", "Log10Backward0", np.log10, lambda g, y, x: g / (x * LN10),
+   sym=lambda sp, x: sp.log(x, 10))
+op("log1p", "Log1PBackward0", np.log1p, lambda g, y, x: g / (x + 1),
+   sym=lambda sp, x: sp.log(1 + x))
+op("sqrt", "SqrtBackward0", np.sqrt, lambda g, y, x: g / (2 * y), sym=lambda sp, x: sp.sqrt(x))
+op("abs", "AbsBackward0", np.abs, lambda g, y, x: g * np.sign(x), sym=lambda sp, x: sp.Abs(x))
+op("sign", "SignBackward0", np.sign, lambda g, y, x: np.zeros_like(g * x),
+   sym=lambda sp, x: sp.sign(x))
+op("floor", "FloorBackward0", np.floor, lambda g, y, x: np.zeros_like(g * x),
+   sym=lambda sp, x: sp.floor(x))
+op("ceil", "CeilBackward0", np.ceil, lambda g, y, x: np.zeros_like(g * x),
+   sym=lambda sp, x: sp.ceiling(x))
+op("round", "RoundBackward0", np.round, lambda g, y, x: np.zeros_like(g * x))
+op("sin", "SinBackward0", np.sin, lambda g, y, x: g * np.cos(x), sym=lambda sp, x: sp.sin(x))
+op("cos", "CosBackward0", np.cos, lambda g, y, x: -g * np.sin(x), sym=lambda sp, x: sp.cos(x))
+op("tan", "TanBackward0", np.tan, lambda g, y, x: g * (1 + y * y), sym=lambda sp, x: sp.tan(x))
+op("asin", "AsinBackward0", np.arcsin, lambda g, y, x: g / np.sqrt(1 - x * x),
+   sym=lambda sp, x: sp.asin(x))
+op("acos", "AcosBackward0", np.arccos, lambda g, y, x: -g / np.sqrt(1 - x * x),
+   sym=lambda sp, x: sp.acos(x))
+op("atan", "AtanBackward0", np.arctan, lambda g, y, x: g / (1 + x * x),
+   sym=lambda sp, x: sp.atan(x))
+op("sinh", "SinhBackward0", np.sinh, lambda g, y, x: g * np.cosh(x), sym=lambda sp, x: sp.sinh(x))
+op("cosh", "CoshBackward0", np.cosh, lambda g, y, x: g * np.sinh(x), sym=lambda sp, x: sp.cosh(x))
+op("tanh", "TanhBackward0", np.tanh, lambda g, y, x: g * (1 - y * y), sym=lambda sp, x: sp.tanh(x))
+op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * y * (1 - y),
+   sym=lambda sp, x: 1 / (1 + sp.exp(-x)))
+op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
+   lambda g, y, x: g * (y > 0), sym=lambda sp, x: sp.Max(x, 0))
+op("erf", "ErfBackward0", erf, lambda g, y, x: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),
+   sym=lambda sp, x: sp.erf(x))
+op("softplus", "SoftplusBackward0", lambda x, beta=1.0, threshold=20.0: softplus(x, beta, threshold),
+   lambda g, y, x, beta=1.0, threshold=20.0: np.where(
+       x * beta > threshold, g, g * (z := np.exp(np.minimum(x * beta, threshold))) / (z + 1)),
+   sym=lambda sp, x, beta=1.0, threshold=20.0: sp.log(1 + sp.exp(beta * x)) / beta)
+op("gelu", "GeluBackward0", lambda x, approximate="none": gelu(x, approximate),
+   lambda g, y, x, approximate="none": g * gelu_grad(x, approximate),
+   sym=lambda sp, x, approximate="none": x * (1 + sp.erf(x / sp.sqrt(2))) / 2)
+op("leaky_relu", "LeakyReluBackward0",
+   lambda x, negative_slope=0.01: np.where(x > 0, x, x * negative_slope),
+   lambda g, y, x, negative_slope=0.01: np.where(x > 0, g, g * negative_slope))
+op("elu", "EluBackward0", lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+   lambda g, y, x, alpha=1.0: np.where(x <= 0, g * alpha * np.exp(np.minimum(x, 0)), g))
+op("silu", "SiluBackward0", lambda x: x * sigmoid(x),
+   lambda g, y, x: g * (s := sigmoid(x)) * (1 + x * (1 - s)),
+   sym=lambda sp, x: x / (1 + sp.exp(-x)))
+op("clone", "CloneBackward0", np.copy, lambda g, y, x: g, sym=lambda sp, x: x)
+op("alias", "AliasBackward0", lambda x: x, lambda g, y, x: g, sym=lambda sp, x: x)
+
+
+def softplus(x, beta, threshold):
+    bx = x * beta
+    return np.where(bx > threshold, x, np.log1p(np.exp(np.minimum(bx, threshold))) / beta)
+
+
+def gelu(x, approximate):
+    if approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        return 0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def gelu_grad(x, approximate):
+    if approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        inner = k * (x + 0.044715 * x ** 3)
+        t = np.tanh(inner)
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
+    cdf = 0.5 * (1 + erf(x / math.sqrt(2)))
+    return cdf + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+# ===================================================================== binary elementwise
+op("atan2", "Atan2Backward0", np.arctan2,
+   lambda g, y, a, b: g * b / (a * a + b * b),
+   lambda g, y, a, b: g * -a / (a * a + b * b),
+   sym=lambda sp, a, b: sp.atan2(a, b))
+op("hypot", "HypotBackward0", np.hypot,
+   lambda g, y, a, b: g * a / y,
+   lambda g, y, a, b: g * b / y,
+   sym=lambda sp, a, b: sp.sqrt(a * a + b * b))
+op("maximum", "MaximumBackward0", np.maximum,
+   lambda g, y, a, b: np.where(a == b, g / 2, np.where(a < b, 0.0, g)),
+   lambda g, y, a, b: np.where(a == b, g / 2, np.where(a > b, 0.0, g)),
+   sym=lambda sp, a, b: sp.Max(a, b))
+op("minimum", "MinimumBackward0", np.minimum,
+   lambda g, y, a, b: np.where(a == b, g / 2, np.where(a > b, 0.0, g)),
+   lambda g, y, a, b: np.where(a == b, g / 2, np.where(a < b, 0.0, g)),
+   sym=lambda sp, a, b: sp.Min(a, b))
+op("clamp", "ClampBackward1", lambda x, min=None, max=None: np.clip(x, min, max),
+   lambda g, y, x, min=None, max=None: g * _within(x, min, max))
+op("clamp_tensor", "ClampBackward0", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+   lambda g, y, x, lo, hi: g * ((x >= lo) & (x <= hi)),
+   lambda g, y, x, lo, hi: g * (x < lo),
+   lambda g, y, x, lo, hi: g * (x > hi))
+op("where", "WhereBackward0", lambda c, a, b: np.where(c, a, b),
+   _none,
+   lambda g, y, c, a, b: np.where(c, g, 0.0),
+   lambda g, y, c, a, b: np.where(c, 0.0, g))
+
+
+def _within(x, lo, hi):
+    ok = np.ones(np.shape(x), dtype=bool)
+    if lo is not None:
+        ok &= x >= lo
+    if hi is not None:
+        ok &= x <= hi
+    return ok
+
+
+# ============================================================================ reductions
+def expand_back(g, shape, dim, keepdim):
+    """Broadcast a reduced gradient back over the reduced dims of `shape`."""
+    if not keepdim and dim is not None:
+        g = np.expand_dims(g, dim)
+    return np.broadcast_to(g, shape)
+
+
+def _count(shape, dim):
+    if dim is None:
+        return math.prod(shape)
+    return math.prod(shape[d] for d in dim)
+
+
+op("sum", "SumBackward0", lambda x: np.sum(x),
+   lambda g, y, x: np.broadcast_to(g, np.shape(x)))
+op("sum_dim", "SumBackward1", lambda x, dim, keepdim=False: np.sum(x, axis=dim, keepdims=keepdim),
+   lambda g, y, x, dim, keepdim=False: expand_back(g, x.shape, dim, keepdim))
+op("mean", "MeanBackward0", lambda x: np.mean(x),
+   lambda g, y, x: np.broadcast_to(g / max(np.size(x), 1), np.shape(x)))
+op("mean_dim", "MeanBackward1",
+   lambda x, dim, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
+   lambda g, y, x, dim, keepdim=False: expand_back(g / _count(x.shape, dim), x.shape, dim, keepdim))
+op("prod", "ProdBackward0", lambda x: np.prod(x),
+   lambda g, y, x: g * _prod_others(x.reshape(-1), 0).reshape(x.shape))
+op("prod_dim", "ProdBackward1", lambda x, dim, keepdim=False: np.prod(x, axis=dim, keepdims=keepdim),
+   lambda g, y, x, dim, keepdim=False: expand_back(g, x.shape, (dim,), keepdim) * _prod_others(x, dim))
+op("max", "MaxBackward1", lambda x: np.max(x),
+   lambda g, y, x: _evenly(g, x, y))
+op("min", "MinBackward1", lambda x: np.min(x),
+   lambda g, y, x: _evenly(g, x, y))
+op("max_dim", "MaxBackward0", lambda x, dim, keepdim=False: np.max(x, axis=dim, keepdims=keepdim),
+   lambda g, y, x, dim, keepdim=False: _select_first(g, np.argmax(x, axis=dim), x.shape, dim, keepdim))
+op("min_dim", "MinBackward0", lambda x, dim, keepdim=False: np.min(x, axis=dim, keepdims=keepdim),
+   lambda g, y, x, dim, keepdim=False: _select_first(g, np.argmin(x, axis=dim), x.shape, dim, keepdim))
+op("logsumexp", "LogsumexpBackward0", lambda x, dim, keepdim=False: logsumexp(x, dim, keepdim),
+   lambda g, y, x, dim, keepdim=False:
+       expand_back(g, x.shape, dim, keepdim) * np.exp(x - expand_back(y, x.shape, dim, keepdim)))
+op("softmax", "SoftmaxBackward0", lambda x, dim: softmax(x, dim),
+   lambda g, y, x, dim: y * (g - np.sum(g * y, axis=dim, keepdims=True)))
+op("log_softmax", "LogSoftmaxBackward0", lambda x, dim: x - logsumexp(x, (dim,), True),
+   lambda g, y, x, dim: g - np.exp(y) * np.sum(g, axis=dim, keepdims=True))
+op("norm", "LinalgVectorNormBackward0",
+   lambda x, p=2.0, dim=None, keepdim=False: vector_norm(x, p, dim, keepdim),
+   lambda g, y, x, p=2.0, dim=None, keepdim=False: _norm_grad(g, y, x, p, dim, keepdim))
+op("var", "VarBackward0", lambda x, dim=None, correction=1, keepdim=False:
+       np.var(x, axis=dim, ddof=correction, keepdims=keepdim),
+   lambda g, y, x, dim=None, correction=1, keepdim=False:
+       expand_back(g, x.shape, dim, keepdim) * 2 * (x - np.mean(x, axis=dim, keepdims=True))
+       / (_count(x.shape, dim) - correction))
+op("std", "StdBackward0", lambda x, dim=None, correction=1, keepdim=False:
+       np.std(x, axis=dim, ddof=correction, keepdims=keepdim),
+   lambda g, y, x, dim=None, correction=1, keepdim=False:
+       expand_back(g / y, x.shape, dim, keepdim) * (x - np.mean(x, axis=dim, keepdims=True))
+       / (_count(x.shape, dim) - correction))
+op("cumsum", "CumsumBackward0", lambda x, dim: np.cumsum(x, axis=dim),
+   lambda g, y, x, dim: np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim))
+op("trace", "TraceBackward0", np.trace,
+   lambda g, y, x: g * np.eye(*x.shape, dtype=x.dtype))
+
+
+def logsumexp(x, dim, keepdim):
+    m = np.max(x, axis=dim, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def softmax(x, dim):
+    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def vector_norm(x, p, dim, keepdim):
+    a = np.abs(x)
+    if p == math.inf:
+        return np.max(a, axis=dim, keepdims=keepdim)
+    if p == 2:
+        return np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim))
+    if p == 1:
+        return np.sum(a, axis=dim, keepdims=keepdim)
+    return np.sum(a ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+
+
+def _norm_grad(g, y, x, p, dim, keepdim):
+    g = expand_back(g, x.shape, dim, keepdim)
+    n = expand_back(y, x.shape, dim, keepdim)
+    if p == 1:
+        return g * np.sign(x)
+    if p == math.inf:
+        mask = np.abs(x) == n
+        count = np.sum(mask, axis=dim, keepdims=True)
+        return g * np.sign(x) * mask / count
+    if p == 2:
+        return np.where(n == 0, 0.0, x * g / n)
+    return np.where(n == 0, 0.0, x * np.abs(x) ** (p - 2) * g / n ** (p - 1))
+
+
+def _evenly(g, x, y):
+    mask = x == y
+    return g * mask / np.sum(mask)
+
+
+def _select_first(g, idx, shape, dim, keepdim):
+    """Route a max/min-over-dim gradient to the first extreme element only."""
+    out = np.zeros(shape, dtype=np.result_type(g, np.float32))
+    gk = g if keepdim else np.expand_dims(g, dim)
+    ik = np.expand_dims(idx, dim)
+    np.put_along_axis(out, ik, gk, axis=dim)
+    return out
+
+
+def _prod_others(x, dim):
+    """Product of all other elements along `dim`, exact when some are zero."""
+    ones_shape = list(x.shape)
+    ones_shape[dim] = 1
+    one = np.ones(ones_shape, dtype=x.dtype)
+    left = np.cumprod(np.concatenate([one, np.take(x, range(x.shape[dim] - 1), axis=dim)], dim), dim)
+    rx = np.flip(x, dim)
+    right = np.cumprod(np.concatenate([one, np.take(rx, range(x.shape[dim] - 1), axis=dim)], dim), dim)
+    return left * np.flip(right, dim)
+
+
+# ======================================================================= linear algebra
+op("mm", "MmBackward0", np.matmul,
+   lambda g, y, a, b: g @ b.T,
+   lambda g, y, a, b: a.T @ g)
+op("mv", "MvBackward0", np.matmul,
+   lambda g, y, a, b: np.outer(g, b),
+   lambda g, y, a, b: a.T @ g)
+op("dot", "DotBackward0", np.dot,
+   lambda g, y, a, b: g * b,
+   lambda g, y, a, b: g * a)
+op("addmm", "AddmmBackward0", lambda c, a, b: c + a @ b,
+   lambda g, y, c, a, b: g,
+   lambda g, y, c, a, b: g @ b.T,
+   lambda g, y, c, a, b: a.T @ g)
+op("det", "LinalgDetBackward0", np.linalg.det,
+   lambda g, y, a: np.asarray(g * y)[..., None, None] * np.linalg.inv(a).swapaxes(-1, -2))
+op("inverse", "LinalgInvExBackward0", np.linalg.inv,
+   lambda g, y, a: -(y.swapaxes(-1, -2) @ g @ y.swapaxes(-1, -2)))
+
+# ============================================================================= movement
+op("t", "TBackward0", lambda x: x.T, lambda g, y, x: g.T)
+op("permute", "PermuteBackward0", lambda x, dims: np.transpose(x, dims),
+   lambda g, y, x, dims: np.transpose(g, np.argsort(dims)))
+op("transpose", "TransposeBackward0", lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
+   lambda g, y, x, dim0, dim1: np.swapaxes(g, dim0, dim1))
+op("view", "ViewBackward0", lambda x, shape: np.reshape(x, shape),
+   lambda g, y, x, shape: np.reshape(g, x.shape))
+op("unsafe_view", "UnsafeViewBackward0", lambda x, shape: np.reshape(x, shape),
+   lambda g, y, x, shape: np.reshape(g, x.shape))
+op("unsqueeze", "UnsqueezeBackward0", lambda x, dim: np.expand_dims(x, dim),
+   lambda g, y, x, dim: np.squeeze(g, dim))
+op("squeeze", "SqueezeBackward0", lambda x: np.squeeze(x),
+   lambda g, y, x: np.reshape(g, x.shape))
+op("squeeze_dim", "SqueezeBackward1", lambda x, dim: np.squeeze(x, dim) if x.shape[dim] == 1 else x,
+   lambda g, y, x, dim: np.reshape(g, x.shape))
+op("squeeze_dims", "SqueezeBackward4", lambda x, dims: np.squeeze(x, dims),
+   lambda g, y, x, dims: np.reshape(g, x.shape))
+op("expand", "ExpandBackward0", lambda x, shape: np.broadcast_to(x, shape),
+   lambda g, y, x, shape: g)  # the engine sums g back to x's shape
+op("select", "SelectBackward0", lambda x, dim, index: np.take(x, index, axis=dim),
+   lambda g, y, x, dim, index: _scatter(g, x.shape, dim, index))
+op("slice", "SliceBackward0",
+   lambda x, dim, start, stop, step: x[(slice(None),) * dim + (slice(start, stop, step),)],
+   lambda g, y, x, dim, start, stop, step: _scatter(g, x.shape, dim, slice(start, stop, step)))
+
+
+def _scatter(g, shape, dim, index):
+    out = np.zeros(shape, dtype=g.dtype)
+    out[(slice(None),) * dim + (index,)] = g
+    return out
+
+
+class _Piece:
+    """The VJP of argument `i` of stack/cat: its part of the upstream gradient."""
+
+    def __init__(self, kind: str, i: int):
+        self.kind, self.i = kind, i
+
+    def __call__(self, g, y, *xs, dim=0):
+        if self.kind == "stack":
+            return np.take(g, self.i, axis=dim)
+        start = sum(x.shape[dim] for x in xs[: self.i])
+        return np.take(g, range(start, start + xs[self.i].shape[dim]), axis=dim)
+
+
+class _Pieces:
+    """As many per-argument VJPs as stack/cat is given arguments."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __getitem__(self, i: int) -> _Piece:
+        return _Piece(self.kind, i)
+
+
+REGISTRY["stack"] = Op("stack", "StackBackward0", lambda *xs, dim=0: np.stack(xs, axis=dim),
+                       _Pieces("stack"))  # type: ignore[arg-type]
+REGISTRY["cat"] = Op("cat", "CatBackward0", lambda *xs, dim=0: np.concatenate(xs, axis=dim),
+                     _Pieces("cat"))  # type: ignore[arg-type]
+
+# ================================================================================ losses
+op("mse_loss", "MseLossBackward0", lambda a, b, reduction="mean": _reduce((a - b) ** 2, reduction),
+   lambda g, y, a, b, reduction="mean": _unreduce(g, a - b, reduction) * 2 * (a - b),
+   lambda g, y, a, b, reduction="mean": -_unreduce(g, a - b, reduction) * 2 * (a - b))
+op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
+   lambda p, t, reduction="mean": _reduce(
+       -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100)), reduction),
+   lambda g, y, p, t, reduction="mean":
+       _unreduce(g, p, reduction) * (p - t) / np.maximum((1 - p) * p, 1e-12),
+   lambda g, y, p, t, reduction="mean":
+       _unreduce(g, p, reduction) * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100)))
+op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp, labels, reduction),
+   lambda g, y, lp, labels, reduction="mean": _nll_grad(g, lp, labels, reduction), _none)
+
+
+def _reduce(v, reduction):
+    if reduction == "mean":
+        return np.mean(v)
+    if reduction == "sum":
+        return np.sum(v)
+    return v
+
+
+def _unreduce(g, like, reduction):
+    if reduction == "mean":
+        return np.broadcast_to(g / like.size, like.shape)
+    return np.broadcast_to(g, like.shape)
+
+
+def _nll(lp, labels, reduction):
+    idx = labels.astype(np.int64)
+    picked = -np.take_along_axis(lp.reshape(-1, lp.shape[-1]) if lp.ndim > 1 else lp[None],
+                                 idx.reshape(-1, 1), axis=1)[:, 0]
+    if lp.ndim == 1:
+        picked = picked[0]
+    return _reduce(picked, reduction)
+
+
+def _nll_grad(g, lp, labels, reduction):
+    idx = labels.astype(np.int64).reshape(-1)
+    rows = lp.reshape(-1, lp.shape[-1]) if lp.ndim > 1 else lp[None]
+    out = np.zeros_like(rows)
+    scale = np.broadcast_to(np.asarray(g, dtype=rows.dtype).reshape(-1), (len(idx),))
+    if reduction == "mean":
+        scale = scale / len(idx)
+    out[np.arange(len(idx)), idx] = -scale
+    return out.reshape(lp.shape)

@@ -1,0 +1,190 @@
+"""The Result of one evaluation, and its JSON document (schema gradcli/1).
+
+Views read a Result; they never compute gradients.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from .engine import Node
+
+SCHEMA = "gradcli/1"
+
+
+def jsonable(value: Any) -> Any:
+    """Numbers and arrays as strict JSON values: non-finite floats become strings."""
+    if value is None:
+        return None
+    if isinstance(value, Node):
+        value = value.value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return _number(value)
+    arr = np.asarray(value)
+    if arr.dtype.kind == "f":
+        if np.isfinite(arr).all():
+            return arr.astype(np.float64).tolist()
+        obj = arr.astype(object)
+        obj[np.isnan(arr)] = "NaN"
+        obj[arr == np.inf] = "Infinity"
+        obj[arr == -np.inf] = "-Infinity"
+        finite = np.isfinite(arr)
+        obj[finite] = arr[finite].astype(np.float64)
+        out = obj.tolist()
+        return out
+    return arr.tolist()
+
+
+def _number(v: float | int) -> Any:
+    if isinstance(v, int):
+        return v
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return float(v)
+
+
+def dumps(doc: Any, *, indent: int | None = 2) -> str:
+    """Strict RFC 8259 JSON; raises if a bare NaN/Infinity would slip through."""
+    return json.dumps(doc, indent=indent, allow_nan=False, ensure_ascii=False)
+
+
+class Result:
+    """Everything one evaluation produced: the graph, the output, every gradient."""
+
+    def __init__(self, program: str, nodes: list[Node], output: Any,
+                 grads: list[np.ndarray | None] | None, *, explicit_backward: bool,
+                 dtype: str, variables: dict[str, Node] | None = None) -> None:
+        self.program = program
+        self.variables = variables or {}  # each name's final tensor, as the program left it
+        self.nodes = nodes
+        self.output_node: Node | None = output if isinstance(output, Node) else None
+        self.output = output
+        self._grads = grads
+        self.explicit_backward = explicit_backward
+        self.dtype = dtype
+
+    @property
+    def value(self) -> Any:
+        if self.output_node is not None:
+            return self.output_node.value
+        return self.output
+
+    def grad(self, node: Node) -> np.ndarray | None:
+        """d(output)/d(node); None where the node does not require grad."""
+        if self._grads is None or not node.requires_grad:
+            return None
+        g = self._grads[node.id]
+        return np.zeros_like(node.value) if g is None else g
+
+    def torch_grad(self, node: Node) -> np.ndarray | None:
+        """`.grad` as PyTorch keeps it after backward: leaves that require grad and
+        retained nodes; None elsewhere."""
+        if self._grads is None:
+            return None
+        if node.requires_grad and (node.is_leaf or node.retains_grad):
+            return self._grads[node.id]
+        return None
+
+    @property
+    def leaves(self) -> list[Node]:
+        """Named leaves that require grad: the variables one differentiates by."""
+        return [n for n in self.nodes if n.is_leaf and n.requires_grad and n.name is not None]
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        if self._grads is None:
+            return {}
+        return {n.label: self.grad(n) for n in self.leaves}
+
+    def node(self, label: str) -> Node:
+        for n in self.nodes:
+            if n.label == label:
+                return n
+        raise KeyError(label)
+
+    @property
+    def output_name(self) -> str:
+        """What the summary calls the output: its name, else y (or out if y is taken)."""
+        if self.output_node is not None and self.output_node.name:
+            return self.output_node.label
+        taken = {n.name for n in self.nodes}
+        return "y" if "y" not in taken else "out"
+
+    @cached_property
+    def warnings(self) -> list[str]:
+        """Non-finite values, reported at the first node that produced them."""
+        out: list[str] = []
+        with np.errstate(all="ignore"):
+            for n in self.nodes:
+                if n.value.dtype.kind != "f" or np.isfinite(n.value).all():
+                    continue
+                if all(np.isfinite(np.asarray(a.value if isinstance(a, Node) else a)).all()
+                       for a in n.args):
+                    what = _nonfinite_word(n.value)
+                    by = f" ({n.grad_fn})" if n.grad_fn else ""
+                    out.append(f"node {n.id} '{n.label}'{by} produced {what} in its value")
+                    break
+            if self._grads is not None:
+                bad = [n for n in self.nodes
+                       if self._grads[n.id] is not None and not np.isfinite(self._grads[n.id]).all()]
+                if bad:
+                    first = max(bad, key=lambda n: n.id)  # backward runs in reverse order
+                    out.append(f"the gradient became {_nonfinite_word(self._grads[first.id])} "
+                               f"first at node {first.id} '{first.label}'")
+        return out
+
+    def first_nonfinite(self) -> Node | None:
+        for n in self.nodes:
+            if n.value.dtype.kind == "f" and not np.isfinite(n.value).all():
+                return n
+        return None
+
+    def node_dict(self, n: Node) -> dict:
+        return {
+            "id": n.id,
+            "name": n.name,
+            "label": n.label,
+            "expr": n.expr,
+            "op": "leaf" if n.is_leaf else n.op.key,
+            "grad_fn": n.grad_fn,
+            "inputs": [a.id for a in n.inputs],
+            "is_leaf": n.is_leaf,
+            "requires_grad": n.requires_grad,
+            "retains_grad": n.retains_grad,
+            "shape": list(n.value.shape),
+            "dtype": str(n.value.dtype),
+            "value": jsonable(n.value),
+            "grad": jsonable(self.grad(n)),
+        }
+
+    def to_dict(self) -> dict:
+        """Exactly the `--format json` document."""
+        return {
+            "schema": SCHEMA,
+            "program": self.program,
+            "output": None if self.output_node is None else self.output_node.id,
+            "value": jsonable(self.value),
+            "grads": {k: jsonable(v) for k, v in self.grads.items()},
+            "nodes": [self.node_dict(n) for n in self.nodes],
+            "warnings": list(self.warnings),
+        }
+
+
+def _nonfinite_word(arr: np.ndarray) -> str:
+    words = []
+    if np.isnan(arr).any():
+        words.append("NaN")
+    if (arr == np.inf).any():
+        words.append("inf")
+    if (arr == -np.inf).any():
+        words.append("-inf")
+    return "/".join(words)

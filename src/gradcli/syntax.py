@@ -1,0 +1,454 @@
+"""Program text -> AST.
+
+The grammar lives in ``grammar/gradcli.lark``. Lark's LALR parser applies :class:`_ToAst`
+at every reduce step, so the AST is built bottom-up during the parse with no parse tree
+and no recursion: 100 000 nested parentheses parse like any other input.
+
+The AST is plain frozen dataclasses with source positions; it knows nothing of NumPy.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Union
+
+from .errors import ParseError
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """Where a piece of syntax sits: character span [start, end) and 1-based line/column."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+
+
+_AST = dict(frozen=True, slots=True, eq=False, repr=False)
+
+
+@dataclass(**_AST)
+class Num:
+    value: int | float  # an int when written without a point or exponent, as in Python
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Name:
+    id: str
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Str:
+    value: str
+    pos: Pos
+
+
+@dataclass(**_AST)
+class ListExpr:
+    items: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class TupleExpr:
+    items: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Paren:
+    """A parenthesised expression: its value is `inner`'s; it only widens the span."""
+
+    inner: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Unary:
+    op: str  # "-" or "+"
+    operand: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Binary:
+    op: str  # "+", "-", "*", "/", "@", "**"; "^" is read as "**"
+    left: "Expr"
+    right: "Expr"
+    pos: Pos  # span of the whole expression; line/column of the operator
+
+
+@dataclass(**_AST)
+class Compare:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Attr:
+    obj: "Expr"
+    name: str
+    pos: Pos  # line/column of the attribute name
+
+
+@dataclass(**_AST)
+class Call:
+    func: "Expr"  # Name or Attr
+    args: tuple["Expr", ...]
+    kwargs: tuple[tuple[str, "Expr"], ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Slice:
+    lo: "Expr | None"
+    hi: "Expr | None"
+    step: "Expr | None"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class EllipsisExpr:
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Index:
+    obj: "Expr"
+    items: tuple["Expr", ...]
+    pos: Pos
+
+
+Expr = Union[Num, Name, Str, ListExpr, TupleExpr, Paren, Unary, Binary, Compare, Attr, Call, Slice,
+             EllipsisExpr, Index]
+
+
+@dataclass(**_AST)
+class Assign:
+    target: str
+    value: Expr
+    pos: Pos
+
+
+@dataclass(**_AST)
+class ExprStmt:
+    value: Expr
+    pos: Pos
+
+
+Stmt = Union[Assign, ExprStmt]
+
+
+@dataclass(**_AST)
+class Program:
+    statements: tuple[Stmt, ...]
+    source: str
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    """Direct sub-expressions of `node`, in evaluation order (no recursion)."""
+    if isinstance(node, Binary | Compare):
+        return (node.left, node.right)
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Paren):
+        return (node.inner,)
+    if isinstance(node, ListExpr | TupleExpr):
+        return node.items
+    if isinstance(node, Attr):
+        return (node.obj,)
+    if isinstance(node, Call):
+        return (node.func, *node.args, *(v for _, v in node.kwargs))
+    if isinstance(node, Index):
+        return (node.obj, *node.items)
+    if isinstance(node, Slice):
+        return tuple(p for p in (node.lo, node.hi, node.step) if p is not None)
+    return ()
+
+
+def walk(root: Expr) -> Iterator[Expr]:
+    """Every sub-expression of `root`, pre-order, with an explicit stack."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _pos_tok(tok) -> Pos:
+    return Pos(tok.start_pos, tok.end_pos, tok.line, tok.column)
+
+
+def _span(first, last, anchor=None) -> Pos:
+    """Span from `first` to `last` (AST nodes or tokens), positioned at `anchor`."""
+    a = first.pos if hasattr(first, "pos") else _pos_tok(first)
+    b = last.pos if hasattr(last, "pos") else _pos_tok(last)
+    at = a if anchor is None else (anchor.pos if hasattr(anchor, "pos") else _pos_tok(anchor))
+    return Pos(a.start, b.end, at.line, at.column)
+
+
+def _number(tok) -> Num:
+    text = str(tok)
+    value = int(text) if text.isdigit() else float(text)
+    return Num(value, _pos_tok(tok))
+
+
+class _ToAst:
+    """Lark callbacks, one per grammar alias; each gets the rule's kept children."""
+
+    def start(self, c):
+        return tuple(s for s in c if s is not None)
+
+    def assign(self, c):
+        name, value = c
+        return Assign(str(name), value, _span(name, value))
+
+    def expr_stmt(self, c):
+        return ExprStmt(c[0], c[0].pos)
+
+    def import_stmt(self, c):
+        return None
+
+    def dotted(self, c):
+        return None
+
+    def compare(self, c):
+        left, op, right = c
+        return Compare(str(op), left, right, _span(left, right, op))
+
+    def _binary(self, c, op):
+        left, tok, right = c
+        return Binary(op, left, right, _span(left, right, tok))
+
+    def add(self, c):
+        return self._binary(c, "+")
+
+    def sub(self, c):
+        return self._binary(c, "-")
+
+    def mul(self, c):
+        return self._binary(c, "*")
+
+    def div(self, c):
+        return self._binary(c, "/")
+
+    def matmul(self, c):
+        return self._binary(c, "@")
+
+    def pow(self, c):
+        return self._binary(c, "**")
+
+    def implicit(self, c):
+        num, operand = c
+        left = _number(num)
+        return Binary("*", left, operand, _span(left, operand, operand))
+
+    def neg(self, c):
+        tok, operand = c
+        return Unary("-", operand, _span(tok, operand, tok))
+
+    def pos(self, c):
+        tok, operand = c
+        return Unary("+", operand, _span(tok, operand, tok))
+
+    def number(self, c):
+        return _number(c[0])
+
+    def name(self, c):
+        return Name(str(c[0]), _pos_tok(c[0]))
+
+    def string(self, c):
+        return Str(str(c[0])[1:-1], _pos_tok(c[0]))
+
+    def attr(self, c):
+        obj, name = c
+        p = _pos_tok(name)
+        return Attr(obj, str(name), Pos(obj.pos.start, p.end, p.line, p.column))
+
+    def call(self, c):
+        func, args, rpar = c
+        pos_args, kwargs = [], []
+        for a in args or ():
+            if isinstance(a, tuple):
+                kwargs.append(a)
+            elif kwargs:
+                raise ParseError("positional argument after keyword argument",
+                                 line=a.pos.line, column=a.pos.column)
+            else:
+                pos_args.append(a)
+        return Call(func, tuple(pos_args), tuple(kwargs), _span(func, rpar, func))
+
+    def args(self, c):
+        return c
+
+    def kwarg(self, c):
+        name, value = c
+        return (str(name), value)
+
+    def index(self, c):
+        obj, lsqb, items, rsqb = c
+        return Index(obj, tuple(items), _span(obj, rsqb, lsqb))
+
+    def subscripts(self, c):
+        return c
+
+    def slice(self, c):
+        lo, colon, hi, step = c
+        first = lo if lo is not None else colon
+        last = step if step is not None else (hi if hi is not None else colon)
+        return Slice(lo, hi, step, _span(first, last, colon))
+
+    def ellipsis(self, c):
+        return EllipsisExpr(_pos_tok(c[0]))
+
+    def exprs(self, c):
+        return c
+
+    def list(self, c):
+        lsqb, items, rsqb = c
+        return ListExpr(tuple(items or ()), _span(lsqb, rsqb))
+
+    def paren(self, c):
+        lpar, inner, rpar = c
+        return Paren(inner, _span(lpar, rpar, inner))
+
+    def tuple(self, c):
+        lpar, first, rest, rpar = c
+        return TupleExpr((first, *(rest or ())), _span(lpar, rpar))
+
+
+class _JoinBracketedLines:
+    """Post-lexer: newlines inside (...) and [...] join lines, as in Python."""
+
+    always_accept = ("_NL",)
+
+    def process(self, stream):
+        depth = 0
+        for tok in stream:
+            kind = tok.type
+            if kind == "LPAR" or kind == "LSQB":
+                depth += 1
+            elif kind == "RPAR" or kind == "RSQB":
+                depth = max(0, depth - 1)
+            elif kind == "_NL" and depth:
+                continue
+            yield tok
+
+
+def grammar_path() -> Path:
+    """The grammar file: inside the installed package, or at the repository root."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "grammar" / "gradcli.lark"
+    if packaged.is_file():
+        return packaged
+    return here.parent.parent / "grammar" / "gradcli.lark"
+
+
+def _cache_file() -> str | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "gradcli")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return os.path.join(folder, "grammar.lark-cache")
+
+
+_PARSER = None
+
+
+def _parser():
+    global _PARSER
+    if _PARSER is None:
+        from lark import Lark
+
+        text = grammar_path().read_text(encoding="utf-8")
+        opts = dict(parser="lalr", lexer="contextual", transformer=_ToAst(),
+                    postlex=_JoinBracketedLines(), maybe_placeholders=True)
+        cache = _cache_file()
+        try:
+            _PARSER = Lark(text, cache=cache or False, **opts)
+        except OSError:  # an unwritable or broken cache never stops gradcli
+            _PARSER = Lark(text, **opts)
+    return _PARSER
+
+
+_TOKEN_WORDS = {
+    "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "$END": "end of input",
+    "_NL": "a new line", "COMPARE": "a comparison", "POW": "'**'",
+}
+
+
+def _describe(term: str) -> str:
+    if term in _TOKEN_WORDS:
+        return _TOKEN_WORDS[term]
+    try:
+        pattern = _parser().get_terminal(term).pattern
+        if pattern.type == "str":
+            return repr(pattern.value)
+    except (KeyError, AttributeError):
+        pass
+    return term.lower()
+
+
+def _expected(terms) -> str:
+    words = sorted({_describe(t) for t in terms})
+    return ", ".join(words[:12]) + (", ..." if len(words) > 12 else "")
+
+
+def parse(source: str) -> Program:
+    """Parse a program; raises ParseError with line, column and what was expected."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    try:
+        statements = _parser().parse(source)
+    except UnexpectedToken as e:
+        tok = e.token
+        if tok.type == "$END":
+            what = "unexpected end of input"
+            line, col = _end_position(source)
+        else:
+            shown = "a new line" if tok.type == "_NL" else repr(str(tok))
+            what = f"unexpected {shown}"
+            line, col = e.line, e.column
+        raise ParseError(what, line=line, column=col, source=source,
+                         hint=f"expected {_expected(e.expected)}") from None
+    except UnexpectedCharacters as e:
+        ch = source[e.pos_in_stream] if e.pos_in_stream < len(source) else "?"
+        raise ParseError(f"unexpected character {ch!r}", line=e.line, column=e.column,
+                         source=source) from None
+    except UnexpectedEOF as e:
+        line, col = _end_position(source)
+        raise ParseError("unexpected end of input", line=line, column=col, source=source,
+                         hint=f"expected {_expected(e.expected)}") from None
+    except ParseError as e:
+        e.source = source
+        raise
+    return Program(statements, source)
+
+
+def _end_position(source: str) -> tuple[int, int]:
+    lines = source.splitlines() or [""]
+    if source.endswith("\n"):
+        return len(lines), len(lines[-1]) + 1
+    return len(lines), len(lines[-1]) + 1
+
+
+def parse_expression(source: str) -> Expr:
+    """Parse text that must be a single expression (binding values)."""
+    program = parse(source)
+    if len(program.statements) != 1 or not isinstance(program.statements[0], ExprStmt):
+        raise ParseError("expected a single expression", line=1, column=1, source=source)
+    return program.statements[0].value

@@ -1,0 +1,1 @@
+"""Views of a Result: each renders; none computes gradients."""

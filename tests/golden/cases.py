@@ -1,0 +1,221 @@
+"""The golden cases: programs that are valid both in gradcli and in Python with PyTorch.
+
+Each case is (program, bindings, no_grad). `record.py` runs them with PyTorch 2.13 and
+writes torch_golden.json; the tests read only that JSON, so CI needs no torch.
+The last line of a program is its output `out`; both sides then reduce it with a
+non-uniform weight, `loss = (out * weights).sum()`, so a wrong VJP cannot hide behind ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+RNG = np.random.default_rng(2013)
+
+
+def r(*shape, lo=-2.0, hi=2.0):
+    return RNG.uniform(lo, hi, size=shape).round(6).tolist()
+
+
+def pos(*shape):
+    return r(*shape, lo=0.2, hi=3.0)
+
+
+def unit(*shape):
+    return r(*shape, lo=-0.9, hi=0.9)
+
+
+def prob(*shape):
+    return r(*shape, lo=0.05, hi=0.95)
+
+
+CASES: list[tuple[str, dict, list[str]]] = []
+
+
+def case(program: str, no_grad: tuple[str, ...] = (), **bindings):
+    """One case; bindings the program never reads are dropped (gradcli rejects them)."""
+    used = {k: v for k, v in bindings.items() if re.search(rf"\b{k}\b", program)}
+    CASES.append((program, used, [n for n in no_grad if n in used]))
+
+
+# ---------------------------------------------------------------- unary elementwise
+UNARY = {
+    "exp": r, "exp2": r, "log": pos, "log2": pos, "log10": pos, "log1p": pos, "sqrt": pos,
+    "abs": r, "sin": r, "cos": r, "tan": unit, "asin": unit, "acos": unit, "atan": r,
+    "sinh": r, "cosh": r, "tanh": r, "sigmoid": r, "relu": r, "erf": r, "reciprocal": pos,
+    "square": r, "sign": r, "floor": r,
+}
+for name, gen in UNARY.items():
+    for shape in [(), (4,), (2, 3)]:
+        case(f"torch.{name}(x)", x=gen(*shape))
+    case(f"x.{name}()", x=gen(3))
+    case(f"{name}(x) * y", x=gen(), y=r())
+for name in ["softplus", "gelu", "leaky_relu", "elu", "silu", "relu", "sigmoid", "tanh"]:
+    for shape in [(), (5,), (2, 3)]:
+        case(f"F.{name}(x)", x=r(*shape, lo=-3, hi=3))
+case("F.softplus(x, beta=2.0)", x=r(4))
+case("F.softplus(x, beta=1.0, threshold=1.0)", x=r(5, lo=-3, hi=3))
+case("F.leaky_relu(x, negative_slope=0.2)", x=r(4))
+case("F.elu(x, alpha=0.5)", x=r(4))
+case("F.gelu(x, approximate='tanh')", x=r(4))
+case("torch.nn.functional.relu(x)", x=r(4))
+
+# ---------------------------------------------------------------- arithmetic, all operand kinds
+SCALAR_FORMS = ["x + y", "x + 1", "1 + x", "torch.add(x, y)", "x - y", "x - 1", "2 - x",
+                "x * y", "2 * x", "torch.mul(x, y)", "x / y", "x / 2", "2 / x",
+                "x ** 2", "x.pow(0.5)", "x ** y", "2 ** x", "-x", "+x * y", "x ** -1",
+                "x ** 3 - 2 * x * y + y / x", "(x + y) * (x + y)", "x * x", "x - x * 2.5",
+                "torch.pow(x, 3)", "torch.pow(2, x)", "x.square() + y.reciprocal()",
+                "torch.atan2(x, y)", "torch.hypot(x, y)", "torch.maximum(x, y)",
+                "torch.minimum(x, y)", "torch.max(x, y)", "torch.min(x, y)", "x.clamp(0, 1)",
+                "x.clamp(min=0.5)", "x.clamp(max=0.5)", "torch.clamp(x, -0.5, 0.5)",
+                "torch.where(x > y, x, y)", "torch.where(x > 1, x * y, 0.5)",
+                "torch.where(x < 1, 2.0, y)", "x.clone() * y"]
+for form in SCALAR_FORMS:
+    case(form, x=pos(), y=pos())
+    case(form, x=pos(3), y=pos(3))
+
+# broadcasting: every binary op with mismatched shapes
+BROADCAST = [((2, 3), (3,)), ((2, 3), (2, 1)), ((3,), ()), ((), (2, 2)), ((2, 1, 3), (4, 1)),
+             ((1, 3), (2, 1))]
+for form in ["x + y", "x - y", "x * y", "x / y", "x ** y", "torch.maximum(x, y)",
+             "torch.minimum(x, y)", "torch.atan2(x, y)", "torch.where(x > y, x, y)",
+             "torch.hypot(x, y)"]:
+    for sx, sy in BROADCAST:
+        case(form, x=pos(*sx), y=pos(*sy))
+
+# ---------------------------------------------------------------- reductions
+M = (3, 4)
+for form in ["M.sum()", "M.sum(0)", "M.sum(dim=1)", "M.sum(1, keepdim=True)", "M.sum((0, 1))",
+             "M.sum(-1)", "M.mean()", "M.mean(0)", "M.mean(dim=1, keepdim=True)",
+             "M.mean((0, 1))", "M.prod()", "M.prod(1)", "M.prod(0, keepdim=True)", "M.max()",
+             "M.min()", "M.max(0).values", "M.max(1)[0]", "torch.max(M, 1).values",
+             "M.min(dim=0).values", "M.max(1, keepdim=True).values",
+             "torch.logsumexp(M, 0)", "torch.logsumexp(M, dim=1, keepdim=True)",
+             "torch.softmax(M, 1)", "torch.softmax(M, dim=0)", "F.softmax(M, dim=1)",
+             "torch.log_softmax(M, 1)", "F.log_softmax(M, dim=0)", "M.norm()",
+             "M.norm(dim=1)", "torch.norm(M)", "M.norm(p=1)", "M.norm(3)", "M.var()",
+             "M.std()", "M.var(0)", "M.std(dim=1)", "M.cumsum(0)", "M.cumsum(dim=1)",
+             "torch.sum(M)", "torch.mean(M, 1)", "torch.prod(M, 1)", "M.exp().sum()",
+             "(M * M).sum(0)", "M.sum(0) * M.sum(1, keepdim=True)"]:
+    case(form, M=r(*M))
+for form in ["v.sum()", "v.prod()", "v.max()", "v.min()", "v.max(0).values", "v.norm()",
+             "torch.dot(v, v)", "v.mean()", "torch.logsumexp(v, 0)", "torch.softmax(v, 0)",
+             "v.cumsum(0)", "v.var()", "v.std()"]:
+    case(form, v=r(5))
+# ties and zeros
+case("v.max()", v=[1.0, 3.0, 3.0])
+case("v.min()", v=[2.0, -1.0, -1.0, 5.0])
+case("v.max(0).values", v=[1.0, 3.0, 3.0])
+case("M.max(1).values", M=[[1.0, 4.0, 4.0], [2.0, 2.0, 0.0]])
+case("v.prod()", v=[2.0, 0.0, 3.0])
+case("v.prod()", v=[0.0, 0.0, 3.0])
+case("M.prod(1)", M=[[1.0, 0.0, 2.0], [3.0, 4.0, 5.0]])
+case("v.clamp(0, 1)", v=[0.0, 1.0, 0.5, 2.0, -1.0])
+case("v.norm()", v=[0.0, 0.0, 0.0])
+case("torch.maximum(x, y)", x=[1.0, 2.0, 3.0], y=[1.0, 0.0, 3.0])
+case("torch.minimum(x, y)", x=[1.0, 2.0, 3.0], y=[1.0, 5.0, 3.0])
+case("torch.relu(v)", v=[-1.0, 0.0, 2.0])
+case("v.abs()", v=[-1.0, 0.0, 2.0])
+case("F.leaky_relu(v)", v=[-1.0, 0.0, 2.0])
+case("v ** 2", v=[0.0, 1.0, -2.0])
+case("v ** 0", v=[0.0, 1.0, -2.0])
+case("x ** y", x=0.0, y=2.0)
+case("x ** y", x=-2.0, y=2.0)
+case("torch.where(x > 0, x, y)", x=1.0, y=3.0)
+case("F.elu(v)", v=[-1.0, 0.0, 2.0])
+
+# ---------------------------------------------------------------- linear algebra
+case("torch.mm(A, B)", A=r(2, 3), B=r(3, 4))
+case("A @ B", A=r(2, 3), B=r(3, 4))
+case("torch.matmul(A, B)", A=r(3, 3), B=r(3, 2))
+case("A.mm(B)", A=r(2, 3), B=r(3, 2))
+case("A @ v", A=r(2, 3), v=r(3))
+case("torch.mv(A, v)", A=r(4, 3), v=r(3))
+case("v @ A", A=r(3, 2), v=r(3))
+case("v @ w", v=r(4), w=r(4))
+case("torch.dot(v, w)", v=r(4), w=r(4))
+case("torch.outer(v, w)", v=r(3), w=r(2))
+case("T3 @ B", T3=r(2, 2, 3), B=r(3, 2))
+case("A @ A.t()", A=r(2, 3))
+case("A.T @ A", A=r(2, 3))
+case("F.linear(X, W)", X=r(4, 3), W=r(2, 3))
+case("F.linear(X, W, b)", X=r(4, 3), W=r(2, 3), b=r(2))
+case("F.linear(v, W, b)", v=r(3), W=r(2, 3), b=r(2))
+case("F.linear(v, W)", v=r(3), W=r(2, 3))
+case("torch.trace(A)", A=r(3, 3))
+case("torch.det(A)", A=r(3, 3))
+case("torch.inverse(A)", A=[[2.0, 0.5, 0.1], [0.3, 1.5, 0.2], [0.1, 0.4, 1.8]])
+case("torch.mm(A, B)", ("B",), A=r(2, 3), B=r(3, 4))
+case("torch.mm(A, B)", ("A",), A=r(2, 3), B=r(3, 4))
+
+# ---------------------------------------------------------------- movement and indexing
+for form in ["A.t()", "A.T", "A.permute(1, 0)", "A.transpose(0, 1)", "A.reshape(6)",
+             "A.reshape(3, 2)", "A.view(6)", "A.view(-1)", "A.flatten()", "A.unsqueeze(0)",
+             "A.unsqueeze(-1)", "A.unsqueeze(0).squeeze()", "A.unsqueeze(0).squeeze(0)",
+             "A.t().reshape(6)", "A.T.flatten()", "A.t().contiguous()", "A[0]", "A[0, 1]",
+             "A[:, 1]", "A[0:1]", "A[:, 0:2]", "A[-1, -1]", "A[0][1]", "A[None]", "A[:]",
+             "A[..., 1]", "A[:, :]", "A[1:, ::2]", "A[None, 0]", "torch.t(A)",
+             "torch.reshape(A, (3, 2))", "torch.transpose(A, 0, 1)", "A.sum(0)[1:]",
+             "torch.stack([A, A * 2])", "torch.stack([A, A], dim=1)", "torch.cat([A, A])",
+             "torch.cat([A, A * A], dim=1)", "A.clone()", "A.exp()[1]",
+             "A.flatten().unsqueeze(1)", "A.reshape(3, 2).t()"]:
+    case(form, A=r(2, 3))
+case("v.expand(2, 3)", v=r(3))
+case("v.t()", v=r(3))
+case("v[None].T", v=r(3))
+case("v.unsqueeze(1) * v", v=r(3))
+case("x.reshape(1)", x=r())
+case("torch.stack([x, y])", x=r(), y=r())
+case("torch.cat([v, w])", v=r(2), w=r(3))
+case("v.flatten() * 2", v=r(3))
+
+# ---------------------------------------------------------------- losses
+case("F.mse_loss(a, b)", a=r(4), b=r(4))
+case("F.mse_loss(a, b, reduction='sum')", a=r(2, 3), b=r(2, 3))
+case("F.mse_loss(a, b)", ("b",), a=r(2, 3), b=r(2, 3))
+case("F.binary_cross_entropy(p, t)", ("t",), p=prob(4), t=prob(4))
+case("F.binary_cross_entropy(torch.sigmoid(z), t)", ("t",), z=r(5), t=[0.0, 1.0, 1.0, 0.0, 1.0])
+case("F.binary_cross_entropy(p, t, reduction='sum')", ("t",), p=prob(2, 2), t=prob(2, 2))
+case("F.cross_entropy(M, torch.tensor([0, 2, 1]))", M=r(3, 4))
+case("F.cross_entropy(M, torch.tensor([3, 0]), reduction='sum')", M=r(2, 4))
+case("F.cross_entropy(v, torch.tensor(2))", v=r(4))
+case("F.nll_loss(torch.log_softmax(M, 1), torch.tensor([1, 0]))", M=r(2, 3))
+
+# ---------------------------------------------------------------- whole programs
+case("a = x + w\nb = w + 1\ny = a * b\ny", x=2.0, w=1.0)
+case("u = b * c\nv = a + u\nJ = 3 * v\nJ", a=5.0, b=3.0, c=2.0)
+case("y = w * x + b\ny", w=2.0, x=1.0, b=1.0)
+case("h2h = torch.mm(W_h, prev_h.t())\ni2h = torch.mm(W_x, x.t())\nnext_h = h2h + i2h\n"
+     "next_h = next_h.tanh()\nloss = next_h.sum()\nloss", ("x", "prev_h"),
+     W_h=r(5, 5), W_x=r(5, 3), x=r(1, 3), prev_h=r(1, 5))
+case("w = torch.tensor([1.], requires_grad=True)\nx = torch.tensor([2.], requires_grad=True)\n"
+     "a = torch.add(w, x)\nb = torch.add(w, 1)\ny = torch.mul(a, b)\ny")
+case("c = torch.tensor([1., 2., 3.])\ny = (x * c).sum()\ny", x=r(3))
+case("t = x.detach()\ny = t * x\ny", x=r(3))
+case("z = torch.zeros(3)\ny = (x + z) * torch.ones(3)\ny", x=r(3))
+case("e = torch.eye(3)\ny = A @ e\ny", A=r(2, 3))
+case("k = torch.arange(3)\ny = x * k\ny", x=r(3))
+case("h = torch.full((2, 3), 0.5)\ny = A * h\ny", A=r(2, 3))
+case("a = x * 2\na = a.exp()\na = a + x\na", x=r(2))
+case("p = torch.sigmoid(X @ W.t() + b)\nF.binary_cross_entropy(p, t)", ("t",),
+     X=r(4, 3), W=r(1, 3), b=r(1), t=[[0.0], [1.0], [1.0], [0.0]])
+case("logits = X @ W.t()\nF.cross_entropy(logits, torch.tensor([0, 1, 1, 2]))",
+     X=r(4, 3), W=r(3, 3))
+case("m = x.mean()\ns = ((x - m) ** 2).mean()\ns", x=r(6))
+case("q = x / x.norm()\n(q * q).sum()", x=r(4))
+case("s = torch.softmax(x, 0)\n(s * torch.log(s)).sum()", x=r(5))
+case("torch.tensor(2.0) * x", x=r())
+case("x.sum() * torch.tensor([[1.0, 2.0]])", x=r(3))
+
+# ---------------------------------------------------------------- errors PyTorch raises too
+case("A @ B", A=r(2, 3), B=r(2, 3))
+case("x + y", x=r(2, 3), y=r(4))
+case("torch.mm(A, v)", A=r(2, 3), v=r(3))
+case("A.view(4)", A=r(2, 3))
+case("A.t().view(6)", A=r(2, 3))
+case("A[2]", A=r(2, 3))
+case("A[0, 0, 0]", A=r(2, 3))
+case("torch.cat([A, v])", A=r(2, 3), v=r(3))
