@@ -45,10 +45,18 @@ def is_name(text: str) -> bool:
     return re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", text) is not None
 
 
-def abbreviate(text: str, limit: int = EXPR_LIMIT) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
+def abbreviate(source: str, start: int, end: int, limit: int = EXPR_LIMIT) -> str:
+    """The source text of a span, white space folded, cut in the middle when long.
+
+    Reads at most a few times `limit` characters, so labelling every node of a huge
+    program stays linear."""
+    if end - start <= 4 * limit:
+        text = " ".join(source[start:end].split())
+        if len(text) <= limit:
+            return text
+    else:
+        text = " ".join(source[start:start + 2 * limit].split()) + " " + \
+            " ".join(source[end - 2 * limit:end].split())
     half = (limit - 3) // 2
     return f"{text[:half]} … {text[-half:]}"
 
@@ -81,7 +89,7 @@ class Evaluator:
             else "no bindings were given"
 
     def _text(self, pos) -> str:
-        return abbreviate(self.source[pos.start:pos.end])
+        return abbreviate(self.source, pos.start, pos.end)
 
     def text_of(self, v: Any) -> str:
         return v.label if isinstance(v, Node) else repr(v)

@@ -126,6 +126,12 @@ case("x ** y", x=0.0, y=2.0)
 case("x ** y", x=-2.0, y=2.0)
 case("torch.where(x > 0, x, y)", x=1.0, y=3.0)
 case("F.elu(v)", v=[-1.0, 0.0, 2.0])
+case("torch.sqrt(x)", x=0.0)
+case("torch.log(x)", x=0.0)
+case("torch.hypot(x, y)", x=0.0, y=0.0)
+case("x.sign() * y", x=[-2.0, 0.0, 3.0], y=[1.0, 2.0, 3.0])
+case("x.floor() + x", x=[-1.5, 0.0, 2.5])
+case("x ** 0.5", x=[0.0, 4.0])
 
 # ---------------------------------------------------------------- linear algebra
 case("torch.mm(A, B)", A=r(2, 3), B=r(3, 4))
