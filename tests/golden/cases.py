@@ -132,6 +132,10 @@ case("torch.hypot(x, y)", x=0.0, y=0.0)
 case("x.sign() * y", x=[-2.0, 0.0, 3.0], y=[1.0, 2.0, 3.0])
 case("x.floor() + x", x=[-1.5, 0.0, 2.5])
 case("x ** 0.5", x=[0.0, 4.0])
+case("x.ceil() * x", x=[-1.5, 0.2, 2.5])
+case("torch.round(x) + x", x=[-1.4, 0.6, 2.2])
+case("x.clamp(lo, hi)", x=r(4), lo=r(4, lo=-1, hi=0), hi=r(4, lo=0, hi=1))
+case("torch.clamp(x, min=lo)", ("lo",), x=r(4), lo=r(4))
 
 # ---------------------------------------------------------------- linear algebra
 case("torch.mm(A, B)", A=r(2, 3), B=r(3, 4))
