@@ -74,6 +74,10 @@ def summary_line(result: "Result", *, full: bool = False) -> str:
             return head + "   (nothing requires grad: no gradients)"
         return head
     parts = [f"d{y}/d{k} = {text.value(v, full=full)}" for k, v in result.grads.items()]
+    if any(getattr(v, "ndim", 0) for v in result.grads.values()):
+        shapes = {k: text.shape(v) for k, v in result.grads.items()}
+        return "\n".join([head] + [f"d{y}/d{k} ({shapes[k]}) = {text.value(v, full=full)}"
+                                    for k, v in result.grads.items()])
     return head + "   " + "   ".join(parts)
 
 

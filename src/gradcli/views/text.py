@@ -9,13 +9,13 @@ import numpy as np
 SMALL = 8  # tensors with at most this many elements are shown whole
 
 
-def number(v: Any) -> str:
+def number(v: Any, digits: int = 10) -> str:
     v = float(v)
     if v != v:
         return "nan"
     if v in (float("inf"), float("-inf")):
         return "inf" if v > 0 else "-inf"
-    text = f"{v:.10g}"
+    text = f"{v:.{digits}g}"
     return "0" if text == "-0" else text
 
 
@@ -40,12 +40,9 @@ def summary(arr: np.ndarray) -> str:
         return f"[{shape}] empty"
     if arr.dtype == np.bool_:
         return f"[{shape}] {int(arr.sum())} True"
-    flat = arr.reshape(-1)
-    head = ", ".join(number(x) for x in flat[:3])
     with np.errstate(all="ignore"):
-        stats = (f"min {number(np.min(arr))}  mean {number(np.mean(arr))}  "
-                 f"max {number(np.max(arr))}")
-    return f"[{shape}] {head}, …  ({stats})"
+        return (f"mean {number(np.mean(arr), 4)} "
+                f"in [{number(np.min(arr), 4)}, {number(np.max(arr), 4)}]")
 
 
 def shape(arr: Any) -> str:
