@@ -91,14 +91,35 @@ def _program_text(program: Optional[str], file: Optional[Path], extra: list[str]
     return program
 
 
+class Loaded:
+    """A program with its bindings and options, evaluated once; can evaluate it again."""
+
+    def __init__(self, text: str, values: dict, options: dict, trace: bool) -> None:
+        from .evaluator import evaluate
+        from .syntax import parse
+
+        self.program = parse(text)
+        self.values = values
+        self.options = options
+        self.result = evaluate(self.program, values, trace=trace, **options)
+
+    def rerun(self, name: str, value: Any):
+        from .evaluator import evaluate
+
+        if name in self.values:
+            return evaluate(self.program, {**self.values, name: value}, **self.options)
+        return evaluate(self.program, self.values, overrides={name: value}, **self.options)
+
+
 def load(ctx: typer.Context, program: Optional[str], file: Optional[Path], var: List[str],
          bindings_file: Optional[str], no_grad: List[str], retain_grad: List[str],
-         seed: Optional[int], dtype: DType, max_elements: int, strict: bool):
+         seed: Optional[int], dtype: DType, max_elements: int, strict: bool,
+         trace: bool = False) -> Loaded:
     """Everything the evaluating commands share: program, bindings, evaluation."""
     import numpy as np
 
     from .bindings import binding_value, parse_var, read_bindings_file, split_args
-    from .evaluator import evaluate, to_array
+    from .evaluator import to_array
 
     tokens = ([program] if program is not None else []) + list(ctx.args)
     positional, pairs = split_args(tokens)
@@ -119,13 +140,15 @@ def load(ctx: typer.Context, program: Optional[str], file: Optional[Path], var: 
         seen.add(name)
         values[name] = binding_value(name, raw, dtype=np_dtype, rng=rng,
                                      max_elements=max_elements)
-    result = evaluate(text, values, no_grad=_names(no_grad), retain_grad=_names(retain_grad),
-                      dtype=dtype.value, seed=seed, max_elements=max_elements)
-    if strict and result.warnings:
+    options = dict(no_grad=_names(no_grad), retain_grad=_names(retain_grad), dtype=dtype.value,
+                   seed=seed, max_elements=max_elements)
+    loaded = Loaded(text, values, options, trace)
+    if strict and loaded.result.warnings:
         from .errors import NonFiniteError
 
-        raise NonFiniteError(result.warnings[0], hint="--strict turns NaN/inf into an error")
-    return result
+        raise NonFiniteError(loaded.result.warnings[0],
+                             hint="--strict turns NaN/inf into an error")
+    return loaded
 
 
 def _console(stderr: bool = False):
@@ -162,6 +185,7 @@ def eval_cmd(
     format: EvalFormat = typer.Option(EvalFormat.table, "--format", help="Output format."),
     torch: bool = typer.Option(False, "--torch", help="Show .grad as PyTorch keeps it."),
     full: bool = typer.Option(False, "--full", help="Print whole tensors, not summaries."),
+    steps: bool = typer.Option(False, "--steps", help="Show the backward pass step by step."),
 ) -> None:
     """Evaluate PROGRAM at the bindings, run backward, show every node.
 
@@ -174,7 +198,7 @@ def eval_cmd(
     as_json = format in (EvalFormat.json, EvalFormat.jsonl)
     try:
         result = load(ctx, program, file, var, bindings_file, no_grad, retain_grad, seed,
-                      dtype, max_elements, strict)
+                      dtype, max_elements, strict, trace=steps).result
     except GradcliError as e:
         fail(e, as_json)
     if as_json:
@@ -184,7 +208,158 @@ def eval_cmd(
         return
     from .views import table
 
-    table.render(result, _console(), full=full, torch=torch)
+    console = _console()
+    table.render(result, console, full=full, torch=torch)
+    if steps:
+        from .views.explain import steps as step_lines
+
+        console.print("")
+        for line in step_lines(result):
+            console.print(line, highlight=False, markup=False)
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("check", context_settings=FREE)
+def check_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    var: List[str] = VarOpt,
+    bindings_file: Optional[str] = BindingsOpt,
+    no_grad: List[str] = NoGradOpt,
+    retain_grad: List[str] = RetainOpt,
+    seed: Optional[int] = SeedOpt,
+    dtype: DType = DTypeOpt,
+    max_elements: int = MaxElemOpt,
+    strict: bool = StrictOpt,
+    expect: List[str] = typer.Option([], "--expect", metavar="NAME=VALUE",
+                                     help="A leaf's gradient (w=5, or dy/dw=5) or a named "
+                                          "node's value (y=6); tensors as JSON."),
+    gradcheck: bool = typer.Option(False, "--gradcheck",
+                                   help="Compare every leaf gradient with central "
+                                        "finite differences (float64)."),
+    rtol: float = typer.Option(1e-3, "--rtol", help="Relative tolerance for --expect."),
+    atol: float = typer.Option(1e-6, "--atol", help="Absolute tolerance for --expect."),
+    format: CheckFormat = typer.Option(CheckFormat.table, "--format"),
+) -> None:
+    """Check hand-computed answers: exit 0 if all hold, 1 if any fails, 2 on bad input.
+
+        gradcli check "(x+w)*(w+1)" --x 2 --w 1 --expect w=5 --expect x=2
+
+        gradcli check "torch.tanh(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --gradcheck
+    """
+    import numpy as np
+
+    from . import check
+    from .bindings import binding_value
+
+    as_json = format == CheckFormat.json
+    try:
+        if not expect and not gradcheck:
+            raise GradcliError("nothing to check", hint="give --expect NAME=VALUE or --gradcheck")
+        loaded = load(ctx, program, file, var, bindings_file, no_grad, retain_grad, seed,
+                      dtype, max_elements, strict)
+        rng = np.random.default_rng(seed)
+        specs = []
+        for spec in expect:
+            target, raw = check.parse_expect(spec)
+            specs.append((target, binding_value(f"expect {target}", raw, dtype=np.dtype("float64"),
+                                                rng=rng, max_elements=max_elements)))
+        results = check.check_expectations(loaded.result, specs, rtol=rtol, atol=atol)
+        fd = check.gradcheck(loaded.result, loaded.rerun) if gradcheck else []
+    except GradcliError as e:
+        fail(e, as_json)
+    passed = all(r.passed for r in results) and all(c.passed for c in fd)
+    if as_json:
+        from .result import SCHEMA, dumps, jsonable
+
+        print(dumps({"schema": SCHEMA, "passed": passed, "rtol": rtol, "atol": atol,
+                     "checks": [{"check": r.what, "expected": jsonable(r.expected),
+                                 "computed": jsonable(r.computed), "abs_err": jsonable(r.abs_err),
+                                 "rel_err": jsonable(r.rel_err), "passed": r.passed}
+                                for r in results],
+                     "gradcheck": [{"leaf": c.name, "max_abs_err": jsonable(c.max_abs),
+                                    "max_rel_err": jsonable(c.max_rel), "passed": c.passed,
+                                    "eps": check.FD_EPS, "atol": check.FD_ATOL,
+                                    "rtol": check.FD_RTOL} for c in fd]}))
+    else:
+        from .views.check import render
+
+        render(results, fd, _console(), rtol=rtol, atol=atol)
+    raise typer.Exit(0 if passed else 1)
+
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("explain", context_settings=FREE)
+def explain_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    var: List[str] = VarOpt,
+    bindings_file: Optional[str] = BindingsOpt,
+    no_grad: List[str] = NoGradOpt,
+    retain_grad: List[str] = RetainOpt,
+    seed: Optional[int] = SeedOpt,
+    dtype: DType = DTypeOpt,
+    max_elements: int = MaxElemOpt,
+    strict: bool = StrictOpt,
+    wrt: List[str] = typer.Option([], "--wrt", metavar="NAMES",
+                                  help="Differentiate with respect to these (default: all)."),
+    latex: bool = typer.Option(False, "--latex", help="Also print the derivative as LaTeX."),
+    max_paths: int = typer.Option(12, "--max-paths", help="List at most this many paths."),
+    steps: bool = typer.Option(False, "--steps", help="Also show the backward pass."),
+    format: ExplainFormat = typer.Option(ExplainFormat.text, "--format"),
+) -> None:
+    """The chain rule over every path from the output to each variable.
+
+        gradcli explain "(x+w)*(w+1)" --x 2 --w 1 --wrt w
+    """
+    from .explain import explain
+
+    as_json = format == ExplainFormat.json
+    try:
+        loaded = load(ctx, program, file, var, bindings_file, no_grad, retain_grad, seed,
+                      dtype, max_elements, strict, trace=steps)
+        result = loaded.result
+        names = _names(wrt) or [n.label for n in result.leaves]
+        if not names:
+            raise GradcliError("no variable requires grad: there is nothing to explain")
+        explanations = [explain(result, n, max_paths=max(1, max_paths)) for n in names]
+    except GradcliError as e:
+        fail(e, as_json)
+    if as_json:
+        from .result import SCHEMA, dumps, jsonable
+
+        print(dumps({"schema": SCHEMA, "explain": [{
+            "output": ex.out, "wrt": ex.wrt, "paths_count": ex.count,
+            "paths": [[{"from": ex.labels[e.parent.id], "to": ex.labels[e.child.id],
+                        "grad_fn": e.parent.grad_fn, "local": e.symbolic,
+                        "value": jsonable(e.value)} for e in p] for p in ex.paths],
+            "legend": dict(ex.legend), "gradient": jsonable(ex.engine),
+            "path_sum": jsonable(ex.path_sum), "symbolic": ex.symbolic,
+            "symbolic_value": jsonable(ex.symbolic_value), "latex": ex.latex}
+            for ex in explanations]}))
+        return
+    from .views.explain import chain_rule, steps as step_lines
+
+    console = _console()
+    for i, ex in enumerate(explanations):
+        if i:
+            console.print("")
+        for line in chain_rule(ex, latex=latex):
+            console.print(line, highlight=False, markup=False)
+    if steps:
+        console.print("")
+        for line in step_lines(result):
+            console.print(line, highlight=False, markup=False)
 
 
 def main() -> None:

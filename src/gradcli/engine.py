@@ -130,11 +130,18 @@ def _value_of(arg: Any) -> Any:
     return arg.value if isinstance(arg, Node) else arg
 
 
-def backward(graph: Graph, output: Node) -> list[np.ndarray | None]:
+Step = tuple[int, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]
+
+
+def backward(graph: Graph, output: Node,
+             trace: list[Step] | None = None) -> list[np.ndarray | None]:
     """d(output)/d(node) for every node that backward reaches; None elsewhere.
 
     A node that requires grad but does not lead to `output` stays None here, as its
     `.grad` would in PyTorch; mathematically its gradient is zero (see Result.grad).
+    With `trace`, every step is appended to it: (node id, incoming gradient,
+    [(argument position, input id, what the node sends to that input, the input's
+    accumulated gradient after it)]).
     """
     if output.value.size != 1:
         raise BackwardError(
@@ -154,12 +161,17 @@ def backward(graph: Graph, output: Node) -> list[np.ndarray | None]:
                 continue
             args = node.args
             values = [_value_of(a) for a in args]
+            sent = [] if trace is not None else None
             for i, arg in enumerate(args):
                 if isinstance(arg, Node) and arg.requires_grad:
                     gi = op.vjp[i](g, node.value, *values, **node.params)
                     gi = unbroadcast(gi, arg.value.shape)
                     j = arg.id
                     grads[j] = gi if grads[j] is None else grads[j] + gi
+                    if sent is not None:
+                        sent.append((i, j, gi, grads[j]))
+            if trace is not None:
+                trace.append((node.id, g, sent))
     for node in nodes:
         g = grads[node.id]
         if g is not None and g.dtype != node.value.dtype:

@@ -65,8 +65,11 @@ class Evaluator:
     def __init__(self, program: Program, bindings: Mapping[str, np.ndarray], *,
                  no_grad: Iterable[str] = (), retain_grad: Iterable[str] = (),
                  dtype: str = "float64", seed: int | None = None,
-                 max_elements: int = 10**8) -> None:
+                 max_elements: int = 10**8, trace: bool = False,
+                 overrides: Mapping[str, np.ndarray] | None = None) -> None:
         self.program = program
+        self.trace = trace
+        self.overrides = dict(overrides or {})
         self.source = program.source
         self.graph = Graph(DTYPES[dtype], max_elements)
         self.bindings = dict(bindings)
@@ -219,6 +222,7 @@ class Evaluator:
             raise ArgumentError(f"the program's last value is {describe(output)}, not a "
                                 "tensor or a number")
         grads = None
+        steps: list | None = [] if self.trace else None
         if isinstance(output, Node):
             if explicit is not None and not output.requires_grad:
                 raise BackwardError(
@@ -228,7 +232,7 @@ class Evaluator:
                     hint="bind a variable, or create a tensor with requires_grad=True")
             if output.requires_grad:
                 try:
-                    grads = backward(self.graph, output)
+                    grads = backward(self.graph, output, steps)
                 except BackwardError as e:
                     e.source = self.source
                     raise
@@ -237,7 +241,7 @@ class Evaluator:
                      **{k: v for k, v in self.env.items() if isinstance(v, Node)}}
         return Result(self.source, self.graph.nodes, output, grads,
                       explicit_backward=explicit is not None, dtype=self.graph.dtype.name,
-                      variables=variables)
+                      variables=variables, steps=steps)
 
     def _statement_call(self, stmt: ExprStmt) -> Any:
         """Statements that are calls for their effect: backward, retain_grad, print."""
@@ -279,6 +283,9 @@ class Evaluator:
                                 line=stmt.pos.line, column=stmt.pos.column, source=self.source)
         if isinstance(value, Node) and value.name is None:
             value.name = name
+            if name in self.overrides and value.is_leaf and value.requires_grad:
+                # gradcheck perturbs tensors the program itself creates
+                value.value = self.overrides.pop(name).astype(value.value.dtype)
         self.env[name] = value
 
     def _retain(self) -> None:
@@ -785,7 +792,8 @@ def to_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
 def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, *,
              no_grad: Iterable[str] = (), retain_grad: Iterable[str] = (),
              dtype: str = "float64", seed: int | None = None,
-             max_elements: int = 10**8) -> Result:
+             max_elements: int = 10**8, trace: bool = False,
+             overrides: Mapping[str, np.ndarray] | None = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result."""
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
@@ -801,5 +809,5 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
                                f"limit of {max_elements:,}")
         arrays[name] = arr
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
-                   seed=seed, max_elements=max_elements)
+                   seed=seed, max_elements=max_elements, trace=trace, overrides=overrides)
     return ev.run()

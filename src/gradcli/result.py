@@ -62,8 +62,10 @@ class Result:
 
     def __init__(self, program: str, nodes: list[Node], output: Any,
                  grads: list[np.ndarray | None] | None, *, explicit_backward: bool,
-                 dtype: str, variables: dict[str, Node] | None = None) -> None:
+                 dtype: str, variables: dict[str, Node] | None = None,
+                 steps: list | None = None) -> None:
         self.program = program
+        self.steps = steps  # the backward trace, when asked for (engine.backward)
         self.variables = variables or {}  # each name's final tensor, as the program left it
         self.nodes = nodes
         self.output_node: Node | None = output if isinstance(output, Node) else None

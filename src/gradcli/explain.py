@@ -1,0 +1,230 @@
+"""The chain rule over every path, as the course writes it.
+
+dy/dw is the sum over every path from y to w of the product of the local derivatives
+along it. Paths are counted by dynamic programming over the topological order (never
+enumerated to count them) and only the first few are listed. Local derivatives come from
+the op registry: numerically from the VJP with a unit upstream gradient, symbolically from
+each op's SymPy rule. SymPy is imported only here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .engine import Node
+from .errors import BindingError
+from .result import Result
+
+
+@dataclass
+class Edge:
+    parent: Node
+    position: int
+    child: Node
+    symbolic: str | None
+    value: float | None
+
+
+@dataclass
+class Explanation:
+    out: str
+    wrt: str
+    count: int
+    paths: list[list[Edge]]
+    labels: dict[int, str]
+    legend: list[tuple[str, str]]
+    engine: Any
+    path_sum: float | None
+    scalar: bool
+    symbolic: str | None = None
+    symbolic_value: float | None = None
+    latex: str | None = None
+    note: str | None = None
+    conventions: list[str] = field(default_factory=list)
+
+
+KINKS = {
+    "relu": "relu'(0) is taken as 0, as PyTorch does",
+    "abs": "abs'(0) is taken as 0 (the sign function), as PyTorch does",
+    "max": "ties in max() share the gradient evenly, as PyTorch does",
+    "min": "ties in min() share the gradient evenly, as PyTorch does",
+    "max_dim": "max(dim) sends the gradient to the first maximum only, as PyTorch does",
+    "min_dim": "min(dim) sends the gradient to the first minimum only, as PyTorch does",
+    "maximum": "maximum(a, b) with a == b gives half the gradient to each, as PyTorch does",
+    "minimum": "minimum(a, b) with a == b gives half the gradient to each, as PyTorch does",
+    "clamp": "clamp passes the gradient at its bounds, as PyTorch does",
+}
+
+
+def short_labels(result: Result) -> dict[int, str]:
+    """Every node's label; unnamed intermediate nodes get a, b, c, ... that clash with no
+    name of the program."""
+    taken = {n.name for n in result.nodes if n.name} | {result.output_name}
+    taken |= set(result.variables)
+    pool = (c for c in _letters() if c not in taken)
+    labels: dict[int, str] = {}
+    out = result.output_node
+    for n in result.nodes:
+        if n is out and n.name is None:
+            labels[n.id] = result.output_name
+        elif n.name is not None:
+            labels[n.id] = n.label
+        elif n.requires_grad and not n.is_leaf:
+            labels[n.id] = next(pool)
+        else:
+            labels[n.id] = n.label
+    return labels
+
+
+def _letters():
+    k = 0
+    while True:
+        for c in "abcdefghijklmnopqrstuvwxyz":
+            yield c if k == 0 else f"{c}{k}"
+        k += 1
+
+
+def _scalar(n: Node) -> bool:
+    return n.value.size == 1
+
+
+def _local_value(parent: Node, pos: int) -> float:
+    values = [a.value if isinstance(a, Node) else a for a in parent.args]
+    g = np.ones_like(parent.value)
+    with np.errstate(all="ignore"):
+        d = parent.op.vjp[pos](g, parent.value, *values, **parent.params)
+    return float(np.asarray(d).reshape(-1)[0])
+
+
+def _sympify(v: Any, sp):
+    if isinstance(v, bool):
+        return sp.Integer(int(v))
+    if isinstance(v, int):
+        return sp.Integer(v)
+    if isinstance(v, float):
+        return sp.Integer(int(v)) if v.is_integer() and abs(v) < 1e15 else sp.Float(v)
+    arr = np.asarray(v)
+    if arr.size == 1:
+        return _sympify(arr.reshape(-1)[0].item(), sp)
+    raise ValueError("not a scalar")
+
+
+def _local_symbolic(parent: Node, pos: int, labels: dict[int, str], sp) -> str | None:
+    op = parent.op
+    if op.sym is None:
+        return None
+    slots = [sp.Symbol(f"_arg{i}", real=True) for i in range(len(parent.args))]
+    args = []
+    for i, a in enumerate(parent.args):
+        args.append(slots[i] if isinstance(a, Node) else _sympify(a, sp))
+    try:
+        d = sp.diff(op.sym(sp, *args, **parent.params), slots[pos])
+    except (TypeError, ValueError):
+        return None
+    back = {slots[i]: sp.Symbol(labels[a.id], real=True) for i, a in enumerate(parent.args)
+            if isinstance(a, Node)}
+    d = d.subs(back)
+    text = sp.sstr(d)
+    return f"({text})" if d.is_Add else text
+
+
+def whole_expression(result: Result, sp):
+    """The output as one SymPy expression of the named leaves; None with a reason if not."""
+    exprs: dict[int, Any] = {}
+    for n in result.nodes:
+        if not _scalar(n):
+            return None, f"{n.label} is a tensor of shape {list(n.value.shape)}"
+        if n.is_leaf:
+            exprs[n.id] = (sp.Symbol(n.label, real=True) if n.requires_grad and n.name
+                           else _sympify(n.value, sp))
+            continue
+        if n.op.sym is None:
+            return None, f"{n.grad_fn} has no symbolic rule"
+        args = [exprs[a.id] if isinstance(a, Node) else _sympify(a, sp) for a in n.args]
+        exprs[n.id] = n.op.sym(sp, *args, **n.params)
+    return exprs[result.output_node.id], None
+
+
+def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = True) -> Explanation:
+    out = result.output_node
+    if out is None or result._grads is None:
+        raise BindingError("there is nothing to explain: the output does not require grad")
+    target = result.variables.get(wrt)
+    if target is None:
+        names = ", ".join(sorted(k for k, v in result.variables.items() if v.requires_grad))
+        raise BindingError(f"--wrt {wrt}: the program has no tensor named {wrt!r}",
+                           hint=f"differentiable names: {names or 'none'}")
+    if not target.requires_grad:
+        raise BindingError(f"--wrt {wrt}: {wrt} does not require grad, so nothing flows to it",
+                           hint="drop it from --no-grad")
+    labels = short_labels(result)
+    nodes = result.nodes
+    count = [0] * len(nodes)
+    count[target.id] = 1
+    for n in nodes[target.id + 1: out.id + 1]:
+        if n.op is not None:
+            count[n.id] = sum(count[a.id] for a in n.args if isinstance(a, Node))
+    scalar = all(_scalar(n) for n in nodes[: out.id + 1] if count[n.id])
+    import sympy as sp
+
+    paths = _first_paths(out, target, count, max_paths)
+    listed = [[Edge(p, i, c, _local_symbolic(p, i, labels, sp) if scalar else None,
+                    _local_value(p, i) if scalar else None) for (p, i, c) in path]
+              for path in paths]
+    on_paths = sorted({e.parent.id for path in listed for e in path} - {out.id})
+    legend = [(labels[i], nodes[i].expr) for i in on_paths if labels[i] != nodes[i].expr]
+    if out.name is None and labels[out.id] != out.expr:
+        legend.append((labels[out.id], out.expr))
+    engine = result.grad(target)
+    path_sum = None
+    if scalar and count[out.id] == len(listed):
+        path_sum = float(sum(np.prod([e.value for e in p]) for p in listed))
+    ex = Explanation(labels[out.id], labels[target.id], count[out.id], listed, labels, legend,
+                     engine, path_sum, scalar)
+    ex.conventions = sorted({KINKS[n.op.key] for n in nodes[: out.id + 1]
+                             if count[n.id] and n.op is not None and n.op.key in KINKS})
+    if symbolic and scalar:
+        expr, why = whole_expression(result, sp)
+        if expr is None:
+            ex.note = f"no symbolic form: {why}"
+        else:
+            d = sp.diff(expr, sp.Symbol(labels[target.id], real=True))
+            if sp.count_ops(d) < 400:
+                d = sp.simplify(d)
+            ex.symbolic = sp.sstr(d)
+            ex.latex = sp.latex(d)
+            subs = {sp.Symbol(labels[n.id], real=True): _sympify(n.value, sp) for n in result.leaves}
+            try:
+                ex.symbolic_value = float(d.subs(subs).evalf(30))
+            except (TypeError, ValueError):
+                ex.symbolic_value = None
+    elif not scalar:
+        ex.note = "the graph holds tensors: local derivatives are Jacobians, so only the " \
+                  "paths and the engine's gradient are shown"
+    return ex
+
+
+def _first_paths(out: Node, target: Node, count: list[int], limit: int):
+    """The first `limit` paths from out to target, by an explicit-stack depth-first walk;
+    each path is a list of (parent, argument position, child) edges, output first."""
+    found = []
+    stack: list[tuple[Node, Any]] = [(out, None)]
+    while stack and len(found) < limit:
+        node, trail = stack.pop()
+        if node is target:
+            edges = []
+            while trail is not None:
+                edge, trail = trail
+                edges.append(edge)
+            found.append(list(reversed(edges)))
+            continue
+        if node.op is None:
+            continue
+        for i in reversed(range(len(node.args))):
+            a = node.args[i]
+            if isinstance(a, Node) and count[a.id]:
+                stack.append((a, ((node, i, a), trail)))
+    return found

@@ -1,0 +1,47 @@
+"""Pass/fail table for `gradcli check`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..check import Expectation, LeafCheck
+
+
+def render(results: list["Expectation"], fd: list["LeafCheck"], console: "Console", *,
+           rtol: float, atol: float) -> None:
+    from rich.table import Table
+
+    from ..check import FD_ATOL, FD_EPS, FD_RTOL
+
+    if results:
+        table = Table(show_edge=False, header_style="bold", pad_edge=False)
+        for col in ("check", "expected", "computed", "abs diff", "result"):
+            table.add_column(col, overflow="fold")
+        for r in results:
+            mark = "[green]PASS ✓[/]" if r.passed else "[red]FAIL ✗[/]"
+            table.add_row(r.what, text.value(r.expected), text.value(r.computed),
+                          r.note or text.number(r.abs_err, 4), mark)
+        console.print(table)
+        console.print(f"tolerance: |computed - expected| <= {text.number(atol)} + "
+                      f"{text.number(rtol)} * |expected|", style="dim", highlight=False)
+    if fd:
+        table = Table(show_edge=False, header_style="bold", pad_edge=False,
+                      title=f"gradcheck: central differences, eps {FD_EPS:g}, "
+                            f"atol {FD_ATOL:g}, rtol {FD_RTOL:g} (float64)")
+        for col in ("leaf", "max abs error", "max rel error", "result"):
+            table.add_column(col)
+        for c in fd:
+            mark = "[green]PASS ✓[/]" if c.passed else "[red]FAIL ✗[/]"
+            table.add_row(c.name, text.number(c.max_abs, 3), text.number(c.max_rel, 3), mark)
+        console.print(table)
+    total = len(results) + len(fd)
+    failed = sum(not r.passed for r in results) + sum(not c.passed for c in fd)
+    if failed:
+        console.print(f"[red]{failed} of {total} check{'s' if total > 1 else ''} failed[/]")
+    else:
+        console.print(f"[green]all {total} check{'s' if total > 1 else ''} passed[/]")

@@ -1,0 +1,85 @@
+"""The chain rule printed as the course writes it, and the backward pass step by step."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import text
+
+if TYPE_CHECKING:
+    from ..explain import Explanation
+    from ..result import Result
+
+
+def chain_rule(ex: "Explanation", *, latex: bool = False) -> list[str]:
+    y, w = ex.out, ex.wrt
+    head = f"d{y}/d{w}"
+    if ex.count == 0:
+        return [f"{head} = 0      ({y} does not depend on {w}: no path from {y} to {w})"]
+    pad = " " * len(head)
+    factors = [" * ".join(f"d{ex.labels[e.parent.id]}/d{ex.labels[e.child.id]}" for e in p)
+               for p in ex.paths]
+    more = ex.count - len(ex.paths)
+    tail = f" + … ({more:,} more)" if more > 0 else ""
+    plural = "path" if ex.count == 1 else "paths"
+    lines = [f"{head} = {' + '.join(factors)}{tail}      ({ex.count:,} {plural} from {y} to {w})"]
+    if ex.scalar:
+        sym = [" * ".join(e.symbolic if e.symbolic is not None else "?" for e in p)
+               for p in ex.paths]
+        lines.append(f"{pad} = {' + '.join(sym)}{tail}")
+        num = [" * ".join(text.number(e.value) for e in p) for p in ex.paths]
+        total = text.value(ex.engine)
+        if ex.path_sum is not None:
+            lines.append(f"{pad} = {' + '.join(num)} = {text.number(ex.path_sum)}")
+        else:
+            lines.append(f"{pad} = {' + '.join(num)}{tail} = {total}")
+    if ex.legend:
+        lines.append("where " + ", ".join(f"{k} = {v}" for k, v in ex.legend))
+    agree = ""
+    if ex.path_sum is not None:
+        ok = abs(ex.path_sum - float(ex.engine)) <= 1e-9 * max(1.0, abs(ex.path_sum))
+        agree = "  (the sum over paths agrees)" if ok else "  (DISAGREES with the sum over paths)"
+    lines.append(f"engine: {head} = {text.value(ex.engine)}{agree}")
+    if ex.symbolic is not None:
+        value = "" if ex.symbolic_value is None else f" = {text.number(ex.symbolic_value)}"
+        lines.append(f"symbolic: {head} = {ex.symbolic}{value}")
+        if latex:
+            lines.append(f"latex: \\frac{{\\partial {y}}}{{\\partial {w}}} = {ex.latex}")
+    if ex.note:
+        lines.append(f"note: {ex.note}")
+    for c in ex.conventions:
+        lines.append(f"convention: {c}")
+    return lines
+
+
+def steps(result: "Result") -> list[str]:
+    """Each node's incoming gradient and what it sends to each input, in backward order."""
+    if not result.steps:
+        return ["backward pass: nothing requires grad"]
+    nodes = result.nodes
+    uses: dict[int, int] = {}
+    for n in nodes:
+        for a in n.inputs:
+            if a.requires_grad:
+                uses[a.id] = uses.get(a.id, 0) + 1
+    y = result.output_name
+    lines = [f"backward pass from {y}, in reverse topological order:"]
+    for node_id, g, sent in result.steps:
+        n = nodes[node_id]
+        lines.append(f"  [{n.id}] {n.label}  {n.grad_fn}  receives d{y}/d({n.label}) = "
+                     f"{text.value(g)}")
+        for pos, j, gi, total in sent:
+            target = nodes[j]
+            acc = ""
+            if uses.get(j, 0) > 1:
+                acc = f"   (accumulated: {target.label} now has {text.value(total)})"
+            lines.append(f"      sends {text.value(gi)} to input {pos} [{j}] {target.label}{acc}")
+    leaves = [n for n in nodes if n.is_leaf and n.requires_grad]
+    if leaves:
+        parts = []
+        for n in leaves:
+            k = uses.get(n.id, 0)
+            note = f" (summed over {k} uses)" if k > 1 else ""
+            parts.append(f"{n.label}.grad = {text.value(result.grad(n))}{note}")
+        lines.append("leaves: " + ", ".join(parts))
+    return lines
