@@ -38,6 +38,7 @@ FREE = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 class EvalFormat(str, Enum):
     table = "table"
+    tree = "tree"
     json = "json"
     jsonl = "jsonl"
 
@@ -206,10 +207,15 @@ def eval_cmd(
 
         print(dumps(result.to_dict(), indent=None if format == EvalFormat.jsonl else 2))
         return
-    from .views import table
-
     console = _console()
-    table.render(result, console, full=full, torch=torch)
+    if format == EvalFormat.tree:
+        from .views import tree
+
+        tree.render(result, console, full=full)
+    else:
+        from .views import table
+
+        table.render(result, console, full=full, torch=torch)
     if steps:
         from .views.explain import steps as step_lines
 
@@ -360,6 +366,163 @@ def explain_cmd(
         console.print("")
         for line in step_lines(result):
             console.print(line, highlight=False, markup=False)
+
+
+class GraphFormat(str, Enum):
+    dot = "dot"
+    mermaid = "mermaid"
+    svg = "svg"
+    png = "png"
+
+
+class RankDir(str, Enum):
+    TB = "TB"
+    LR = "LR"
+    BT = "BT"
+    RL = "RL"
+
+
+@app.command("graph", context_settings=FREE)
+def graph_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    var: List[str] = VarOpt,
+    bindings_file: Optional[str] = BindingsOpt,
+    no_grad: List[str] = NoGradOpt,
+    retain_grad: List[str] = RetainOpt,
+    seed: Optional[int] = SeedOpt,
+    dtype: DType = DTypeOpt,
+    max_elements: int = MaxElemOpt,
+    strict: bool = StrictOpt,
+    format: GraphFormat = typer.Option(GraphFormat.dot, "--format", help="Picture format."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE."),
+    rankdir: RankDir = typer.Option(RankDir.TB, "--rankdir", help="Layout direction."),
+) -> None:
+    """Draw the graph: Graphviz DOT, Mermaid, or SVG/PNG through Graphviz's `dot`.
+
+        gradcli graph "(x+w)*(w+1)" --x 2 --w 1 --format dot
+
+        gradcli graph "(x+w)*(w+1)" --x 2 --w 1 --format svg -o graph.svg
+    """
+    from .views import graph
+
+    try:
+        dot_path = graph.need_graphviz() if format in (GraphFormat.svg, GraphFormat.png) else None
+        if format == GraphFormat.png and output is None and sys.stdout.isatty():
+            raise GradcliError("PNG is binary: write it to a file with -o graph.png")
+        result = load(ctx, program, file, var, bindings_file, no_grad, retain_grad, seed,
+                      dtype, max_elements, strict).result
+        if format == GraphFormat.mermaid:
+            data = graph.mermaid(result, rankdir=rankdir.value).encode()
+        else:
+            data = graph.dot(result, rankdir=rankdir.value).encode()
+            if dot_path is not None:
+                data = graph.render(data.decode(), format.value, dot_path)
+        if output is not None:
+            try:
+                output.write_bytes(data)
+            except OSError as e:
+                raise GradcliError(f"cannot write {str(output)!r}: {e.strerror}") from None
+            return
+    except GradcliError as e:
+        fail(e, False)
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+@app.command("batch", context_settings=FREE)
+def batch_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    input: str = typer.Option("-", "--input", "-i", metavar="FILE|-",
+                              help="JSON Lines of bindings (default: standard input)."),
+    nodes: bool = typer.Option(False, "--nodes", help="Include every node in each line."),
+    no_grad: List[str] = NoGradOpt,
+    seed: Optional[int] = SeedOpt,
+    dtype: DType = DTypeOpt,
+    max_elements: int = MaxElemOpt,
+) -> None:
+    """Evaluate PROGRAM once per line of JSON bindings; one result line per input line.
+
+        printf '{"x": 2, "w": 1}\\n{"x": 3, "w": 0}\\n' | gradcli batch "(x+w)*(w+1)"
+
+    A bad line gives {"line": N, "error": {...}} and the others go on; exit 2 if any failed.
+    """
+    from . import batch
+    from .syntax import parse
+
+    try:
+        if program == "-" and input == "-":
+            raise GradcliError("the program and the bindings cannot both come from standard "
+                               "input", hint="give the program as an argument or with -f")
+        text = _program_text(program, file, list(ctx.args))
+        prog = parse(text)
+        stream = _open_lines(input)
+    except GradcliError as e:
+        fail(e, False)
+    options = dict(no_grad=_names(no_grad), dtype=dtype.value, seed=seed,
+                   max_elements=max_elements)
+    failed = False
+    out = sys.stdout
+    write = out.write
+    from .result import dumps
+
+    with stream as lines:
+        for line in batch.run(prog, lines, nodes=nodes, **options):
+            if "error" in line:
+                failed = True
+            write(dumps(line, indent=None) + "\n")
+    out.flush()
+    raise typer.Exit(2 if failed else 0)
+
+
+class _Lines:
+    """Lines of the bindings input, decoded; a progress bar on a terminal for files."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self.progress = None
+        if spec == "-":
+            self.fh = sys.stdin.buffer
+            self.size = None
+        else:
+            try:
+                self.fh = open(spec, "rb")
+                self.size = os.fstat(self.fh.fileno()).st_size
+            except OSError as e:
+                from .errors import InputFileError
+
+                raise InputFileError(f"cannot read {spec!r}: {e.strerror}") from None
+
+    def __enter__(self):
+        if self.size is not None and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self.progress = Progress(console=_console(stderr=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("batch", total=self.size)
+        return self._iter()
+
+    def _iter(self):
+        done = 0
+        for raw in self.fh:
+            if self.progress is not None:
+                done += len(raw)
+                if done % 65536 < len(raw):
+                    self.progress.update(self.task, completed=done)
+            yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+        if self.spec != "-":
+            self.fh.close()
+
+
+def _open_lines(spec: str) -> _Lines:
+    return _Lines(spec)
 
 
 def main() -> None:

@@ -133,8 +133,8 @@ def _value_of(arg: Any) -> Any:
 Step = tuple[int, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]
 
 
-def backward(graph: Graph, output: Node,
-             trace: list[Step] | None = None) -> list[np.ndarray | None]:
+def backward(graph: Graph, output: Node, trace: list[Step] | None = None, *,
+             batched: bool = False) -> list[np.ndarray | None]:
     """d(output)/d(node) for every node that backward reaches; None elsewhere.
 
     A node that requires grad but does not lead to `output` stays None here, as its
@@ -142,8 +142,10 @@ def backward(graph: Graph, output: Node,
     With `trace`, every step is appended to it: (node id, incoming gradient,
     [(argument position, input id, what the node sends to that input, the input's
     accumulated gradient after it)]).
+    `batched`: the output holds one independent result per row (elementwise graphs
+    evaluated for many rows at once); each row gets a unit upstream gradient.
     """
-    if output.value.size != 1:
+    if output.value.size != 1 and not batched:
         raise BackwardError(
             "grad can be implicitly created only for scalar outputs "
             f"(the output has shape {list(output.value.shape)})",

@@ -66,8 +66,10 @@ class Evaluator:
                  no_grad: Iterable[str] = (), retain_grad: Iterable[str] = (),
                  dtype: str = "float64", seed: int | None = None,
                  max_elements: int = 10**8, trace: bool = False,
-                 overrides: Mapping[str, np.ndarray] | None = None) -> None:
+                 overrides: Mapping[str, np.ndarray] | None = None,
+                 batched: bool = False) -> None:
         self.program = program
+        self.batched = batched
         self.trace = trace
         self.overrides = dict(overrides or {})
         self.source = program.source
@@ -232,7 +234,7 @@ class Evaluator:
                     hint="bind a variable, or create a tensor with requires_grad=True")
             if output.requires_grad:
                 try:
-                    grads = backward(self.graph, output, steps)
+                    grads = backward(self.graph, output, steps, batched=self.batched)
                 except BackwardError as e:
                     e.source = self.source
                     raise
@@ -241,7 +243,7 @@ class Evaluator:
                      **{k: v for k, v in self.env.items() if isinstance(v, Node)}}
         return Result(self.source, self.graph.nodes, output, grads,
                       explicit_backward=explicit is not None, dtype=self.graph.dtype.name,
-                      variables=variables, steps=steps)
+                      variables=variables, steps=steps, bound=sorted(self.read_bindings))
 
     def _statement_call(self, stmt: ExprStmt) -> Any:
         """Statements that are calls for their effect: backward, retain_grad, print."""
@@ -793,7 +795,8 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              no_grad: Iterable[str] = (), retain_grad: Iterable[str] = (),
              dtype: str = "float64", seed: int | None = None,
              max_elements: int = 10**8, trace: bool = False,
-             overrides: Mapping[str, np.ndarray] | None = None) -> Result:
+             overrides: Mapping[str, np.ndarray] | None = None,
+             batched: bool = False) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result."""
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
@@ -809,5 +812,6 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
                                f"limit of {max_elements:,}")
         arrays[name] = arr
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
-                   seed=seed, max_elements=max_elements, trace=trace, overrides=overrides)
+                   seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
+                   batched=batched)
     return ev.run()

@@ -201,6 +201,17 @@ op("where", "WhereBackward0", lambda c, a, b: np.where(c, a, b),
    lambda g, y, c, a, b: np.where(c, 0.0, g))
 
 
+# Ops whose every output element depends only on the same element of each input:
+# a graph of these can be evaluated for many rows at once along a batch axis.
+ELEMENTWISE = {
+    "add", "sub", "rsub", "mul", "div", "neg", "reciprocal", "pow", "pow_tensor", "pow_base",
+    "exp", "exp2", "log", "log2", "log10", "log1p", "sqrt", "abs", "sign", "floor", "ceil",
+    "round", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
+    "relu", "erf", "softplus", "gelu", "leaky_relu", "elu", "silu", "clone", "alias", "atan2",
+    "hypot", "maximum", "minimum", "clamp", "clamp_tensor", "where",
+}
+
+
 def _within(x, lo, hi):
     ok = np.ones(np.shape(x), dtype=bool)
     if lo is not None:

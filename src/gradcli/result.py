@@ -63,8 +63,9 @@ class Result:
     def __init__(self, program: str, nodes: list[Node], output: Any,
                  grads: list[np.ndarray | None] | None, *, explicit_backward: bool,
                  dtype: str, variables: dict[str, Node] | None = None,
-                 steps: list | None = None) -> None:
+                 steps: list | None = None, bound: list[str] | None = None) -> None:
         self.program = program
+        self.bound = bound or []  # the binding names the program read
         self.steps = steps  # the backward trace, when asked for (engine.backward)
         self.variables = variables or {}  # each name's final tensor, as the program left it
         self.nodes = nodes
@@ -151,6 +152,11 @@ class Result:
         return None
 
     def node_dict(self, n: Node) -> dict:
+        return {**self.node_dict_meta(n), "value": jsonable(n.value),
+                "grad": jsonable(self.grad(n))}
+
+    def node_dict_meta(self, n: Node) -> dict:
+        """A node's JSON fields, in document order, but for value and grad."""
         return {
             "id": n.id,
             "name": n.name,
@@ -164,8 +170,6 @@ class Result:
             "retains_grad": n.retains_grad,
             "shape": list(n.value.shape),
             "dtype": str(n.value.dtype),
-            "value": jsonable(n.value),
-            "grad": jsonable(self.grad(n)),
         }
 
     def to_dict(self) -> dict:
