@@ -8,6 +8,7 @@ or .csv. `--bindings FILE|-` reads a JSON object of them.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from typing import Any
 import numpy as np
 
 from .errors import BindingError, GradcliError, InputFileError, ParseError
+
+
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 def split_args(tokens: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -108,6 +112,8 @@ def binding_value(name: str, text: str, *, dtype: np.dtype, rng: np.random.Gener
     from .syntax import Program, parse_expression
 
     stripped = text.strip()
+    if _PLAIN_NUMBER.fullmatch(stripped):  # the common case needs no parser
+        return np.asarray(float(stripped), dtype=dtype)
     if stripped.startswith("@"):
         arr = load_file(name, stripped[1:], dtype)
     else:
@@ -116,7 +122,7 @@ def binding_value(name: str, text: str, *, dtype: np.dtype, rng: np.random.Gener
             ev = Evaluator(Program((), text), {}, dtype=np.dtype(dtype).name,
                            max_elements=max_elements)
             ev.rng = rng
-            value = ev.eval(expr)
+            value = ev.compute(expr)
             if isinstance(value, (list, tuple)):
                 value = ev.operand(value)
         except ParseError as e:

@@ -126,6 +126,7 @@ def mm(ev, a, b):
     _need_ndim("mm", a, (2,), "the first argument")
     _need_ndim("mm", b, (2,), "the second argument")
     _inner("mm", a, b, 1, 0)
+    ev.graph.check_size((a.value.shape[0], b.value.shape[1]), "the result of mm")
     return ev.apply("mm", (a, b))
 
 
@@ -179,6 +180,7 @@ def outer(ev, a, b):
     a, b = ev.tensor(a), ev.tensor(b)
     _need_ndim("outer", a, (1,), "the first argument")
     _need_ndim("outer", b, (1,), "the second argument")
+    ev.graph.check_size((a.value.shape[0], b.value.shape[0]), "the result of outer")
     col = ev.apply("view", (a,), {"shape": (a.value.shape[0], 1)})
     return ev.apply("mul", (col, b))
 
@@ -725,6 +727,7 @@ def _stack(ev, name, args, kwargs):
     if not isinstance(items, (list, tuple)) or not items:
         raise ArgumentError(f"{name}() expects a non-empty list of tensors, e.g. {name}([x, y])")
     xs = tuple(ev.tensor(v) for v in items)
+    ev.graph.check_size((sum(x.value.size for x in xs),), f"the result of {name}")
     key = "stack" if name == "stack" else "cat"
     nd = xs[0].value.ndim + (1 if key == "stack" else 0)
     d = norm_dim(name, p["dim"], nd)

@@ -9,6 +9,8 @@ This module knows nothing of Rich, Typer or JSON.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -19,14 +21,30 @@ if TYPE_CHECKING:
     from .ops import Op
 
 
+@contextmanager
+def no_cycle_collection():
+    """Pause Python's cyclic garbage collector while building large acyclic structures.
+
+    ASTs and graphs hold no reference cycles (reference counting frees them), but the
+    collector would rescan the growing heap again and again: a 200 000-node program
+    then takes superlinear time. The previous state is restored afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class Node:
     """One tensor of the graph, as PyTorch would hold it."""
 
     __slots__ = ("id", "value", "op", "args", "params", "requires_grad", "retains_grad",
-                 "name", "label", "expr", "line", "column")
+                 "name", "_label", "_expr", "where")
 
     def __init__(self, id: int, value: np.ndarray, op: "Op | None", args: tuple,
-                 params: dict, requires_grad: bool, expr: str, line: int, column: int):
+                 params: dict, requires_grad: bool, expr: "str | Where", where: "Where | None"):
         self.id = id
         self.value = value
         self.op = op
@@ -35,10 +53,32 @@ class Node:
         self.requires_grad = requires_grad
         self.retains_grad = False
         self.name: str | None = None
-        self.label = expr
-        self.expr = expr
-        self.line = line
-        self.column = column
+        self._label: str | None = None
+        self._expr = expr  # the text, or where to cut it from (made on first use)
+        self.where = where
+
+    @property
+    def expr(self) -> str:
+        e = self._expr
+        if not isinstance(e, str):
+            e = self._expr = e.text()
+        return e
+
+    @property
+    def label(self) -> str:
+        return self._label if self._label is not None else self.expr
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self._label = text
+
+    @property
+    def line(self) -> int:
+        return self.where.line if self.where is not None else 0
+
+    @property
+    def column(self) -> int:
+        return self.where.column if self.where is not None else 0
 
     @property
     def is_leaf(self) -> bool:
@@ -58,6 +98,30 @@ class Node:
 
     def __repr__(self) -> str:  # shallow on purpose: never walks the graph
         return f"Node(id={self.id}, label={self.label!r}, grad_fn={self.grad_fn})"
+
+
+class Where:
+    """Where a node comes from in the program: a source span, cut into a label lazily."""
+
+    __slots__ = ("source", "start", "end", "line", "column")
+
+    def __init__(self, source: str, start: int, end: int, line: int, column: int) -> None:
+        self.source, self.start, self.end = source, start, end
+        self.line, self.column = line, column
+
+    def text(self, limit: int = 60) -> str:
+        """The span's text, white space folded, cut in the middle when long; reads at most a
+        few times `limit` characters, so labelling every node of a huge program is linear."""
+        source, start, end = self.source, self.start, self.end
+        if end - start <= 4 * limit:
+            text = " ".join(source[start:end].split())
+            if len(text) <= limit:
+                return text
+        else:
+            text = " ".join(source[start:start + 2 * limit].split()) + " " + \
+                " ".join(source[end - 2 * limit:end].split())
+        half = (limit - 3) // 2
+        return f"{text[:half]} … {text[-half:]}"
 
 
 def unbroadcast(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -83,7 +147,6 @@ class Graph:
         self.nodes: list[Node] = []
         self.dtype = np.dtype(dtype)
         self.max_elements = max_elements
-        self.first_nonfinite: Node | None = None
 
     def check_size(self, shape: Sequence[int], what: str) -> None:
         n = 1
@@ -95,39 +158,57 @@ class Graph:
                 f"limit of {self.max_elements:,}",
                 hint="raise it with --max-elements if you mean it")
 
-    def _add(self, value, op, args, params, requires_grad, expr, line, column) -> Node:
-        node = Node(len(self.nodes), value, op, args, params, requires_grad, expr, line, column)
+    def leaf(self, value: Any, *, requires_grad: bool, expr: "str | Where",
+             where: Where | None = None) -> Node:
+        value = np.asarray(value)
+        if value.dtype.kind in "iuf" and value.dtype != self.dtype:
+            value = value.astype(self.dtype)
+        node = Node(len(self.nodes), value, None, (), {}, requires_grad, expr, where)
         self.nodes.append(node)
-        if self.first_nonfinite is None and value.dtype.kind == "f":
-            if not np.isfinite(value).all() and all(
-                    np.isfinite(_value_of(a)).all() for a in args):
-                self.first_nonfinite = node
         return node
 
-    def leaf(self, value: Any, *, requires_grad: bool, expr: str, line: int = 0,
-             column: int = 0) -> Node:
-        value = np.asarray(value)
-        if value.dtype.kind in "iuf" and value.dtype != self.dtype and value.dtype.kind != "b":
-            value = value.astype(self.dtype)
-        return self._add(value, None, (), {}, requires_grad, expr, line, column)
+    def apply(self, op: "Op", args: tuple, params: dict, *, expr: "str | Where",
+              where: Where | None = None) -> Node:
+        """Run `op` forward on `args` (nodes or constants) and record the result.
 
-    def apply(self, op: "Op", args: tuple, params: dict, *, expr: str, line: int = 0,
-              column: int = 0) -> Node:
-        """Run `op` forward on `args` (nodes or constants) and record the result."""
-        values = [_value_of(a) for a in args]
-        with np.errstate(all="ignore"):
-            value = np.asarray(op.forward(*values, **params))
-        if value.dtype.kind == "f" and value.dtype != self.dtype:
-            value = value.astype(self.dtype)
-        requires_grad = op.differentiable and any(
-            isinstance(a, Node) and a.requires_grad for a in args)
+        The caller sets NumPy's error state (evaluation ignores floating point warnings;
+        non-finite results are reported from the Result)."""
+        values = [a.value if isinstance(a, Node) else a for a in args]
+        value = op.forward(*values, **params)
+        if not isinstance(value, (np.ndarray, np.generic)):
+            value = np.asarray(value)
+        dt = value.dtype
+        if dt.kind == "f" and dt != self.dtype:
+            want = _float_dtype(values, self.dtype)
+            if dt != want:
+                value = value.astype(want)
+        requires_grad = False
+        if op.differentiable:
+            for a in args:
+                if isinstance(a, Node) and a.requires_grad:
+                    requires_grad = True
+                    break
         if not requires_grad:  # as in PyTorch: a result that needs no grad is a leaf
-            return self._add(value, None, (), {}, False, expr, line, column)
-        return self._add(value, op, tuple(args), params, True, expr, line, column)
+            node = Node(len(self.nodes), value, None, (), {}, False, expr, where)
+        else:
+            node = Node(len(self.nodes), value, op, args, params, True, expr, where)
+        self.nodes.append(node)
+        return node
 
 
 def _value_of(arg: Any) -> Any:
     return arg.value if isinstance(arg, Node) else arg
+
+
+def _float_dtype(values: list, default: np.dtype) -> np.dtype:
+    """PyTorch's promotion for a float result: the widest float input, else the default
+    (so an integer tensor never widens a float32 graph to float64)."""
+    best = None
+    for v in values:
+        dt = getattr(v, "dtype", None)
+        if dt is not None and dt.kind == "f" and (best is None or dt.itemsize > best.itemsize):
+            best = dt
+    return best if best is not None else default
 
 
 Step = tuple[int, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import dispatch
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, kind, shape_args
-from .engine import Graph, Node, backward
+from .engine import Graph, Node, Where, backward, no_cycle_collection
 from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ShapeError,
                      UnboundNameError, UnknownFunctionError)
 from .ops import REGISTRY
@@ -45,20 +45,6 @@ def is_name(text: str) -> bool:
     return re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", text) is not None
 
 
-def abbreviate(source: str, start: int, end: int, limit: int = EXPR_LIMIT) -> str:
-    """The source text of a span, white space folded, cut in the middle when long.
-
-    Reads at most a few times `limit` characters, so labelling every node of a huge
-    program stays linear."""
-    if end - start <= 4 * limit:
-        text = " ".join(source[start:end].split())
-        if len(text) <= limit:
-            return text
-    else:
-        text = " ".join(source[start:start + 2 * limit].split()) + " " + \
-            " ".join(source[end - 2 * limit:end].split())
-    half = (limit - 3) // 2
-    return f"{text[:half]} … {text[-half:]}"
 
 
 class Evaluator:
@@ -94,24 +80,23 @@ class Evaluator:
             else "no bindings were given"
 
     def _text(self, pos) -> str:
-        return abbreviate(self.source, pos.start, pos.end)
+        return Where(self.source, pos.start, pos.end, pos.line, pos.column).text()
+
+    def _here(self) -> Where | None:
+        pos = self._current.pos if self._current is not None else None
+        return None if pos is None else Where(self.source, pos.start, pos.end, pos.line,
+                                               pos.column)
 
     def text_of(self, v: Any) -> str:
         return v.label if isinstance(v, Node) else repr(v)
 
-    def _where(self) -> tuple[int, int]:
-        if self._current is None:
-            return 0, 0
-        return self._current.pos.line, self._current.pos.column
-
     def apply(self, key: str, args: tuple, params: dict | None = None, *,
               expr: str | None = None) -> Node:
-        line, col = self._where()
-        label = expr if expr is not None else (
-            self._text(self._current.pos) if self._current is not None else key)
+        where = self._here()
+        label = expr if expr is not None else (where if where is not None else key)
         try:
             return self.graph.apply(REGISTRY[key], tuple(args), params or {}, expr=label,
-                                    line=line, column=col)
+                                    where=where)
         except GradcliError:
             raise
         except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as e:
@@ -120,11 +105,10 @@ class Evaluator:
 
     def constant(self, value: np.ndarray, *, requires_grad: bool = False) -> Node:
         """A tensor that is not the result of a recorded op: a leaf."""
-        line, col = self._where()
-        label = self._text(self._current.pos) if self._current is not None else "tensor"
-        self.graph.check_size(np.shape(value), label)
-        return self.graph.leaf(value, requires_grad=requires_grad, expr=label, line=line,
-                               column=col)
+        where = self._here()
+        self.graph.check_size(np.shape(value), where.text() if where is not None else "tensor")
+        return self.graph.leaf(value, requires_grad=requires_grad,
+                               expr=where if where is not None else "tensor", where=where)
 
     def operand(self, v: Any) -> Any:
         """An operand of arithmetic: a node or a Python number (lists become tensors)."""
@@ -180,6 +164,9 @@ class Evaluator:
         return arr
 
     def check_broadcast(self, what: str, *shapes) -> None:
+        first = shapes[0]
+        if all(s == first or s == () for s in shapes):  # the common case, without NumPy
+            return
         try:
             out = np.broadcast_shapes(*shapes)
         except ValueError:
@@ -190,6 +177,10 @@ class Evaluator:
     # ---------------------------------------------------------------- statements
 
     def run(self) -> Result:
+        with np.errstate(all="ignore"), no_cycle_collection():
+            return self._run()
+
+    def _run(self) -> Result:
         output: Any = None
         output_stmt = None
         explicit: Node | None = None
@@ -201,9 +192,9 @@ class Evaluator:
                     if handled is not True:
                         explicit = handled
                     continue
-                value = self.eval(stmt.value)
+                value = self.compute(stmt.value)
             else:
-                value = self.eval(stmt.value)
+                value = self.compute(stmt.value)
                 self._assign(stmt, value)
             output, output_stmt = value, stmt
         if explicit is not None:
@@ -255,7 +246,7 @@ class Evaluator:
         if not isinstance(v.func, Attr) or v.func.name not in ("backward", "retain_grad"):
             return None
         self._current = v
-        target = self.eval(v.func.obj)
+        target = self.compute(v.func.obj)
         if not isinstance(target, Node):
             raise ArgumentError(f".{v.func.name}() needs a tensor, got {describe(target)}",
                                 line=v.pos.line, column=v.pos.column, source=self.source)
@@ -318,21 +309,25 @@ class Evaluator:
 
     # ---------------------------------------------------------------- expressions
 
-    def eval(self, root) -> Any:
+    def compute(self, root) -> Any:
         """Evaluate an expression with an explicit stack (post-order, left to right)."""
-        stack: list[tuple[Any, bool]] = [(root, False)]
+        stack: list[tuple[Any, int]] = [(root, -1)]
         values: list[Any] = []
+        children = self._children
+        push, pop = stack.append, stack.pop
         while stack:
-            node, done = stack.pop()
-            if not done:
-                kids = self._children(node)
-                stack.append((node, True))
-                stack.extend((k, False) for k in reversed(kids))
+            node, n = pop()
+            if n < 0:
+                kids = children(node)
+                push((node, len(kids)))
+                for k in reversed(kids):
+                    push((k, -1))
                 continue
-            n = len(self._children(node))
-            args = values[len(values) - n:] if n else []
             if n:
-                del values[len(values) - n:]
+                args = values[-n:]
+                del values[-n:]
+            else:
+                args = []
             self._current = node
             try:
                 values.append(self._finish(node, args))
@@ -413,8 +408,10 @@ class Evaluator:
             self.read_bindings.add(name)
             leaf = self.bound_nodes.get(name)
             if leaf is None:
+                pos = node.pos
                 leaf = self.graph.leaf(self.bindings[name], requires_grad=name not in self.no_grad,
-                                       expr=name, line=node.pos.line, column=node.pos.column)
+                                       expr=name, where=Where(self.source, pos.start, pos.end,
+                                                              pos.line, pos.column))
                 leaf.name = name
                 self.bound_nodes[name] = leaf
             return leaf
@@ -786,7 +783,7 @@ def to_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
             raise BindingError(f"binding {name!r}: the nested lists are ragged") from None
         if arr.dtype.kind not in "iuf" or arr.dtype == object:
             raise BindingError(f"binding {name!r}: expected numbers, got {arr.dtype} values")
-        return arr.astype(dtype)
+        return arr.astype(dtype, copy=False)
     raise BindingError(f"binding {name!r}: expected a number, a nested list or an array, "
                        f"got {type(value).__name__}")
 

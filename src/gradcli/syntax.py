@@ -408,12 +408,26 @@ def _expected(terms) -> str:
     return ", ".join(words[:12]) + (", ..." if len(words) > 12 else "")
 
 
+# The largest program gradcli reads: room for a 1 000 000-term sum, refused well before
+# parsing would exhaust memory.
+MAX_PROGRAM_CHARS = 64 * 1024 * 1024
+
+
 def parse(source: str) -> Program:
     """Parse a program; raises ParseError with line, column and what was expected."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
+    from .errors import LimitError
+
+    if len(source) > MAX_PROGRAM_CHARS:
+        raise LimitError(f"the program has {len(source):,} characters, more than the limit of "
+                         f"{MAX_PROGRAM_CHARS:,}")
+
+    from .engine import no_cycle_collection
+
     try:
-        statements = _parser().parse(source)
+        with no_cycle_collection():
+            statements = _parser().parse(source)
     except UnexpectedToken as e:
         tok = e.token
         if tok.type == "$END":

@@ -1,0 +1,187 @@
+"""gradcli's performance targets, measured side by side in one run (medians of repeats).
+
+    uv run python benchmarks/run.py [--quick]
+
+Prints one table: case, gradcli, baseline, ratio, target. Each ratio compares gradcli
+with its baseline measured in the same run, interleaved, so machine noise hits both.
+If PyTorch is importable, a column shows its time for the same computation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import gradcli  # noqa: E402
+from gradcli.batch import run as batch_run  # noqa: E402
+from gradcli.syntax import parse  # noqa: E402
+
+try:
+    import torch  # noqa: F401
+    HAVE_TORCH = True
+except ImportError:
+    HAVE_TORCH = False
+
+
+def median_pair(a, b, repeats: int) -> tuple[float, float]:
+    """Median seconds of a() and b(), interleaved."""
+    ta, tb = [], []
+    for _ in range(repeats):
+        t = time.perf_counter(); a(); ta.append(time.perf_counter() - t)
+        t = time.perf_counter(); b(); tb.append(time.perf_counter() - t)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def command(args: list[str]):
+    env = {**os.environ, "NO_COLOR": "1"}
+    return lambda: subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env=env, check=False)
+
+
+def startup(repeats: int) -> list[tuple]:
+    py = sys.executable
+    exe = str(Path(py).parent / "gradcli")
+    base = command([py, "-c", "import numpy"])
+    prog = ["eval", "(x+w)*(w+1)", "--x", "2", "--w", "1"]
+    command([exe, *prog, "--format", "json"])()  # warm the grammar cache and the OS
+    rows = []
+    for label, args, target in [("startup: eval --format json", [*prog, "--format", "json"], 1.5),
+                                ("startup: eval (table)", prog, 1.8)]:
+        g, b = median_pair(command([exe, *args]), base, repeats)
+        rows.append((label, g, b, "python -c 'import numpy'", target))
+    return rows
+
+
+def terms(n: int) -> str:
+    return " + ".join(f"x*{i}" for i in range(1, n + 1))
+
+
+def peak_rss_of(code: str) -> float:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def scale(repeats: int) -> list[tuple]:
+    p100, p200 = terms(100_000), terms(200_000)
+    f100 = lambda: gradcli.evaluate(p100, {"x": 1.5})  # noqa: E731
+    f200 = lambda: gradcli.evaluate(p200, {"x": 1.5})  # noqa: E731
+    t200, t100 = median_pair(f200, f100, repeats)
+    rss = ("import tracemalloc, gradcli\n"
+           "p = ' + '.join(f'x*{{i}}' for i in range(1, {n} + 1))\n"
+           "tracemalloc.start()\n"
+           "r = gradcli.evaluate(p, {{'x': 1.5}})\n"
+           "print(tracemalloc.get_traced_memory()[1] / 1024)")
+    m100, m200 = peak_rss_of(rss.format(n=100_000)), peak_rss_of(rss.format(n=200_000))
+    depth = 100_000
+    nested = "(" * depth + "x" + ")" * depth
+    t = time.perf_counter()
+    gradcli.evaluate(nested, {"x": 1.0})
+    t_nested = time.perf_counter() - t
+    rows = [("scale: 200k terms vs 100k (time)", t200, t100, "the 100k-term program", 2.3),
+            ("scale: 200k terms vs 100k (peak memory, MiB)", m200 / 1024, m100 / 1024,
+             "the 100k-term program",
+             2.3),
+            ("scale: 100k nested parentheses (s)", t_nested, None, "works", None)]
+    if HAVE_TORCH:
+        import torch
+        def torch_loop():
+            x = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+            y = x * 1
+            for i in range(2, 200_001):
+                y = y + x * i
+            y.backward()
+        t = time.perf_counter(); torch_loop(); tt = time.perf_counter() - t
+        rows.append(("scale: 200k terms, PyTorch Python loop", t200, tt, "PyTorch eval+backward",
+                     None))
+    return rows
+
+
+RNN = ("h2h = torch.mm(W_h, prev_h.t()); i2h = torch.mm(W_x, x.t())\n"
+       "next_h = h2h + i2h; next_h = next_h.tanh(); loss = next_h.sum()")
+
+
+def tensors(repeats: int) -> list[tuple]:
+    rng = np.random.default_rng(0)
+    n = 1000
+    b = {"W_h": rng.standard_normal((n, n)), "W_x": rng.standard_normal((n, n)),
+         "x": rng.standard_normal((1, n)), "prev_h": rng.standard_normal((1, n))}
+    prog = parse(RNN)
+
+    def ours():
+        gradcli.evaluate(prog, b, no_grad=["x", "prev_h"])
+
+    def numpy_by_hand():
+        W_h, W_x, x, prev_h = b["W_h"], b["W_x"], b["x"], b["prev_h"]
+        xt, ht = x.T, prev_h.T
+        h2h = W_h @ ht
+        i2h = W_x @ xt
+        pre = h2h + i2h
+        nh = np.tanh(pre)
+        nh.sum()
+        g = np.ones_like(nh)
+        g_pre = g * (1 - nh * nh)
+        return g_pre @ ht.T, g_pre @ xt.T
+
+    g, base = median_pair(ours, numpy_by_hand, repeats)
+    return [("tensors: RNN cell 1000x1000, evaluate+backward", g, base,
+             "NumPy forward+backward by hand", 1.15)]
+
+
+def batch(rows_n: int, repeats: int) -> list[tuple]:
+    rng = np.random.default_rng(1)
+    lines = [json.dumps({"x": float(a), "w": float(c)})
+             for a, c in rng.uniform(-3, 3, size=(rows_n, 2))]
+    prog = parse("(x+w)*(w+1)")
+    sink = open(os.devnull, "w")
+    dumps = json.dumps
+
+    def ours():
+        write = sink.write
+        for line in batch_run(prog, lines):
+            write(dumps(line, allow_nan=False) + "\n")
+
+    def bare_loop():
+        write = sink.write
+        for n, line in enumerate(lines, 1):
+            d = json.loads(line)
+            x, w = d["x"], d["w"]
+            write(dumps({"line": n, "value": (x + w) * (w + 1),
+                         "grads": {"x": w + 1, "w": x + 2 * w + 1}}) + "\n")
+
+    g, b = median_pair(ours, bare_loop, repeats)
+    return [(f"batch: {rows_n:,} JSONL rows", g, b, "bare json.loads/dumps loop", 2.0)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = ap.parse_args()
+    r = 3 if args.quick else 7
+    rows = startup(r * 3) + scale(max(3, r // 2)) + tensors(r * 2) + batch(100_000, r)
+    print(f"{'case':50s} {'gradcli':>10s} {'baseline':>10s} {'ratio':>7s} {'target':>7s}  "
+          f"baseline is")
+    for case, g, b, what, target in rows:
+        if b is None:
+            print(f"{case:50s} {g:10.3f} {'':>10s} {'':>7s} {'':>7s}  {what}", flush=True)
+            continue
+        ratio = g / b
+        tgt = f"<={target}" if target else ""
+        ok = "" if target is None else ("  met" if ratio <= target else "  NOT MET")
+        print(f"{case:50s} {g:10.3f} {b:10.3f} {ratio:7.2f} {tgt:>7s}  {what}{ok}")
+
+
+if __name__ == "__main__":
+    main()
