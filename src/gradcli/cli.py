@@ -95,14 +95,16 @@ def _program_text(program: Optional[str], file: Optional[Path], extra: list[str]
 class Loaded:
     """A program with its bindings and options, evaluated once; can evaluate it again."""
 
-    def __init__(self, text: str, values: dict, options: dict, trace: bool) -> None:
+    def __init__(self, text: str, values: dict, options: dict, trace: bool,
+                 differentiate: Optional[bool] = True) -> None:
         from .evaluator import evaluate
         from .syntax import parse
 
         self.program = parse(text)
         self.values = values
         self.options = options
-        self.result = evaluate(self.program, values, trace=trace, **options)
+        self.result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
+                               **options)
 
     def rerun(self, name: str, value: Any):
         from .evaluator import evaluate
@@ -115,7 +117,7 @@ class Loaded:
 def load(ctx: typer.Context, program: Optional[str], file: Optional[Path], var: List[str],
          bindings_file: Optional[str], no_grad: List[str], retain_grad: List[str],
          seed: Optional[int], dtype: DType, max_elements: int, strict: bool,
-         trace: bool = False) -> Loaded:
+         trace: bool = False, differentiate: Optional[bool] = True) -> Loaded:
     """Everything the evaluating commands share: program, bindings, evaluation."""
     import numpy as np
 
@@ -143,7 +145,7 @@ def load(ctx: typer.Context, program: Optional[str], file: Optional[Path], var: 
                                      max_elements=max_elements)
     options = dict(no_grad=_names(no_grad), retain_grad=_names(retain_grad), dtype=dtype.value,
                    seed=seed, max_elements=max_elements)
-    loaded = Loaded(text, values, options, trace)
+    loaded = Loaded(text, values, options, trace, differentiate)
     if strict and loaded.result.warnings:
         from .errors import NonFiniteError
 
@@ -523,6 +525,197 @@ class _Lines:
 
 def _open_lines(spec: str) -> _Lines:
     return _Lines(spec)
+
+
+class MatrixFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
+                       max_elements: int) -> dict:
+    import numpy as np
+
+    from .bindings import binding_value
+    from .check import parse_expect
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    for spec in specs:
+        name, raw = parse_expect(spec)
+        out[name] = binding_value(f"{option} {name}", raw, dtype=np.dtype("float64"), rng=rng,
+                                  max_elements=max_elements)
+    return out
+
+
+@app.command("jvp", context_settings=FREE)
+def jvp_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    var: List[str] = VarOpt,
+    bindings_file: Optional[str] = BindingsOpt,
+    no_grad: List[str] = NoGradOpt,
+    seed: Optional[int] = SeedOpt,
+    dtype: DType = DTypeOpt,
+    max_elements: int = MaxElemOpt,
+    tangent: List[str] = typer.Option([], "--tangent", metavar="NAME=VALUE",
+                                      help="A leaf's tangent (others are 0); tensors as JSON."),
+    full: bool = typer.Option(False, "--full", help="Print whole tensors, not summaries."),
+    format: MatrixFormat = typer.Option(MatrixFormat.table, "--format"),
+) -> None:
+    """Forward mode: every node's value and tangent along the given direction.
+
+        gradcli jvp "(x+w)*(w+1)" --x 2 --w 1 --tangent w=1
+    """
+    import numpy as np
+
+    from . import autodiff
+
+    as_json = format == MatrixFormat.json
+    try:
+        loaded = load(ctx, program, file, var, bindings_file, no_grad, [], seed, dtype,
+                      max_elements, False, differentiate=None)
+        result = loaded.result
+        given = _parse_assignments("--tangent", tangent, seed, max_elements)
+        if not given:
+            raise GradcliError("no tangent given", hint="e.g. --tangent w=1")
+        seeds = {}
+        for name, t in given.items():
+            leaf = autodiff.leaves_named(result, [name])[0]
+            try:
+                seeds[leaf.id] = np.broadcast_to(t, leaf.value.shape)
+            except ValueError:
+                raise GradcliError(f"--tangent {name}: shape {list(t.shape)} does not fit "
+                                   f"{name}'s shape {list(leaf.value.shape)}") from None
+        tans = autodiff.tangents(result, seeds)
+    except GradcliError as e:
+        fail(e, as_json)
+    out = result.output_node
+    jvp = tans[out.id] if out is not None and tans[out.id] is not None else (
+        np.zeros_like(out.value) if out is not None else None)
+    reverse = None
+    if result._grads is not None:
+        reverse = float(sum(np.sum(np.asarray(result.grad(result.nodes[i])) * t)
+                            for i, t in seeds.items()))
+    if as_json:
+        from .result import dumps, jsonable
+
+        doc = result.to_dict()
+        for nd, t in zip(doc["nodes"], tans):
+            nd["tangent"] = jsonable(t if t is not None else np.zeros_like(result.nodes[nd["id"]].value))
+        doc["tangents"] = {k: jsonable(v) for k, v in given.items()}
+        doc["jvp"] = jsonable(jvp)
+        doc["reverse"] = jsonable(reverse)
+        print(dumps(doc))
+        return
+    from .views.autodiff import render_jvp
+
+    render_jvp(result, tans, given, jvp, reverse, _console(), full=full)
+
+
+@app.command("hessian", context_settings=FREE)
+def hessian_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    var: List[str] = VarOpt,
+    bindings_file: Optional[str] = BindingsOpt,
+    no_grad: List[str] = NoGradOpt,
+    seed: Optional[int] = SeedOpt,
+    dtype: DType = DTypeOpt,
+    max_elements: int = MaxElemOpt,
+    wrt: List[str] = typer.Option([], "--wrt", metavar="NAMES",
+                                  help="Variables (default: all), comma-separated."),
+    gradcheck: bool = typer.Option(False, "--gradcheck",
+                                   help="Cross-check with finite differences of the gradient."),
+    format: MatrixFormat = typer.Option(MatrixFormat.table, "--format"),
+) -> None:
+    """Second derivatives by automatic differentiation (reverse over reverse).
+
+        gradcli hessian "(x+w)*(w+1)" --x 2 --w 1 --wrt x,w
+    """
+    import numpy as np
+
+    from . import autodiff
+
+    as_json = format == MatrixFormat.json
+    try:
+        loaded = load(ctx, program, file, var, bindings_file, no_grad, [], seed, dtype,
+                      max_elements, False)
+        leaves = autodiff.leaves_named(loaded.result, _names(wrt))
+        if sum(leaf.value.size for leaf in leaves) > 2000:
+            raise GradcliError("the Hessian would have more than 2000 rows",
+                               hint="choose fewer variables with --wrt")
+        H, labels = autodiff.hessian(loaded.result, leaves)
+        fd_err = None
+        if gradcheck:
+            fd = autodiff.finite_difference_hessian(loaded.rerun, loaded.result, leaves)
+            fd_err = float(np.max(np.abs(fd - H))) if H.size else 0.0
+    except GradcliError as e:
+        fail(e, as_json)
+    ok = fd_err is None or fd_err <= 1e-4 * max(1.0, float(np.max(np.abs(H))) if H.size else 1.0)
+    if as_json:
+        from .result import SCHEMA, dumps, jsonable
+
+        doc = {"schema": SCHEMA, "wrt": labels, "hessian": jsonable(H)}
+        if fd_err is not None:
+            doc["gradcheck"] = {"max_abs_err": jsonable(fd_err), "passed": ok}
+        print(dumps(doc))
+    else:
+        from .views.autodiff import render_matrix
+
+        console = _console()
+        render_matrix(H, labels, labels, console,
+                      title=f"Hessian of {loaded.result.output_name}")
+        if fd_err is not None:
+            mark = "agrees" if ok else "DISAGREES"
+            console.print(f"finite-difference cross-check: max |difference| "
+                          f"{fd_err:.3g} ({mark})", highlight=False)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command("jacobian", context_settings=FREE)
+def jacobian_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    var: List[str] = VarOpt,
+    bindings_file: Optional[str] = BindingsOpt,
+    no_grad: List[str] = NoGradOpt,
+    seed: Optional[int] = SeedOpt,
+    dtype: DType = DTypeOpt,
+    max_elements: int = MaxElemOpt,
+    wrt: List[str] = typer.Option([], "--wrt", metavar="NAMES",
+                                  help="Variables (default: all), comma-separated."),
+    format: MatrixFormat = typer.Option(MatrixFormat.table, "--format"),
+) -> None:
+    """The Jacobian of a (possibly non-scalar) output with respect to each variable.
+
+        gradcli jacobian "W @ u" --W "[[1,2],[3,4],[5,6]]" --u "[0.5,-1]" --wrt u
+    """
+    from . import autodiff
+
+    as_json = format == MatrixFormat.json
+    try:
+        loaded = load(ctx, program, file, var, bindings_file, no_grad, [], seed, dtype,
+                      max_elements, False, differentiate=False)
+        result = loaded.result
+        if result.output_node is None or not result.output_node.requires_grad:
+            raise GradcliError("the output does not depend on any variable that requires grad")
+        leaves = autodiff.leaves_named(result, _names(wrt))
+        jac, mode = autodiff.jacobian(result, leaves)
+    except GradcliError as e:
+        fail(e, as_json)
+    if as_json:
+        from .result import SCHEMA, dumps, jsonable
+
+        print(dumps({"schema": SCHEMA, "output_shape": list(result.output_node.value.shape),
+                     "mode": mode, "jacobian": {k: jsonable(v) for k, v in jac.items()}}))
+        return
+    from .views.autodiff import render_jacobian
+
+    render_jacobian(result, jac, mode, _console())
 
 
 def main() -> None:

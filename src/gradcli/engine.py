@@ -215,7 +215,7 @@ Step = tuple[int, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]
 
 
 def backward(graph: Graph, output: Node, trace: list[Step] | None = None, *,
-             batched: bool = False) -> list[np.ndarray | None]:
+             batched: bool = False, seed: np.ndarray | None = None) -> list[np.ndarray | None]:
     """d(output)/d(node) for every node that backward reaches; None elsewhere.
 
     A node that requires grad but does not lead to `output` stays None here, as its
@@ -225,8 +225,9 @@ def backward(graph: Graph, output: Node, trace: list[Step] | None = None, *,
     accumulated gradient after it)]).
     `batched`: the output holds one independent result per row (elementwise graphs
     evaluated for many rows at once); each row gets a unit upstream gradient.
+    `seed`: the upstream gradient of the output (one row of a Jacobian), instead of ones.
     """
-    if output.value.size != 1 and not batched:
+    if output.value.size != 1 and not batched and seed is None:
         raise BackwardError(
             "grad can be implicitly created only for scalar outputs "
             f"(the output has shape {list(output.value.shape)})",
@@ -235,7 +236,7 @@ def backward(graph: Graph, output: Node, trace: list[Step] | None = None, *,
     nodes = graph.nodes
     grads: list[Any] = [None] * len(nodes)
     if output.requires_grad:
-        grads[output.id] = np.ones_like(output.value)
+        grads[output.id] = np.ones_like(output.value) if seed is None else seed
     with np.errstate(all="ignore"):
         for node in reversed(nodes[: output.id + 1]):
             g = grads[node.id]

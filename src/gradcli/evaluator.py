@@ -53,9 +53,10 @@ class Evaluator:
                  dtype: str = "float64", seed: int | None = None,
                  max_elements: int = 10**8, trace: bool = False,
                  overrides: Mapping[str, np.ndarray] | None = None,
-                 batched: bool = False) -> None:
+                 batched: bool = False, differentiate: bool | None = True) -> None:
         self.program = program
         self.batched = batched
+        self.differentiate = differentiate  # None: run backward only if the output allows
         self.trace = trace
         self.overrides = dict(overrides or {})
         self.source = program.source
@@ -223,7 +224,9 @@ class Evaluator:
                     line=output.line or None, column=output.column or None,
                     source=self.source,
                     hint="bind a variable, or create a tensor with requires_grad=True")
-            if output.requires_grad:
+            wanted = self.differentiate or (self.differentiate is None
+                                             and output.value.size == 1)
+            if output.requires_grad and wanted:
                 try:
                     grads = backward(self.graph, output, steps, batched=self.batched)
                 except BackwardError as e:
@@ -793,7 +796,7 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              dtype: str = "float64", seed: int | None = None,
              max_elements: int = 10**8, trace: bool = False,
              overrides: Mapping[str, np.ndarray] | None = None,
-             batched: bool = False) -> Result:
+             batched: bool = False, differentiate: bool | None = True) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result."""
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
@@ -810,5 +813,5 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
         arrays[name] = arr
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
-                   batched=batched)
+                   batched=batched, differentiate=differentiate)
     return ev.run()

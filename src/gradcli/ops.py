@@ -471,3 +471,102 @@ def _nll_grad(g, lp, labels, reduction):
         scale = scale / len(idx)
     out[np.arange(len(idx)), idx] = -scale
     return out.reshape(lp.shape)
+
+
+# ======================================================================== forward mode
+# Each op's Jacobian-vector product, by the shape of its Jacobian. A rule is called as
+# ``jvp(tangents, result, *args, **params)`` with one tangent per argument (None where
+# the argument carries none) and returns the result's tangent.
+
+
+def _elementwise_jvp(op: Op) -> Callable:
+    """A diagonal Jacobian is its own transpose: the VJP applied to the tangent."""
+    def rule(ts, y, *args, **params):
+        out = None
+        for i, t in enumerate(ts):
+            if t is not None:
+                c = op.vjp[i](t, y, *args, **params)
+                out = c if out is None else out + c
+        return out
+    return rule
+
+
+def _linear_jvp(op: Op) -> Callable:
+    """A linear op maps tangents as it maps values."""
+    def rule(ts, y, *args, **params):
+        filled = [np.zeros_like(np.asarray(a, dtype=np.result_type(y))) if t is None else t
+                  for t, a in zip(ts, args)]
+        return op.forward(*filled, **params)
+    return rule
+
+
+def _reduction_jvp(op: Op, dim_param: str | None = "dim") -> Callable:
+    """Each output element depends on its own slice: sum the VJP of ones times the tangent
+    over the reduced dims (over everything for a full reduction or a scalar output)."""
+    def rule(ts, y, *args, **params):
+        out = None
+        ones = np.ones_like(y)
+        for i, t in enumerate(ts):
+            if t is None:
+                continue
+            local = np.asarray(op.vjp[i](ones, y, *args, **params))
+            prod = np.broadcast_to(local, np.shape(t)) * t
+            dim = params.get(dim_param) if dim_param else None
+            if np.ndim(y) == 0 or dim is None:
+                c = np.sum(prod)
+            else:
+                c = np.sum(prod, axis=dim if isinstance(dim, tuple) else (dim,),
+                           keepdims=params.get("keepdim", False))
+            c = np.reshape(c, np.shape(y))
+            out = c if out is None else out + c
+        return out
+    return rule
+
+
+def _bilinear(forward: Callable) -> Callable:
+    def rule(ts, y, *args, **params):
+        out = None
+        for i, t in enumerate(ts):
+            if t is not None:
+                parts = list(args)
+                parts[i] = t
+                c = forward(*parts)
+                out = c if out is None else out + c
+        return out
+    return rule
+
+
+def _addmm_jvp(ts, y, c, a, b):
+    out = np.zeros_like(y)
+    if ts[0] is not None:
+        out = out + ts[0]
+    if ts[1] is not None:
+        out = out + ts[1] @ b
+    if ts[2] is not None:
+        out = out + a @ ts[2]
+    return out
+
+
+JVP: dict[str, Callable] = {}
+LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "view",
+          "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
+          "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace"}
+REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
+              "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
+              "mse_loss": None, "binary_cross_entropy": None, "nll_loss": None}
+for _key, _op in REGISTRY.items():
+    if _key in ELEMENTWISE:
+        JVP[_key] = _elementwise_jvp(_op)
+    elif _key in LINEAR:
+        JVP[_key] = _linear_jvp(_op)
+    elif _key in REDUCTIONS:
+        JVP[_key] = _reduction_jvp(_op, REDUCTIONS[_key])
+JVP["mm"] = _bilinear(np.matmul)
+JVP["mv"] = _bilinear(np.matmul)
+JVP["dot"] = _bilinear(np.dot)
+JVP["addmm"] = _addmm_jvp
+JVP["softmax"] = lambda ts, y, x, dim: y * (ts[0] - np.sum(y * ts[0], axis=dim, keepdims=True))
+JVP["log_softmax"] = lambda ts, y, x, dim: ts[0] - np.sum(np.exp(y) * ts[0], axis=dim,
+                                                          keepdims=True)
+JVP["det"] = lambda ts, y, a: y * np.trace(np.linalg.solve(a, ts[0]))
+JVP["inverse"] = lambda ts, y, a: -(y @ ts[0] @ y)

@@ -229,3 +229,19 @@ case("A.t().view(6)", A=r(2, 3))
 case("A[2]", A=r(2, 3))
 case("A[0, 0, 0]", A=r(2, 3))
 case("torch.cat([A, v])", A=r(2, 3), v=r(3))
+
+
+# ---------------------------------------------------------------- Hessians (scalar outputs)
+# Recorded with torch.autograd.functional.hessian over all bindings, flattened in order.
+HESSIAN_CASES: list[tuple[str, dict]] = [
+    ("(x + w) * (w + 1)", {"x": 2.0, "w": 1.0}),
+    ("torch.tanh(W @ v).sum()", {"W": r(2, 3), "v": r(3)}),
+    ("(torch.mm(A, B) ** 2).sum()", {"A": r(2, 2), "B": r(2, 2)}),
+    ("torch.sigmoid(x * y).mean() + (x ** 3).sum()", {"x": r(3), "y": r(3)}),
+    ("torch.log_softmax(z, 0)[1] + torch.softmax(z, 0)[0]", {"z": r(4)}),
+    ("torch.exp(-(v * v).sum()) * torch.sin(v).prod()", {"v": r(3)}),
+    ("F.mse_loss(torch.tanh(X @ w), t)", {"X": r(4, 2), "w": r(2), "t": r(4)}),
+    ("((x - y) ** 2).sum() / (1 + (x * x).sum())", {"x": r(2), "y": r(2)}),
+    ("torch.sqrt(1 + x * x).sum() + torch.log(2 + torch.cos(x)).sum()", {"x": r(3)}),
+    ("(A.t() @ A).sum() + A.mean(1).pow(3).sum()", {"A": r(2, 3)}),
+]

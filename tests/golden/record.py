@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases import CASES, UNARY  # noqa: E402
+from cases import CASES, HESSIAN_CASES, UNARY  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 OUT = Path(__file__).resolve().parent / "torch_golden.json"
@@ -100,7 +100,24 @@ def main() -> None:
         except (RuntimeError, IndexError, ValueError) as e:
             rec["error"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
         records.append(rec)
-    doc = {"torch": torch.__version__, "numpy": np.__version__, "cases": records}
+    hessians = []
+    for program, bindings in HESSIAN_CASES:
+        names = list(bindings)
+        shapes = [np.shape(bindings[k]) for k in names]
+
+        def f(*tensors):
+            ns = {"torch": torch, "F": F, **dict(zip(names, tensors))}
+            return eval(compile(ast.Expression(ast.parse(program).body[0].value), "<h>", "eval"), ns)
+
+        inputs = tuple(torch.tensor(bindings[k], dtype=torch.float64) for k in names)
+        blocks = torch.autograd.functional.hessian(f, inputs)
+        sizes = [int(np.prod(s)) for s in shapes]
+        rows = [torch.cat([blocks[i][j].reshape(sizes[i], sizes[j]) for j in range(len(names))],
+                          dim=1) for i in range(len(names))]
+        H = torch.cat(rows, dim=0)
+        hessians.append({"program": program, "bindings": bindings, "hessian": to_json(H)})
+    doc = {"torch": torch.__version__, "numpy": np.__version__, "cases": records,
+           "hessians": hessians}
     OUT.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n")
     errors = sum("error" in r for r in records)
     print(f"wrote {len(records)} cases ({errors} errors) to {OUT}")
