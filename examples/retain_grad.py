@@ -1,3 +1,4 @@
+# run: gradcli eval -f examples/retain_grad.py --torch
 import torch
 w = torch.tensor([1.], requires_grad=True)
 x = torch.tensor([2.], requires_grad=True)

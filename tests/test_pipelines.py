@@ -207,7 +207,19 @@ def test_colour_only_when_asked():
     assert "\x1b[3" not in off.stdout
 
 
-@pytest.mark.parametrize("command", ["eval", "check", "explain", "graph", "batch"])
+def test_shell_completion_script():
+    r = run("--show-completion", "bash")
+    assert r.exit_code == 0 and "complete" in r.stdout
+
+
+def test_ops_lists_spellings_and_grad_fns():
+    r = run("ops")
+    assert r.exit_code == 0
+    assert "tanh" in r.stdout and "RsubBackward1" in r.stdout and "randn" in r.stdout
+
+
+@pytest.mark.parametrize("command", ["eval", "check", "explain", "graph", "batch", "jvp",
+                                     "hessian", "jacobian", "ops"])
 def test_help_shows_a_real_example(command):
     r = run(command, "--help")
     assert r.exit_code == 0

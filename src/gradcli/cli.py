@@ -718,6 +718,29 @@ def jacobian_cmd(
     render_jacobian(result, jac, mode, _console())
 
 
+@app.command("ops")
+def ops_cmd() -> None:
+    """List the functions and methods gradcli knows, and each op's PyTorch grad_fn.
+
+        gradcli ops
+    """
+    from .dispatch import FUNCTIONS
+    from .evaluator import CONSTRUCTORS
+    from .ops import REGISTRY
+
+    console = _console()
+    console.print("functions and methods (also as torch.NAME, F.NAME, x.NAME()):",
+                  style="bold", highlight=False)
+    console.print(", ".join(sorted(n for n in FUNCTIONS if n != "T")), highlight=False)
+    console.print("constructors:", style="bold", highlight=False)
+    console.print(", ".join(sorted(CONSTRUCTORS)), highlight=False)
+    console.print("operators: + - * / ** ^ @, unary - +, < <= > >= == !=, indexing a[i, j:k]",
+                  highlight=False)
+    console.print("registry ops and their grad_fn names:", style="bold", highlight=False)
+    console.print(", ".join(f"{k} ({op.grad_fn})" for k, op in REGISTRY.items()),
+                  highlight=False)
+
+
 def main() -> None:
     """Console entry point: no traceback ever reaches the user."""
     try:

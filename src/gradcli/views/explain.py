@@ -63,11 +63,18 @@ def steps(result: "Result") -> list[str]:
             if a.requires_grad:
                 uses[a.id] = uses.get(a.id, 0) + 1
     y = result.output_name
+    out = result.output_node
+
+    def name(n) -> str:
+        return y if n is out and n.name is None else n.label
+
     lines = [f"backward pass from {y}, in reverse topological order:"]
     for node_id, g, sent in result.steps:
         n = nodes[node_id]
-        lines.append(f"  [{n.id}] {n.label}  {n.grad_fn}  receives d{y}/d({n.label}) = "
-                     f"{text.value(g)}")
+        label = name(n)
+        d = f"d{y}/d{label}" if label.replace("_", "a").replace("#", "1").isalnum() \
+            else f"d{y}/d({label})"
+        lines.append(f"  [{n.id}] {name(n)}  {n.grad_fn}  receives {d} = {text.value(g)}")
         for pos, j, gi, total in sent:
             target = nodes[j]
             acc = ""
