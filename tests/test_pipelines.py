@@ -224,3 +224,22 @@ def test_help_shows_a_real_example(command):
     r = run(command, "--help")
     assert r.exit_code == 0
     assert f"gradcli {command} " in r.stdout
+
+
+def test_batch_streams_in_bounded_chunks():
+    from gradcli import batch
+
+    consumed = 0
+
+    def endless():
+        nonlocal consumed
+        while True:
+            consumed += 1
+            yield json.dumps({"x": consumed % 7, "w": 0.5})
+
+    results = batch_run(parse("(x+w)*(w+1)"), endless())
+    first = next(results)
+    assert first["line"] == 1 and consumed <= batch.CHUNK + 1
+    for _ in range(batch.CHUNK * 2):
+        next(results)
+    assert consumed <= batch.CHUNK * 3 + 1

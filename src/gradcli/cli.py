@@ -472,10 +472,12 @@ def batch_cmd(
     from .result import dumps
 
     with stream as lines:
-        for line in batch.run(prog, lines, nodes=nodes, **options):
+        for count, line in enumerate(batch.run(prog, lines, nodes=nodes, **options), 1):
             if "error" in line:
                 failed = True
             write(dumps(line, indent=None) + "\n")
+            if count % batch.CHUNK == 0:
+                out.flush()  # results reach the pipe while the input is still coming
     out.flush()
     raise typer.Exit(2 if failed else 0)
 
