@@ -7,6 +7,8 @@ SymPy) are imported inside the branch that needs them.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
 from enum import Enum
@@ -114,44 +116,85 @@ class Loaded:
         return evaluate(self.program, self.values, overrides={name: value}, **self.options)
 
 
-def load(ctx: typer.Context, program: Optional[str], file: Optional[Path], var: List[str],
-         bindings_file: Optional[str], no_grad: List[str], retain_grad: List[str],
-         seed: Optional[int], dtype: DType, max_elements: int, strict: bool,
-         trace: bool = False, differentiate: Optional[bool] = True) -> Loaded:
-    """Everything the evaluating commands share: program, bindings, evaluation."""
-    import numpy as np
+class Common:
+    """The inputs every evaluating command shares: the program, its bindings, options."""
 
-    from .bindings import binding_value, parse_var, read_bindings_file, split_args
-    from .evaluator import to_array
+    NAMES = ("program", "file", "var", "bindings_file", "no_grad", "retain_grad", "seed",
+             "dtype", "max_elements", "strict")
 
-    tokens = ([program] if program is not None else []) + list(ctx.args)
-    positional, pairs = split_args(tokens)
-    text = _program_text(positional[0] if positional else None, file, positional[1:])
-    pairs += [parse_var(v) for v in var]
-    np_dtype = np.dtype(dtype.value)
-    rng = np.random.default_rng(None if seed is None else [seed, 1])
-    values: dict[str, Any] = {}
-    if bindings_file is not None:
-        for name, v in read_bindings_file(bindings_file).items():
-            values[name] = (binding_value(name, v, dtype=np_dtype, rng=rng,
-                                          max_elements=max_elements)
-                            if isinstance(v, str) else to_array(name, v, np_dtype))
-    seen: set[str] = set()
-    for name, raw in pairs:
-        if name in seen:
-            raise GradcliError(f"--{name} is given twice")
-        seen.add(name)
-        values[name] = binding_value(name, raw, dtype=np_dtype, rng=rng,
-                                     max_elements=max_elements)
-    options = dict(no_grad=_names(no_grad), retain_grad=_names(retain_grad), dtype=dtype.value,
-                   seed=seed, max_elements=max_elements)
-    loaded = Loaded(text, values, options, trace, differentiate)
-    if strict and loaded.result.warnings:
-        from .errors import NonFiniteError
+    def __init__(self, ctx: typer.Context, values: dict) -> None:
+        self.ctx = ctx
+        for name in self.NAMES:
+            setattr(self, name, values[name])
 
-        raise NonFiniteError(loaded.result.warnings[0],
-                             hint="--strict turns NaN/inf into an error")
-    return loaded
+    def load(self, trace: bool = False, differentiate: Optional[bool] = True) -> Loaded:
+        """Read the program and bindings, evaluate once; bad input raises GradcliError."""
+        import numpy as np
+
+        from .bindings import binding_value, parse_var, read_bindings_file, split_args
+        from .evaluator import to_array
+
+        tokens = ([self.program] if self.program is not None else []) + list(self.ctx.args)
+        positional, pairs = split_args(tokens)
+        text = _program_text(positional[0] if positional else None, self.file, positional[1:])
+        pairs += [parse_var(v) for v in self.var]
+        np_dtype = np.dtype(self.dtype.value)
+        rng = np.random.default_rng(None if self.seed is None else [self.seed, 1])
+        values: dict[str, Any] = {}
+        if self.bindings_file is not None:
+            for name, v in read_bindings_file(self.bindings_file).items():
+                values[name] = (binding_value(name, v, dtype=np_dtype, rng=rng,
+                                              max_elements=self.max_elements)
+                                if isinstance(v, str) else to_array(name, v, np_dtype))
+        seen: set[str] = set()
+        for name, raw in pairs:
+            if name in seen:
+                raise GradcliError(f"--{name} is given twice")
+            seen.add(name)
+            values[name] = binding_value(name, raw, dtype=np_dtype, rng=rng,
+                                         max_elements=self.max_elements)
+        options = dict(no_grad=_names(self.no_grad), retain_grad=_names(self.retain_grad),
+                       dtype=self.dtype.value, seed=self.seed, max_elements=self.max_elements)
+        loaded = Loaded(text, values, options, trace, differentiate)
+        if self.strict and loaded.result.warnings:
+            from .errors import NonFiniteError
+
+            raise NonFiniteError(loaded.result.warnings[0],
+                                 hint="--strict turns NaN/inf into an error")
+        return loaded
+
+
+COMMON_PARAMETERS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+    for name, kind, default in [
+        ("program", Optional[str], ProgramArg), ("file", Optional[Path], FileOpt),
+        ("var", List[str], VarOpt), ("bindings_file", Optional[str], BindingsOpt),
+        ("no_grad", List[str], NoGradOpt), ("retain_grad", List[str], RetainOpt),
+        ("seed", Optional[int], SeedOpt), ("dtype", DType, DTypeOpt),
+        ("max_elements", int, MaxElemOpt), ("strict", bool, StrictOpt)]
+]
+
+
+def program_command(name: str):
+    """Register a command that takes the shared options (defined once, above) followed by
+    its own; it receives them as one `Common` argument."""
+    def register(f):
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+               for p in inspect.signature(f).parameters.values() if p.name != "common"]
+
+        @functools.wraps(f)
+        def command(ctx: typer.Context, **kwargs):
+            shared = {k: kwargs.pop(k) for k in Common.NAMES}
+            return f(Common(ctx, shared), **kwargs)
+
+        params = [inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    annotation=typer.Context), *COMMON_PARAMETERS, *own]
+        command.__signature__ = inspect.Signature(params)
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        del command.__wrapped__
+        app.command(name, context_settings=FREE)(command)
+        return f
+    return register
 
 
 def _console(stderr: bool = False):
@@ -172,19 +215,9 @@ def fail(err: GradcliError, as_json: bool) -> None:
     raise typer.Exit(2)
 
 
-@app.command("eval", context_settings=FREE)
+@program_command("eval")
 def eval_cmd(
-    ctx: typer.Context,
-    program: Optional[str] = ProgramArg,
-    file: Optional[Path] = FileOpt,
-    var: List[str] = VarOpt,
-    bindings_file: Optional[str] = BindingsOpt,
-    no_grad: List[str] = NoGradOpt,
-    retain_grad: List[str] = RetainOpt,
-    seed: Optional[int] = SeedOpt,
-    dtype: DType = DTypeOpt,
-    max_elements: int = MaxElemOpt,
-    strict: bool = StrictOpt,
+    common: Common,
     format: EvalFormat = typer.Option(EvalFormat.table, "--format", help="Output format."),
     torch: bool = typer.Option(False, "--torch", help="Show .grad as PyTorch keeps it."),
     full: bool = typer.Option(False, "--full", help="Print whole tensors, not summaries."),
@@ -200,8 +233,7 @@ def eval_cmd(
     """
     as_json = format in (EvalFormat.json, EvalFormat.jsonl)
     try:
-        result = load(ctx, program, file, var, bindings_file, no_grad, retain_grad, seed,
-                      dtype, max_elements, strict, trace=steps).result
+        result = common.load(trace=steps).result
     except GradcliError as e:
         fail(e, as_json)
     if as_json:
@@ -221,29 +253,24 @@ def eval_cmd(
     if steps:
         from .views.explain import steps as step_lines
 
-        console.print("")
-        for line in step_lines(result):
-            console.print(line, highlight=False, markup=False)
+        _print_lines(console, step_lines(result), gap=True)
 
 
-class CheckFormat(str, Enum):
+class TableFormat(str, Enum):
     table = "table"
     json = "json"
 
 
-@app.command("check", context_settings=FREE)
+def _print_lines(console, lines: list[str], *, gap: bool = False) -> None:
+    if gap:
+        console.print("")
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
+
+
+@program_command("check")
 def check_cmd(
-    ctx: typer.Context,
-    program: Optional[str] = ProgramArg,
-    file: Optional[Path] = FileOpt,
-    var: List[str] = VarOpt,
-    bindings_file: Optional[str] = BindingsOpt,
-    no_grad: List[str] = NoGradOpt,
-    retain_grad: List[str] = RetainOpt,
-    seed: Optional[int] = SeedOpt,
-    dtype: DType = DTypeOpt,
-    max_elements: int = MaxElemOpt,
-    strict: bool = StrictOpt,
+    common: Common,
     expect: List[str] = typer.Option([], "--expect", metavar="NAME=VALUE",
                                      help="A leaf's gradient (w=5, or dy/dw=5) or a named "
                                           "node's value (y=6); tensors as JSON."),
@@ -252,7 +279,7 @@ def check_cmd(
                                         "finite differences (float64)."),
     rtol: float = typer.Option(1e-3, "--rtol", help="Relative tolerance for --expect."),
     atol: float = typer.Option(1e-6, "--atol", help="Absolute tolerance for --expect."),
-    format: CheckFormat = typer.Option(CheckFormat.table, "--format"),
+    format: TableFormat = typer.Option(TableFormat.table, "--format"),
 ) -> None:
     """Check hand-computed answers: exit 0 if all hold, 1 if any fails, 2 on bad input.
 
@@ -265,18 +292,17 @@ def check_cmd(
     from . import check
     from .bindings import binding_value
 
-    as_json = format == CheckFormat.json
+    as_json = format == TableFormat.json
     try:
         if not expect and not gradcheck:
             raise GradcliError("nothing to check", hint="give --expect NAME=VALUE or --gradcheck")
-        loaded = load(ctx, program, file, var, bindings_file, no_grad, retain_grad, seed,
-                      dtype, max_elements, strict)
-        rng = np.random.default_rng(seed)
+        loaded = common.load()
+        rng = np.random.default_rng(common.seed)
         specs = []
         for spec in expect:
             target, raw = check.parse_expect(spec)
             specs.append((target, binding_value(f"expect {target}", raw, dtype=np.dtype("float64"),
-                                                rng=rng, max_elements=max_elements)))
+                                                rng=rng, max_elements=common.max_elements)))
         results = check.check_expectations(loaded.result, specs, rtol=rtol, atol=atol)
         fd = check.gradcheck(loaded.result, loaded.rerun) if gradcheck else []
     except GradcliError as e:
@@ -306,19 +332,9 @@ class ExplainFormat(str, Enum):
     json = "json"
 
 
-@app.command("explain", context_settings=FREE)
+@program_command("explain")
 def explain_cmd(
-    ctx: typer.Context,
-    program: Optional[str] = ProgramArg,
-    file: Optional[Path] = FileOpt,
-    var: List[str] = VarOpt,
-    bindings_file: Optional[str] = BindingsOpt,
-    no_grad: List[str] = NoGradOpt,
-    retain_grad: List[str] = RetainOpt,
-    seed: Optional[int] = SeedOpt,
-    dtype: DType = DTypeOpt,
-    max_elements: int = MaxElemOpt,
-    strict: bool = StrictOpt,
+    common: Common,
     wrt: List[str] = typer.Option([], "--wrt", metavar="NAMES",
                                   help="Differentiate with respect to these (default: all)."),
     latex: bool = typer.Option(False, "--latex", help="Also print the derivative as LaTeX."),
@@ -334,8 +350,7 @@ def explain_cmd(
 
     as_json = format == ExplainFormat.json
     try:
-        loaded = load(ctx, program, file, var, bindings_file, no_grad, retain_grad, seed,
-                      dtype, max_elements, strict, trace=steps)
+        loaded = common.load(trace=steps)
         result = loaded.result
         names = _names(wrt) or [n.label for n in result.leaves]
         if not names:
@@ -360,14 +375,9 @@ def explain_cmd(
 
     console = _console()
     for i, ex in enumerate(explanations):
-        if i:
-            console.print("")
-        for line in chain_rule(ex, latex=latex):
-            console.print(line, highlight=False, markup=False)
+        _print_lines(console, chain_rule(ex, latex=latex), gap=i > 0)
     if steps:
-        console.print("")
-        for line in step_lines(result):
-            console.print(line, highlight=False, markup=False)
+        _print_lines(console, step_lines(result), gap=True)
 
 
 class GraphFormat(str, Enum):
@@ -384,19 +394,9 @@ class RankDir(str, Enum):
     RL = "RL"
 
 
-@app.command("graph", context_settings=FREE)
+@program_command("graph")
 def graph_cmd(
-    ctx: typer.Context,
-    program: Optional[str] = ProgramArg,
-    file: Optional[Path] = FileOpt,
-    var: List[str] = VarOpt,
-    bindings_file: Optional[str] = BindingsOpt,
-    no_grad: List[str] = NoGradOpt,
-    retain_grad: List[str] = RetainOpt,
-    seed: Optional[int] = SeedOpt,
-    dtype: DType = DTypeOpt,
-    max_elements: int = MaxElemOpt,
-    strict: bool = StrictOpt,
+    common: Common,
     format: GraphFormat = typer.Option(GraphFormat.dot, "--format", help="Picture format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE."),
     rankdir: RankDir = typer.Option(RankDir.TB, "--rankdir", help="Layout direction."),
@@ -413,8 +413,7 @@ def graph_cmd(
         dot_path = graph.need_graphviz() if format in (GraphFormat.svg, GraphFormat.png) else None
         if format == GraphFormat.png and output is None and sys.stdout.isatty():
             raise GradcliError("PNG is binary: write it to a file with -o graph.png")
-        result = load(ctx, program, file, var, bindings_file, no_grad, retain_grad, seed,
-                      dtype, max_elements, strict).result
+        result = common.load().result
         if format == GraphFormat.mermaid:
             data = graph.mermaid(result, rankdir=rankdir.value).encode()
         else:
@@ -529,11 +528,6 @@ def _open_lines(spec: str) -> _Lines:
     return _Lines(spec)
 
 
-class MatrixFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
                        max_elements: int) -> dict:
     import numpy as np
@@ -550,21 +544,13 @@ def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
     return out
 
 
-@app.command("jvp", context_settings=FREE)
+@program_command("jvp")
 def jvp_cmd(
-    ctx: typer.Context,
-    program: Optional[str] = ProgramArg,
-    file: Optional[Path] = FileOpt,
-    var: List[str] = VarOpt,
-    bindings_file: Optional[str] = BindingsOpt,
-    no_grad: List[str] = NoGradOpt,
-    seed: Optional[int] = SeedOpt,
-    dtype: DType = DTypeOpt,
-    max_elements: int = MaxElemOpt,
+    common: Common,
     tangent: List[str] = typer.Option([], "--tangent", metavar="NAME=VALUE",
                                       help="A leaf's tangent (others are 0); tensors as JSON."),
     full: bool = typer.Option(False, "--full", help="Print whole tensors, not summaries."),
-    format: MatrixFormat = typer.Option(MatrixFormat.table, "--format"),
+    format: TableFormat = typer.Option(TableFormat.table, "--format"),
 ) -> None:
     """Forward mode: every node's value and tangent along the given direction.
 
@@ -574,12 +560,11 @@ def jvp_cmd(
 
     from . import autodiff
 
-    as_json = format == MatrixFormat.json
+    as_json = format == TableFormat.json
     try:
-        loaded = load(ctx, program, file, var, bindings_file, no_grad, [], seed, dtype,
-                      max_elements, False, differentiate=None)
+        loaded = common.load(differentiate=None)
         result = loaded.result
-        given = _parse_assignments("--tangent", tangent, seed, max_elements)
+        given = _parse_assignments("--tangent", tangent, common.seed, common.max_elements)
         if not given:
             raise GradcliError("no tangent given", hint="e.g. --tangent w=1")
         seeds = {}
@@ -616,22 +601,14 @@ def jvp_cmd(
     render_jvp(result, tans, given, jvp, reverse, _console(), full=full)
 
 
-@app.command("hessian", context_settings=FREE)
+@program_command("hessian")
 def hessian_cmd(
-    ctx: typer.Context,
-    program: Optional[str] = ProgramArg,
-    file: Optional[Path] = FileOpt,
-    var: List[str] = VarOpt,
-    bindings_file: Optional[str] = BindingsOpt,
-    no_grad: List[str] = NoGradOpt,
-    seed: Optional[int] = SeedOpt,
-    dtype: DType = DTypeOpt,
-    max_elements: int = MaxElemOpt,
+    common: Common,
     wrt: List[str] = typer.Option([], "--wrt", metavar="NAMES",
                                   help="Variables (default: all), comma-separated."),
     gradcheck: bool = typer.Option(False, "--gradcheck",
                                    help="Cross-check with finite differences of the gradient."),
-    format: MatrixFormat = typer.Option(MatrixFormat.table, "--format"),
+    format: TableFormat = typer.Option(TableFormat.table, "--format"),
 ) -> None:
     """Second derivatives by automatic differentiation (reverse over reverse).
 
@@ -641,10 +618,9 @@ def hessian_cmd(
 
     from . import autodiff
 
-    as_json = format == MatrixFormat.json
+    as_json = format == TableFormat.json
     try:
-        loaded = load(ctx, program, file, var, bindings_file, no_grad, [], seed, dtype,
-                      max_elements, False)
+        loaded = common.load()
         leaves = autodiff.leaves_named(loaded.result, _names(wrt))
         if sum(leaf.value.size for leaf in leaves) > 2000:
             raise GradcliError("the Hessian would have more than 2000 rows",
@@ -677,20 +653,12 @@ def hessian_cmd(
     raise typer.Exit(0 if ok else 1)
 
 
-@app.command("jacobian", context_settings=FREE)
+@program_command("jacobian")
 def jacobian_cmd(
-    ctx: typer.Context,
-    program: Optional[str] = ProgramArg,
-    file: Optional[Path] = FileOpt,
-    var: List[str] = VarOpt,
-    bindings_file: Optional[str] = BindingsOpt,
-    no_grad: List[str] = NoGradOpt,
-    seed: Optional[int] = SeedOpt,
-    dtype: DType = DTypeOpt,
-    max_elements: int = MaxElemOpt,
+    common: Common,
     wrt: List[str] = typer.Option([], "--wrt", metavar="NAMES",
                                   help="Variables (default: all), comma-separated."),
-    format: MatrixFormat = typer.Option(MatrixFormat.table, "--format"),
+    format: TableFormat = typer.Option(TableFormat.table, "--format"),
 ) -> None:
     """The Jacobian of a (possibly non-scalar) output with respect to each variable.
 
@@ -698,10 +666,9 @@ def jacobian_cmd(
     """
     from . import autodiff
 
-    as_json = format == MatrixFormat.json
+    as_json = format == TableFormat.json
     try:
-        loaded = load(ctx, program, file, var, bindings_file, no_grad, [], seed, dtype,
-                      max_elements, False, differentiate=False)
+        loaded = common.load(differentiate=False)
         result = loaded.result
         if result.output_node is None or not result.output_node.requires_grad:
             raise GradcliError("the output does not depend on any variable that requires grad")
