@@ -478,6 +478,9 @@ class Evaluator:
             return CONSTRUCTORS[fname](self, fname, pos_args, kwargs)
         if fname in FUNCTIONS and fname not in dispatch.METHOD_ONLY:
             return FUNCTIONS[fname](self, fname, pos_args, kwargs)
+        if isinstance(func, Name) and (fname in self.env or fname in self.bindings):
+            raise UnknownFunctionError(f"{fname!r} is a variable, not a function",
+                                       hint=f"to multiply, write {fname}*(...)")
         raise UnknownFunctionError(f"unknown function {fname!r}", hint=_suggest(fname))
 
     def _method(self, name: str, obj: Any, args: list, kwargs: dict) -> Any:
