@@ -98,3 +98,9 @@ def test_api_takes_numpy_arrays_and_lists():
     r = gradcli.evaluate("(W @ v).sum()", {"W": np.eye(2), "v": [1.0, 2.0]})
     assert float(r.value) == 3.0
     np.testing.assert_array_equal(r.grads["v"], [1.0, 1.0])
+
+
+def test_clone_and_detach_are_functions_too():
+    r = gradcli.evaluate("torch.clone(x) * torch.detach(x)", {"x": 3.0})
+    assert [n.grad_fn for n in r.nodes] == [None, "CloneBackward0", None, "MulBackward0"]
+    assert float(r.grads["x"]) == 3.0

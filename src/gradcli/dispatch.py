@@ -52,10 +52,6 @@ def kind(v: Any) -> str:
     return T if isinstance(v, Node) else N
 
 
-def is_number(v: Any) -> bool:
-    return isinstance(v, (int, float, bool)) and not isinstance(v, Node)
-
-
 def fold(symbol: str, a: float, b: float) -> float | int:
     """A binary operator on two Python numbers: constant subtrees fold, as in PyTorch."""
     with np.errstate(all="ignore"):
@@ -822,4 +818,4 @@ def _cross_entropy(ev, name, args, kwargs):
 
 
 # methods that only exist as methods, or differ from the function of the same name
-METHOD_ONLY = {"item", "view", "expand", "contiguous", "detach", "clone", "T"}
+METHOD_ONLY = {"item", "view", "expand", "contiguous", "T"}  # x.view(...) but no torch.view

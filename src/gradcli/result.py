@@ -145,12 +145,6 @@ class Result:
                                f"first at node {first.id} '{first.label}'")
         return out
 
-    def first_nonfinite(self) -> Node | None:
-        for n in self.nodes:
-            if n.value.dtype.kind == "f" and not np.isfinite(n.value).all():
-                return n
-        return None
-
     def node_dict(self, n: Node) -> dict:
         return {**self.node_dict_meta(n), "value": jsonable(n.value),
                 "grad": jsonable(self.grad(n))}
