@@ -620,8 +620,9 @@ def _finish_tensor(ev: Evaluator, name: str, value: np.ndarray, kwargs: dict) ->
 
 def _sized(fill):
     def make(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
-        p = bind(name, args, kwargs, [], varargs="size")
-        shape = shape_args(name, p["size"] if "size" not in kwargs else [kwargs["size"]])
+        own = {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")}
+        p = bind(name, args, own, [("size", None)] if "size" in own else [], varargs="size")
+        shape = shape_args(name, p["size"] if "size" not in own else [own["size"]])
         if any(s < 0 for s in shape):
             raise ArgumentError(f"{name}(): sizes must be non-negative (got {list(shape)})")
         ev.graph.check_size(shape, f"{name}{tuple(shape)}")

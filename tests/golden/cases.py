@@ -218,6 +218,12 @@ case("m = x.mean()\ns = ((x - m) ** 2).mean()\ns", x=r(6))
 case("q = x / x.norm()\n(q * q).sum()", x=r(4))
 case("s = torch.softmax(x, 0)\n(s * torch.log(s)).sum()", x=r(5))
 case("torch.tensor(2.0) * x", x=r())
+case("z = torch.zeros(2, 3, requires_grad=True)\nw = torch.ones(3, 1)\n((z @ w + 1) ** 2).mean()")
+case("f = torch.full((2,), 0.5, requires_grad=True)\n(f * f.exp()).sum()")
+case("o = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)\n(o @ o).trace()")
+case("s = torch.linspace(0, 1, 5, requires_grad=True)\ntorch.sin(s).sum()")
+case("k = torch.arange(4.0, requires_grad=True)\n(k ** 3).sum()")
+case("e = torch.eye(2, requires_grad=True)\n(e * A).sum()", A=r(2, 2))
 case("x.sum() * torch.tensor([[1.0, 2.0]])", x=r(3))
 
 # ---------------------------------------------------------------- errors PyTorch raises too
