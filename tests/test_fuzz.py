@@ -27,6 +27,8 @@ SEEDS = [
     "torch.stack([x, w]).prod()", "import torch\nx = torch.tensor([1., 2.], requires_grad=True)"
     "\ny = (x ** 2).sum()\ny.backward()", "2x^2 + 3(x+1) - pi", "W.t().reshape(-1)[1:3].sum()",
     "F.cross_entropy(W, torch.tensor([0, 1]))", "x.clamp(0, 1) / w", "log(x) + sqrt(w)",
+    "torch.zeros(2, 3, requires_grad=True).sum() * x", "torch.randn(2, dtype=torch.float32)[0] + x",
+    "torch.full((2,), 0.5).sum() + torch.arange(3.0).mean() * x", "v[None, ..., 0:1].sum()",
 ]
 ALPHABET = "xwvWyab0123456789.e+-*/^@()[]{},:;=<>!#_ \n'\"torchFsumexpliang"
 
