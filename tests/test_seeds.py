@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import gradcli
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def grads(r):
@@ -37,15 +41,7 @@ def test_named_nodes_have_their_names_and_grad_fns():
 
 
 def test_pasted_pytorch_code_and_retain_grad():
-    program = """import torch
-w = torch.tensor([1.], requires_grad=True)
-x = torch.tensor([2.], requires_grad=True)
-a = torch.add(w, x)
-a.retain_grad()
-b = torch.add(w, 1)
-y = torch.mul(a, b)
-y.backward()
-"""
+    program = (ROOT / "examples" / "retain_grad.py").read_text()
     r = gradcli.evaluate(program)
     v = r.variables
     kept = {k: r.torch_grad(v[k]) for k in "wxaby"}

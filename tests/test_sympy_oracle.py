@@ -65,16 +65,28 @@ points = st.fixed_dictionaries({n: st.floats(-1.5, 1.5).filter(lambda v: abs(v) 
                                 for n in "xyz"})
 
 
+def evaluate_generated(text: str, point: dict):
+    """A generated program evaluated at the point, with the names it reads; None if it
+    reads none (gradcli rejects bindings a program never reads)."""
+    used = sorted(n for n in "xyz" if re.search(rf"\b{n}\b", text))
+    if not used:
+        return None
+    return gradcli.evaluate(text, {n: point[n] for n in used}), used
+
+
+def sympy_point(point: dict, used: list[str]) -> dict:
+    return {SYMS[n]: sp.Float(repr(point[n]), 30) for n in used}
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exprs, points)
 def test_gradients_equal_sympy_derivatives(expr, point):
     text, sym = expr
-    used = sorted(n for n in "xyz" if re.search(rf"\b{n}\b", text))
-    if not used:
+    got = evaluate_generated(text, point)
+    if got is None:
         return
-    bindings = {n: point[n] for n in used}
-    r = gradcli.evaluate(text, bindings)
-    subs = {SYMS[n]: sp.Float(repr(point[n]), 30) for n in used}
+    r, used = got
+    subs = sympy_point(point, used)
     value = float(sym.subs(subs).evalf(30))
     if not math.isfinite(value) or abs(value) > 1e12:
         return

@@ -582,7 +582,7 @@ def jvp_cmd(
     jvp = tans[out.id] if out is not None and tans[out.id] is not None else (
         np.zeros_like(out.value) if out is not None else None)
     reverse = None
-    if result._grads is not None:
+    if result.differentiated:
         reverse = float(sum(np.sum(np.asarray(result.grad(result.nodes[i])) * t)
                             for i, t in seeds.items()))
     if as_json:

@@ -150,7 +150,7 @@ def whole_expression(result: Result, sp):
 
 def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = True) -> Explanation:
     out = result.output_node
-    if out is None or result._grads is None:
+    if out is None or not result.differentiated:
         raise BindingError("there is nothing to explain: the output does not require grad")
     target = result.variables.get(wrt)
     if target is None:

@@ -76,6 +76,11 @@ class Result:
         self.dtype = dtype
 
     @property
+    def differentiated(self) -> bool:
+        """Whether backward ran (the output requires grad and was differentiated)."""
+        return self._grads is not None
+
+    @property
     def value(self) -> Any:
         if self.output_node is not None:
             return self.output_node.value

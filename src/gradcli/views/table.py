@@ -85,7 +85,7 @@ def torch_notes(result: "Result") -> list[str]:
     """What PyTorch would say when printing .grad of the nodes it does not keep."""
     dropped = [n for n in result.nodes
                if n.requires_grad and not n.is_leaf and not n.retains_grad]
-    if not dropped or result._grads is None:
+    if not dropped or not result.differentiated:
         return []
     names = ", ".join(f"{n.label} ({text.value(result.grad(n))})" for n in dropped)
     return [
