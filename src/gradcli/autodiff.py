@@ -87,10 +87,9 @@ def jacobian(result: Result, wrt: list[Node]) -> tuple[dict[str, np.ndarray], st
 
 
 def _graph_of(result: Result) -> Graph:
-    g = Graph.__new__(Graph)
+    """The result's graph again, to run more passes over (and, for Hessians, to grow)."""
+    g = Graph(result.dtype, max_elements=10**12)
     g.nodes = result.nodes
-    g.dtype = np.dtype(result.dtype)
-    g.max_elements = 10**12
     return g
 
 

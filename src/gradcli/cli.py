@@ -460,7 +460,7 @@ def batch_cmd(
                                "input", hint="give the program as an argument or with -f")
         text = _program_text(program, file, list(ctx.args))
         prog = parse(text)
-        stream = _open_lines(input)
+        stream = _Lines(input)
     except GradcliError as e:
         fail(e, False)
     options = dict(no_grad=_names(no_grad), dtype=dtype.value, seed=seed,
@@ -522,10 +522,6 @@ class _Lines:
             self.progress.stop()
         if self.spec != "-":
             self.fh.close()
-
-
-def _open_lines(spec: str) -> _Lines:
-    return _Lines(spec)
 
 
 def _parse_assignments(option: str, specs: List[str], seed: Optional[int],

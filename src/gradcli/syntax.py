@@ -454,9 +454,8 @@ def parse(source: str) -> Program:
 
 
 def _end_position(source: str) -> tuple[int, int]:
+    """Line and column just past the last character: where "unexpected end" points."""
     lines = source.splitlines() or [""]
-    if source.endswith("\n"):
-        return len(lines), len(lines[-1]) + 1
     return len(lines), len(lines[-1]) + 1
 
 
