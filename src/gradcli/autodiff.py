@@ -301,6 +301,17 @@ def _unbroadcast(graph: Graph, grad: Any, shape: tuple) -> Any:
     return grad
 
 
+# Ops whose VJP is itself a registry op: the gradient graph records that op.
+VJP_OPS = {"select": "select_backward", "slice": "slice_backward"}
+
+
+def _vjp(graph: Graph, node: Node, i: int, g: Any, y: "Traced", args: tuple) -> Any:
+    key = VJP_OPS.get(node.op.key)
+    if key is not None:
+        return _record(graph, key, (g,), {"shape": node.args[0].value.shape, **node.params})
+    return node.op.vjp[i](g, y, *args, **node.params)
+
+
 def gradient_graph(result: Result, graph: Graph) -> dict[int, Any]:
     """d(output)/d(node) for every node, recorded as graph nodes (create_graph=True)."""
     out = result.output_node
@@ -316,7 +327,7 @@ def gradient_graph(result: Result, graph: Graph) -> dict[int, Any]:
         for i, a in enumerate(node.args):
             if isinstance(a, Node) and a.requires_grad:
                 try:
-                    gi = node.op.vjp[i](g, y, *args, **node.params)
+                    gi = _vjp(graph, node, i, g, y, args)
                 except AutodiffError as e:
                     raise AutodiffError(f"second derivatives through {node.grad_fn} are not "
                                         f"available ({e.message})") from None

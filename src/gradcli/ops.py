@@ -390,6 +390,19 @@ op("slice", "SliceBackward0",
    lambda g, y, x, dim, start, stop, step: _scatter(g, x.shape, dim, slice(start, stop, step)))
 
 
+# The backward of select and slice as ops of their own, so that a gradient graph (for
+# second derivatives) can record them; their own backward selects or slices again.
+op("select_backward", "SelectBackwardBackward0",
+   lambda g, shape, dim, index: _scatter(g, shape, dim, index),
+   lambda gg, y, g, shape, dim, index: np.take(gg, index, axis=dim))
+op("slice_backward", "SliceBackwardBackward0",
+   lambda g, shape, dim, start, stop, step: _scatter(g, shape, dim, slice(start, stop, step)),
+   lambda gg, y, g, shape, dim, start, stop, step:
+       gg[(slice(None),) * dim + (slice(start, stop, step),)])
+# Ops that only appear in gradient graphs, never in a program's own graph.
+GRADIENT_ONLY = {"select_backward", "slice_backward"}
+
+
 def _scatter(g, shape, dim, index):
     out = np.zeros(shape, dtype=g.dtype)
     out[(slice(None),) * dim + (index,)] = g
@@ -550,7 +563,8 @@ def _addmm_jvp(ts, y, c, a, b):
 JVP: dict[str, Callable] = {}
 LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "view",
           "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
-          "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace"}
+          "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
+          "select_backward", "slice_backward"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
               "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
               "mse_loss": None, "binary_cross_entropy": None, "nll_loss": None}

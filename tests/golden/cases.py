@@ -250,4 +250,7 @@ HESSIAN_CASES: list[tuple[str, dict]] = [
     ("((x - y) ** 2).sum() / (1 + (x * x).sum())", {"x": r(2), "y": r(2)}),
     ("torch.sqrt(1 + x * x).sum() + torch.log(2 + torch.cos(x)).sum()", {"x": r(3)}),
     ("(A.t() @ A).sum() + A.mean(1).pow(3).sum()", {"A": r(2, 3)}),
+    ("(1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2", {"x": [-1.2, 1.0]}),
+    ("(M[:, 1:] * M[0, 1:]).sum() + M[1, 0] ** 3", {"M": r(2, 3)}),
+    ("torch.exp(v[0:2]).sum() * v[-1]", {"v": r(3)}),
 ]
