@@ -29,6 +29,7 @@ SEEDS = [
     "F.cross_entropy(W, torch.tensor([0, 1]))", "x.clamp(0, 1) / w", "log(x) + sqrt(w)",
     "torch.zeros(2, 3, requires_grad=True).sum() * x", "torch.randn(2, dtype=torch.float32)[0] + x",
     "torch.full((2,), 0.5).sum() + torch.arange(3.0).mean() * x", "v[None, ..., 0:1].sum()",
+    "W[[0, 1], [1, 0]].sum() * v[v > 0].sum()", "W[:, [1, 1]][0].sum() + v[[0, -1]].prod()",
 ]
 ALPHABET = "xwvWyab0123456789.e+-*/^@()[]{},:;=<>!#_ \n'\"torchFsumexpliang"
 

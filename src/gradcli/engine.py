@@ -160,9 +160,7 @@ class Graph:
 
     def leaf(self, value: Any, *, requires_grad: bool, expr: "str | Where",
              where: Where | None = None) -> Node:
-        value = np.asarray(value)
-        if value.dtype.kind in "iuf" and value.dtype != self.dtype:
-            value = value.astype(self.dtype)
+        value = np.asarray(value)  # callers choose the dtype: int tensors stay int, as in PyTorch
         node = Node(len(self.nodes), value, None, (), {}, requires_grad, expr, where)
         self.nodes.append(node)
         return node

@@ -544,19 +544,22 @@ class Evaluator:
 
 
 def index_tensor(ev: Evaluator, x: Node, items: list, *, single: bool) -> Node:
-    """Basic indexing as PyTorch applies it: select, slice and unsqueeze, left to right.
+    """Indexing as PyTorch applies it: basic indices first, left to right (select, slice,
+    unsqueeze), then one advanced index (IndexBackward0) for all integer lists, integer
+    tensors and boolean masks, placed as NumPy places them.
 
     A lone slice (``v[0:2]``, even ``v[:]``) always records a slice; inside a tuple,
     full slices are skipped, and an index that changes nothing is an alias.
     """
+    items = [_advanced(ev, it) for it in items]
     for it in items:
-        if isinstance(it, Node) or isinstance(it, (list, tuple)):
-            raise ArgumentError("indexing with a tensor or a list (advanced indexing) is not "
-                                "supported yet", hint="use integers and slices")
         if isinstance(it, float) or isinstance(it, bool):
             raise ArgumentError(f"indices must be integers (got {it!r})")
     ndim = x.value.ndim
-    specified = sum(1 for it in items if isinstance(it, (int, slice)))
+    consumed = [1 if isinstance(it, (int, slice)) else
+                (it.ndim if isinstance(it, np.ndarray) and it.dtype == np.bool_ else
+                 1 if isinstance(it, np.ndarray) else 0) for it in items]
+    specified = sum(consumed)
     if sum(1 for it in items if it is Ellipsis) > 1:
         raise ArgumentError("an index can only have a single ellipsis ('...')")
     if specified > ndim:
@@ -566,12 +569,16 @@ def index_tensor(ev: Evaluator, x: Node, items: list, *, single: bool) -> Node:
         raise ShapeError(f"too many indices for a tensor of dimension {ndim} "
                          f"(shape {list(x.value.shape)})")
     result, dim = x, 0
-    for it in items:
+    advanced: list[tuple[int, np.ndarray]] = []
+    for it, width in zip(items, consumed):
         if it is Ellipsis:
             dim += ndim - specified
         elif it is None:
             result = ev.apply("unsqueeze", (result,), {"dim": dim})
             dim += 1
+        elif isinstance(it, np.ndarray):
+            advanced.append((dim, it))
+            dim += width
         elif isinstance(it, int):
             size = result.value.shape[dim]
             if not -size <= it < size:
@@ -589,9 +596,51 @@ def index_tensor(ev: Evaluator, x: Node, items: list, *, single: bool) -> Node:
                 result = ev.apply("slice", (result,),
                                   {"dim": dim, "start": start, "stop": stop, "step": step})
             dim += 1
+    if advanced:
+        return ev.apply("index", (result,), {"index": _numpy_index(result, advanced)})
     if result is x:
         return ev.apply("alias", (x,))
     return result
+
+
+def _advanced(ev: Evaluator, it: Any) -> Any:
+    """Integer lists, integer tensors and boolean masks become index arrays."""
+    if isinstance(it, Node):
+        if it.value.dtype.kind not in "iub":
+            raise ArgumentError("tensors used as indices must be integer or boolean "
+                                f"(got {it.value.dtype})")
+        return it.value
+    if isinstance(it, (list, tuple)):
+        arr = ev.list_value(it, float_default=False)
+        if arr.size == 0 or arr.dtype.kind == "f":  # PyTorch truncates a float list
+            return arr.astype(np.int64)
+        return arr
+    return it
+
+
+def _numpy_index(x: Node, advanced: list[tuple[int, np.ndarray]]) -> tuple:
+    """The advanced index over `x`'s dims; masks become integer arrays, bounds checked."""
+    index: list[Any] = [slice(None)] * x.value.ndim
+    for dim, arr in advanced:
+        if arr.dtype == np.bool_:
+            shape = x.value.shape[dim:dim + arr.ndim]
+            if tuple(arr.shape) != tuple(shape):
+                raise ShapeError(f"the mask of shape {list(arr.shape)} does not match "
+                                 f"dimensions {list(shape)} of the indexed tensor")
+            for k, part in enumerate(np.nonzero(arr)):
+                index[dim + k] = part
+        else:
+            size = x.value.shape[dim]
+            if arr.size and (arr.max() >= size or arr.min() < -size):
+                bad = int(arr.max() if arr.max() >= size else arr.min())
+                raise ShapeError(f"index {bad} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+            index[dim] = arr.astype(np.int64) % size if size else arr.astype(np.int64)
+    try:
+        np.broadcast_shapes(*(np.shape(i) for i in index if isinstance(i, np.ndarray)))
+    except ValueError:
+        raise ShapeError("the index arrays cannot be broadcast together") from None
+    return tuple(index)
 
 
 # ------------------------------------------------------------------------ constructors

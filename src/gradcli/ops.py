@@ -390,6 +390,17 @@ op("slice", "SliceBackward0",
    lambda g, y, x, dim, start, stop, step: _scatter(g, x.shape, dim, slice(start, stop, step)))
 
 
+op("index", "IndexBackward0", lambda x, index: x[index],
+   lambda g, y, x, index: _index_add(g, x.shape, index))
+
+
+def _index_add(g, shape, index):
+    """Advanced indexing's backward: gradients of repeated indices add up."""
+    out = np.zeros(shape, dtype=np.result_type(g, np.float32))
+    np.add.at(out, index, g)
+    return out
+
+
 # The backward of select and slice as ops of their own, so that a gradient graph (for
 # second derivatives) can record them; their own backward selects or slices again.
 op("select_backward", "SelectBackwardBackward0",
@@ -564,7 +575,7 @@ JVP: dict[str, Callable] = {}
 LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "view",
           "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
-          "select_backward", "slice_backward"}
+          "select_backward", "slice_backward", "index"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
               "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
               "mse_loss": None, "binary_cross_entropy": None, "nll_loss": None}

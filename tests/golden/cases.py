@@ -174,6 +174,15 @@ for form in ["A.t()", "A.T", "A.permute(1, 0)", "A.transpose(0, 1)", "A.reshape(
              "A.flatten().unsqueeze(1)", "A.reshape(3, 2).t()"]:
     case(form, A=r(2, 3))
 case("v.expand(2, 3)", v=r(3))
+for form in ["v[[0, 2]]", "v[[0, 0, 3]]", "v[v > 0]", "v[torch.tensor([4, 1])]",
+             "v[torch.tensor([True, False, True, False, True])]", "v[[-1, 0]]"]:
+    case(form, v=r(5))
+for form in ["M[[0, 2]]", "M[:, [0, 2]]", "M[0, [1, 3]]", "M[[0, 1], [1, 2]]", "M[M > 0]",
+             "M[1:, [0, 2]]", "M[[0, 2], 1:]", "M[None, [0, 1]]", "M[[0, 1]][:, 1]",
+             "M[[[0], [2]], [1, 3]]", "M[..., [3, 3, 0]]"]:
+    case(form, M=r(3, 4))
+case("v[[0, 5]]", v=r(5))
+case("v[[0.5]]", v=r(5))
 case("v.t()", v=r(3))
 case("v[None].T", v=r(3))
 case("v.unsqueeze(1) * v", v=r(3))
