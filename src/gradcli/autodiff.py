@@ -244,7 +244,8 @@ def _binary(graph: Graph, symbol: str, a: Any, b: Any) -> Any:
     scalar_b = not tb and np.ndim(b) == 0
     if symbol == "@":
         av, bv = _val(a), _val(b)
-        key = {(2, 2): "mm", (2, 1): "mv", (1, 1): "dot"}.get((np.ndim(av), np.ndim(bv)))
+        key = {(2, 2): "mm", (2, 1): "mv", (1, 1): "dot", (3, 3): "bmm"}.get(
+            (np.ndim(av), np.ndim(bv)))
         if key is None:
             raise AutodiffError("second derivatives through this matrix product are not "
                                 "available")

@@ -143,7 +143,9 @@ def dot(ev, a, b):
 
 
 def matmul(ev, a, b):
-    """`@` and torch.matmul: Mm, Mv or Dot by the operands' shapes, as PyTorch decomposes it."""
+    """`@` and torch.matmul, decomposed exactly as PyTorch's _matmul_impl decomposes them:
+    dot, mv, mm; a folded mm/mv when one side is a batch of matrices and the other is not;
+    otherwise expand, reshape, bmm and an unsafe view."""
     a, b = ev.tensor(a), ev.tensor(b)
     da, db = a.value.ndim, b.value.ndim
     if da == 0 or db == 0:
@@ -159,17 +161,88 @@ def matmul(ev, a, b):
         _inner("matmul", a, b, 0, 0)
         row = ev.apply("unsqueeze", (a,), {"dim": 0})
         return ev.apply("squeeze_dims", (ev.apply("mm", (row, b)),), {"dims": (0,)})
-    if da > 2 and db in (1, 2):
-        _inner("matmul", a, b, -1, 0)
-        k = a.value.shape[-1]
-        flat = ev.apply("view", (a,), {"shape": (-1, k)})
-        if db == 1:
-            out_shape = a.value.shape[:-1]
-            return ev.apply("view", (ev.apply("mv", (flat, b)),), {"shape": out_shape})
-        out_shape = (*a.value.shape[:-1], b.value.shape[1])
-        return ev.apply("unsafe_view", (ev.apply("mm", (flat, b)),), {"shape": out_shape})
-    raise ShapeError(f"matmul: batched products of shapes {list(a.value.shape)} and "
-                     f"{list(b.value.shape)} are not supported yet")
+    m1 = a.value.shape[-1]
+    m2 = b.value.shape[-2] if db > 1 else b.value.shape[0]
+    if m1 != m2:
+        raise ShapeError(f"matmul: shapes {list(a.value.shape)} and {list(b.value.shape)} "
+                         f"cannot be multiplied ({m1} != {m2})")
+    if _should_fold(a, b):
+        return _folded(ev, a, b)
+    return _batched(ev, a, b)
+
+
+def _mT(ev, x: Node) -> Node:
+    nd = x.value.ndim
+    return ev.apply("transpose", (x,), {"dim0": nd - 2, "dim1": nd - 1})
+
+
+def _should_fold(a: Node, b: Node) -> bool:
+    larger = a.value.ndim >= b.value.ndim
+    t1 = a.value if larger else np.swapaxes(b.value, -1, -2)
+    dim_t2 = b.value.ndim if larger else a.value.ndim
+    if not (t1.ndim >= 3 and dim_t2 <= 2):
+        return False
+    if (b if larger else a).requires_grad:
+        return True
+    if a.value.ndim == 2:
+        return False
+    if t1.size == 0:
+        return True
+    strides, shape = t1.strides, t1.shape
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t1.ndim - 2))
+
+
+def _folded(ev, a: Node, b: Node) -> Node:
+    transpose = b.value.ndim > a.value.ndim
+    t1 = _mT(ev, b) if transpose else a
+    t2 = b if not transpose else (ev.apply("t", (a,)) if a.value.ndim == 2 else a)
+    out_shape = t1.value.shape[:-1]
+    folded = reshape(ev, "matmul", t1, (math.prod(out_shape), t1.value.shape[-1]))
+    if t2.value.ndim == 2:
+        ev.graph.check_size((*out_shape, t2.value.shape[1]), "the result of matmul")
+        out = ev.apply("unsafe_view", (ev.apply("mm", (folded, t2)),),
+                       {"shape": (*out_shape, t2.value.shape[1])})
+        if transpose:
+            out = _mT(ev, out)
+            if not out.value.flags.c_contiguous:
+                out = ev.apply("clone", (out,), {"contiguous": True})
+        return out
+    return ev.apply("unsafe_view", (ev.apply("mv", (folded, t2)),), {"shape": out_shape})
+
+
+def _batched(ev, a: Node, b: Node) -> Node:
+    da, db = a.value.ndim, b.value.ndim
+    n = a.value.shape[-2] if da > 1 else 1
+    m1 = a.value.shape[-1]
+    m2 = b.value.shape[-2] if db > 1 else b.value.shape[0]
+    p = b.value.shape[-1] if db > 1 else 1
+    batch1, batch2 = a.value.shape[:max(da - 2, 0)], b.value.shape[:max(db - 2, 0)]
+    if da == 3 and db == 3 and batch1[0] != batch2[0]:
+        if batch1[0] == 1 and a.requires_grad:
+            return matmul(ev, ev.apply("squeeze_dim", (a,), {"dim": 0}), b)
+        if batch2[0] == 1 and b.requires_grad:
+            return matmul(ev, a, ev.apply("squeeze_dim", (b,), {"dim": 0}))
+    try:
+        batch = tuple(np.broadcast_shapes(batch1, batch2))
+    except ValueError:
+        raise ShapeError(f"matmul: batch shapes {list(batch1)} and {list(batch2)} cannot be "
+                         "broadcast together") from None
+    count = math.prod(batch)
+    ev.graph.check_size((*batch, n, p), "the result of matmul")
+    a3 = reshape(ev, "matmul", ev.apply("expand", (a,), {"shape": (*batch, n, m1)}),
+                 (count, n, m1))
+    if db == 1:
+        b3 = reshape(ev, "matmul", ev.apply("expand", (b,), {"shape": (*batch, m2)}),
+                     (count, m2))
+        b3 = ev.apply("unsqueeze", (b3,), {"dim": 2})
+    else:
+        b3 = reshape(ev, "matmul", ev.apply("expand", (b,), {"shape": (*batch, m2, p)}),
+                     (count, m2, p))
+    out = ev.apply("bmm", (a3, b3))
+    if db == 1:
+        out = ev.apply("squeeze_dim", (out,), {"dim": 2})
+    out_shape = (*batch, *((n,) if da > 1 else ()), *((p,) if db > 1 else ()))
+    return ev.apply("unsafe_view", (out,), {"shape": out_shape})
 
 
 def outer(ev, a, b):
@@ -364,6 +437,18 @@ def _mm(ev, name, args, kwargs):
 def _mv(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("vec", REQUIRED)])
     return mv(ev, p["input"], p["vec"])
+
+
+@function("bmm")
+def _bmm(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("mat2", REQUIRED)])
+    a, b = ev.tensor(p["input"]), ev.tensor(p["mat2"])
+    _need_ndim("bmm", a, (3,), "the first argument")
+    _need_ndim("bmm", b, (3,), "the second argument")
+    if a.value.shape[0] != b.value.shape[0]:
+        raise ShapeError(f"bmm: batch sizes {a.value.shape[0]} and {b.value.shape[0]} differ")
+    _inner("bmm", a, b, 2, 1)
+    return ev.apply("bmm", (a, b))
 
 
 @function("dot", "inner")
@@ -620,14 +705,28 @@ def _infer(size: int, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def reshape(ev, name: str, x: Node, shape: tuple[int, ...]) -> Node:
+    """reshape/view/flatten as PyTorch records them: a view of a contiguous tensor; of a
+    non-contiguous one whose strides still allow it, a reshape alias (view() records a
+    view); otherwise a copy (clone, then an unsafe view), which view() refuses."""
     shape = _target_shape(name, x, shape)
     if x.value.flags.c_contiguous:
         return ev.apply("view", (x,), {"shape": shape})
+    if _viewable(x.value, shape):
+        return ev.apply("view" if name == "view" else "reshape_alias", (x,), {"shape": shape})
     if name == "view":
-        raise ShapeError("view(): the tensor is not contiguous (it is a transpose or a slice), "
-                         "so it cannot be viewed with a new shape", hint="use .reshape(...)")
-    copy = ev.apply("clone", (x,))
+        raise ShapeError("view size is not compatible with the tensor's size and stride (it is "
+                         "a transpose, slice or expansion)", hint="use .reshape(...)")
+    copy = ev.apply("clone", (x,), {"contiguous": True})
     return ev.apply("unsafe_view", (copy,), {"shape": shape})
+
+
+def _viewable(value: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether `value` can take `shape` without copying (NumPy's test is PyTorch's)."""
+    try:
+        np.reshape(value, shape, copy=False)
+        return True
+    except ValueError:
+        return False
 
 
 @function("reshape", "view")
@@ -697,7 +796,7 @@ def _clone(ev, name, args, kwargs):
 @function("contiguous")
 def _contiguous(ev, name, args, kwargs):
     x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
-    return x if x.value.flags.c_contiguous else ev.apply("clone", (x,))
+    return x if x.value.flags.c_contiguous else ev.apply("clone", (x,), {"contiguous": True})
 
 
 @function("detach")

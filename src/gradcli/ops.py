@@ -146,7 +146,11 @@ op("elu", "EluBackward0", lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.exp
 op("silu", "SiluBackward0", lambda x: x * sigmoid(x),
    lambda g, y, x: g * (s := sigmoid(x)) * (1 + x * (1 - s)),
    sym=lambda sp, x: x / (1 + sp.exp(-x)))
-op("clone", "CloneBackward0", np.copy, lambda g, y, x: g, sym=lambda sp, x: x)
+# clone() keeps the layout, as PyTorch's preserve_format; contiguous() and reshape's copy
+# ask for C order.
+op("clone", "CloneBackward0",
+   lambda x, contiguous=False: np.array(x, order="C" if contiguous else "K", copy=True),
+   lambda g, y, x, contiguous=False: g, sym=lambda sp, x, contiguous=False: x)
 op("alias", "AliasBackward0", lambda x: x, lambda g, y, x: g, sym=lambda sp, x: x)
 
 
@@ -354,6 +358,9 @@ op("mv", "MvBackward0", np.matmul,
 op("dot", "DotBackward0", np.dot,
    lambda g, y, a, b: g * b,
    lambda g, y, a, b: g * a)
+op("bmm", "BmmBackward0", np.matmul,
+   lambda g, y, a, b: g @ np.swapaxes(b, -1, -2),
+   lambda g, y, a, b: np.swapaxes(a, -1, -2) @ g)
 op("addmm", "AddmmBackward0", lambda c, a, b: c + a @ b,
    lambda g, y, c, a, b: g,
    lambda g, y, c, a, b: g @ b.T,
@@ -370,6 +377,8 @@ op("permute", "PermuteBackward0", lambda x, dims: np.transpose(x, dims),
 op("transpose", "TransposeBackward0", lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
    lambda g, y, x, dim0, dim1: np.swapaxes(g, dim0, dim1))
 op("view", "ViewBackward0", lambda x, shape: np.reshape(x, shape),
+   lambda g, y, x, shape: np.reshape(g, x.shape))
+op("reshape_alias", "ReshapeAliasBackward0", lambda x, shape: np.reshape(x, shape),
    lambda g, y, x, shape: np.reshape(g, x.shape))
 op("unsafe_view", "UnsafeViewBackward0", lambda x, shape: np.reshape(x, shape),
    lambda g, y, x, shape: np.reshape(g, x.shape))
@@ -575,7 +584,7 @@ JVP: dict[str, Callable] = {}
 LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "view",
           "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
-          "select_backward", "slice_backward", "index"}
+          "select_backward", "slice_backward", "index", "reshape_alias"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
               "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
               "mse_loss": None, "binary_cross_entropy": None, "nll_loss": None}
@@ -589,6 +598,7 @@ for _key, _op in REGISTRY.items():
 JVP["mm"] = _bilinear(np.matmul)
 JVP["mv"] = _bilinear(np.matmul)
 JVP["dot"] = _bilinear(np.dot)
+JVP["bmm"] = _bilinear(np.matmul)
 JVP["addmm"] = _addmm_jvp
 JVP["softmax"] = lambda ts, y, x, dim: y * (ts[0] - np.sum(y * ts[0], axis=dim, keepdims=True))
 JVP["log_softmax"] = lambda ts, y, x, dim: ts[0] - np.sum(np.exp(y) * ts[0], axis=dim,

@@ -149,6 +149,20 @@ case("v @ w", v=r(4), w=r(4))
 case("torch.dot(v, w)", v=r(4), w=r(4))
 case("torch.outer(v, w)", v=r(3), w=r(2))
 case("T3 @ B", T3=r(2, 2, 3), B=r(3, 2))
+case("A3 @ B3", A3=r(2, 3, 4), B3=r(2, 4, 5))
+case("torch.bmm(A3, B3)", A3=r(2, 3, 4), B3=r(2, 4, 5))
+case("torch.matmul(A3, B3)", ("B3",), A3=r(2, 3, 4), B3=r(2, 4, 5))
+case("A3 @ v", A3=r(2, 3, 4), v=r(4))
+case("v @ B3", v=r(4), B3=r(2, 4, 5))
+case("v @ B3", ("v",), v=r(4), B3=r(2, 4, 5))
+case("M @ B3", M=r(3, 4), B3=r(2, 4, 5))
+case("M @ B3", ("M",), M=r(3, 4), B3=r(2, 4, 5))
+case("A3 @ D", A3=r(2, 3, 4), D=r(1, 4, 5))
+case("A4 @ B4", A4=r(2, 2, 3, 4), B4=r(2, 2, 4, 5))
+case("A4 @ B3", A4=r(2, 1, 3, 4), B3=r(3, 4, 5))
+case("A3 @ M2", ("M2",), A3=r(2, 3, 4), M2=r(4, 2))
+case("A3.transpose(1, 2) @ M2", ("M2",), A3=r(2, 4, 3), M2=r(4, 2))
+case("A3 @ B3", A3=r(2, 3, 4), B3=r(3, 4, 5))
 case("A @ A.t()", A=r(2, 3))
 case("A.T @ A", A=r(2, 3))
 case("F.linear(X, W)", X=r(4, 3), W=r(2, 3))
@@ -174,6 +188,10 @@ for form in ["A.t()", "A.T", "A.permute(1, 0)", "A.transpose(0, 1)", "A.reshape(
              "A.flatten().unsqueeze(1)", "A.reshape(3, 2).t()"]:
     case(form, A=r(2, 3))
 case("v.expand(2, 3)", v=r(3))
+for form in ["M.t().reshape(4, 3)", "M.t().reshape(4, 3, 1)", "M[:, ::2].reshape(3, 2)",
+             "M[:, ::2].reshape(6)", "M.t().view(4, 3)", "M.t().flatten()",
+             "M.unsqueeze(0).expand(2, 3, 4).reshape(6, 4)", "M.t().contiguous().view(12)"]:
+    case(form, M=r(3, 4))
 for form in ["v[[0, 2]]", "v[[0, 0, 3]]", "v[v > 0]", "v[torch.tensor([4, 1])]",
              "v[torch.tensor([True, False, True, False, True])]", "v[[-1, 0]]"]:
     case(form, v=r(5))
