@@ -104,3 +104,15 @@ def test_clone_and_detach_are_functions_too():
     r = gradcli.evaluate("torch.clone(x) * torch.detach(x)", {"x": 3.0})
     assert [n.grad_fn for n in r.nodes] == [None, "CloneBackward0", None, "MulBackward0"]
     assert float(r.grads["x"]) == 3.0
+
+
+def test_backward_with_a_gradient_is_a_vector_jacobian_product():
+    program = ("x = torch.tensor([1., 2., 3.], requires_grad=True)\ny = torch.sin(x) * x\n"
+               "y.backward(torch.tensor([1., 0.1, -2.]))")
+    r = gradcli.evaluate(program)
+    x = np.array([1.0, 2.0, 3.0])
+    v = np.array([1.0, 0.1, -2.0])
+    np.testing.assert_allclose(r.grads["x"], v * (np.cos(x) * x + np.sin(x)), rtol=1e-14)
+    with pytest.raises(gradcli.GradcliError, match="gradient has shape"):
+        gradcli.evaluate("x = torch.ones(2, requires_grad=True)\ny = x * 2\n"
+                         "y.backward(torch.ones(3))")

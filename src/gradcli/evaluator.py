@@ -228,7 +228,8 @@ class Evaluator:
                                              and output.value.size == 1)
             if output.requires_grad and wanted:
                 try:
-                    grads = backward(self.graph, output, steps, batched=self.batched)
+                    grads = backward(self.graph, output, steps, batched=self.batched,
+                                     seed=self.backward_seed if explicit is not None else None)
                 except BackwardError as e:
                     e.source = self.source
                     raise
@@ -260,9 +261,13 @@ class Evaluator:
             target.retains_grad = True
             return True
         if v.args or v.kwargs:
-            raise ArgumentError(".backward() with arguments is not supported; gradcli "
-                                "differentiates a one-element output",
-                                line=v.pos.line, column=v.pos.column, source=self.source)
+            self._current = v
+            values = [self.compute(a) for a in v.args]
+            kw = {k: self.compute(e) for k, e in v.kwargs}
+            p = bind("backward", values, kw, [("gradient", None), ("retain_graph", None),
+                                               ("create_graph", False)])
+            if p["gradient"] is not None:
+                self.backward_seed = self._gradient_seed(target, p["gradient"], v)
         if self._backward_seen:
             raise ArgumentError("the program calls .backward() twice; gradcli runs one "
                                 "backward pass", line=v.pos.line, column=v.pos.column,
@@ -271,6 +276,18 @@ class Evaluator:
         return target
 
     _backward_seen = False
+    backward_seed: np.ndarray | None = None
+
+    def _gradient_seed(self, target: Node, gradient: Any, call: Call) -> np.ndarray:
+        """y.backward(gradient): the vector in the vector-Jacobian product, shaped like y."""
+        g = gradient.value if isinstance(gradient, Node) else (
+            self.list_value(gradient, float_default=True)
+            if isinstance(gradient, (list, tuple)) else np.asarray(gradient, dtype=float))
+        if np.shape(g) != target.value.shape:
+            raise ShapeError(f"backward(gradient): the gradient has shape {list(np.shape(g))} "
+                             f"but the output has shape {list(target.value.shape)}",
+                             line=call.pos.line, column=call.pos.column, source=self.source)
+        return np.asarray(g, dtype=target.value.dtype)
 
     def _assign(self, stmt: Assign, value: Any) -> None:
         name = stmt.target
