@@ -30,6 +30,8 @@ SEEDS = [
     "torch.zeros(2, 3, requires_grad=True).sum() * x", "torch.randn(2, dtype=torch.float32)[0] + x",
     "torch.full((2,), 0.5).sum() + torch.arange(3.0).mean() * x", "v[None, ..., 0:1].sum()",
     "W[[0, 1], [1, 0]].sum() * v[v > 0].sum()", "W[:, [1, 1]][0].sum() + v[[0, -1]].prod()",
+    "(W.unsqueeze(0).expand(2, -1, -1) @ W).sum()", "(v @ W.unsqueeze(0)).sum() + W.t().reshape(-1)[0]",
+    "y = W * 2\ny.backward(torch.ones_like(W))",
 ]
 ALPHABET = "xwvWyab0123456789.e+-*/^@()[]{},:;=<>!#_ \n'\"torchFsumexpliang"
 

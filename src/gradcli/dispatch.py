@@ -861,16 +861,21 @@ def _bce(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
                                   ("weight", None), ("reduction", "mean")])
     a, b = ev.tensor(p["input"]), ev.tensor(p["target"])
+    params = {"reduction": _reduction_word(name, p["reduction"])}
     if p["weight"] is not None:
-        raise ArgumentError(f"{name}(): weight= is not supported yet")
+        w = ev.tensor(p["weight"]).value
+        try:
+            params["weight"] = np.broadcast_to(w, a.value.shape)
+        except ValueError:
+            raise ShapeError(f"{name}(): weight of shape {list(w.shape)} does not broadcast to "
+                             f"the input's shape {list(a.value.shape)}") from None
     if a.value.shape != b.value.shape:
         raise ShapeError(f"{name}(): input shape {list(a.value.shape)} and target shape "
                          f"{list(b.value.shape)} must be equal")
     if np.any((a.value < 0) | (a.value > 1)):
         raise ArgumentError(f"{name}(): all input values must be between 0 and 1",
                             hint="apply sigmoid first, or use a probability")
-    return ev.apply("binary_cross_entropy", (a, b),
-                    {"reduction": _reduction_word(name, p["reduction"])})
+    return ev.apply("binary_cross_entropy", (a, b), params)
 
 
 def _labels(name: str, ev, target: Any, x: Node) -> Node:
@@ -910,10 +915,29 @@ def _cross_entropy(ev, name, args, kwargs):
     x = ev.tensor(p["input"])
     if x.value.ndim not in (1, 2):
         raise ShapeError(f"{name}(): the input must be 1-D or 2-D (got {list(x.value.shape)})")
-    labels = _labels(name, ev, p["target"], x)
+    reduction = _reduction_word(name, p["reduction"])
+    target = ev.tensor(p["target"])
+    if target.value.dtype.kind == "f" and target.value.shape == x.value.shape:
+        return _cross_entropy_probabilities(ev, x, target, reduction)
+    labels = _labels(name, ev, target, x)
     lsm = ev.apply("log_softmax", (x,), {"dim": x.value.ndim - 1},
                    expr=f"log_softmax({ev.text_of(x)})")
-    return ev.apply("nll_loss", (lsm, labels), {"reduction": _reduction_word(name, p["reduction"])})
+    return ev.apply("nll_loss", (lsm, labels), {"reduction": reduction})
+
+
+def _cross_entropy_probabilities(ev, x: Node, target: Node, reduction: str) -> Node:
+    """Class-probability targets, recorded as PyTorch computes them:
+    -(log_softmax(x) * target).sum(...), divided by the batch size for 'mean'."""
+    dim = x.value.ndim - 1
+    lsm = ev.apply("log_softmax", (x,), {"dim": dim}, expr=f"log_softmax({ev.text_of(x)})")
+    prod = ev.apply("mul", (lsm, target))
+    if reduction == "none":
+        return ev.apply("neg", (ev.apply("sum_dim", (prod,), {"dim": (dim,), "keepdim": False}),))
+    total = ev.apply("neg", (ev.apply("sum", (prod,)),))
+    if reduction == "sum":
+        return total
+    batch = x.value.shape[0] if x.value.ndim > 1 else 1
+    return ev.apply("div_scalar", (total, batch))
 
 
 # methods that only exist as methods, or differ from the function of the same name

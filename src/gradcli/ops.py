@@ -74,6 +74,9 @@ op("div", "DivBackward0", lambda a, b: a / b,
    lambda g, y, a, b: g / b,
    lambda g, y, a, b: -g * a / (b * b),
    sym=lambda sp, a, b: a / b)
+op("div_scalar", "DivBackward1", lambda a, c: a / c,   # div(Tensor, Scalar) called from C++
+   lambda g, y, a, c: g / c, _none,
+   sym=lambda sp, a, c: a / c)
 op("neg", "NegBackward0", lambda x: -x,
    lambda g, y, x: -g,
    sym=lambda sp, x: -x)
@@ -208,7 +211,7 @@ op("where", "WhereBackward0", lambda c, a, b: np.where(c, a, b),
 # Ops whose every output element depends only on the same element of each input:
 # a graph of these can be evaluated for many rows at once along a batch axis.
 ELEMENTWISE = {
-    "add", "sub", "rsub", "mul", "div", "neg", "reciprocal", "pow", "pow_tensor", "pow_base",
+    "add", "sub", "rsub", "mul", "div", "div_scalar", "neg", "reciprocal", "pow", "pow_tensor", "pow_base",
     "exp", "exp2", "log", "log2", "log10", "log1p", "sqrt", "abs", "sign", "floor", "ceil",
     "round", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
     "relu", "erf", "softplus", "gelu", "leaky_relu", "elu", "silu", "clone", "alias", "atan2",
@@ -462,12 +465,14 @@ op("mse_loss", "MseLossBackward0", lambda a, b, reduction="mean": _reduce((a - b
    lambda g, y, a, b, reduction="mean": _unreduce(g, a - b, reduction) * 2 * (a - b),
    lambda g, y, a, b, reduction="mean": -_unreduce(g, a - b, reduction) * 2 * (a - b))
 op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
-   lambda p, t, reduction="mean": _reduce(
-       -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100)), reduction),
-   lambda g, y, p, t, reduction="mean":
-       _unreduce(g, p, reduction) * (p - t) / np.maximum((1 - p) * p, 1e-12),
-   lambda g, y, p, t, reduction="mean":
-       _unreduce(g, p, reduction) * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100)))
+   lambda p, t, weight=1.0, reduction="mean": _reduce(
+       -weight * (t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100)),
+       reduction),
+   lambda g, y, p, t, weight=1.0, reduction="mean":
+       _unreduce(g, p, reduction) * weight * (p - t) / np.maximum((1 - p) * p, 1e-12),
+   lambda g, y, p, t, weight=1.0, reduction="mean":
+       _unreduce(g, p, reduction) * weight
+       * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100)))
 op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp, labels, reduction),
    lambda g, y, lp, labels, reduction="mean": _nll_grad(g, lp, labels, reduction), _none)
 
@@ -586,8 +591,7 @@ LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "vi
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
           "select_backward", "slice_backward", "index", "reshape_alias"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
-              "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
-              "mse_loss": None, "binary_cross_entropy": None, "nll_loss": None}
+              "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim"}
 for _key, _op in REGISTRY.items():
     if _key in ELEMENTWISE:
         JVP[_key] = _elementwise_jvp(_op)
@@ -595,6 +599,27 @@ for _key, _op in REGISTRY.items():
         JVP[_key] = _linear_jvp(_op)
     elif _key in REDUCTIONS:
         JVP[_key] = _reduction_jvp(_op, REDUCTIONS[_key])
+
+
+def _loss_jvp(op: Op, per_row: bool) -> Callable:
+    """Losses: a full reduction unless reduction='none'; then each output element is its
+    input element's (mse, bce: a diagonal Jacobian) or its row's (nll over the classes)."""
+    whole = _reduction_jvp(op, None)
+    diagonal = _elementwise_jvp(op)
+
+    def rule(ts, y, *args, **params):
+        if params.get("reduction", "mean") != "none":
+            return whole(ts, y, *args, **params)
+        if not per_row:
+            return diagonal(ts, y, *args, **params)
+        local = op.vjp[0](np.ones_like(y), y, *args, **params)
+        return np.sum(local * ts[0], axis=-1) if ts[0] is not None else np.zeros_like(y)
+    return rule
+
+
+JVP["mse_loss"] = _loss_jvp(REGISTRY["mse_loss"], per_row=False)
+JVP["binary_cross_entropy"] = _loss_jvp(REGISTRY["binary_cross_entropy"], per_row=False)
+JVP["nll_loss"] = _loss_jvp(REGISTRY["nll_loss"], per_row=True)
 JVP["mm"] = _bilinear(np.matmul)
 JVP["mv"] = _bilinear(np.matmul)
 JVP["dot"] = _bilinear(np.dot)

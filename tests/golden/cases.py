@@ -220,6 +220,18 @@ case("F.cross_entropy(M, torch.tensor([0, 2, 1]))", M=r(3, 4))
 case("F.cross_entropy(M, torch.tensor([3, 0]), reduction='sum')", M=r(2, 4))
 case("F.cross_entropy(v, torch.tensor(2))", v=r(4))
 case("F.nll_loss(torch.log_softmax(M, 1), torch.tensor([1, 0]))", M=r(2, 3))
+case("F.cross_entropy(M, P)", ("P",), M=r(3, 4), P=[[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1],
+                                                     [0.25, 0.25, 0.25, 0.25]])
+case("F.cross_entropy(M, P, reduction='sum')", ("P",), M=r(2, 3), P=[[0.5, 0.25, 0.25],
+                                                                     [0.0, 1.0, 0.0]])
+case("F.cross_entropy(M, P, reduction='none')", ("P",), M=r(2, 3), P=[[0.5, 0.25, 0.25],
+                                                                      [0.0, 1.0, 0.0]])
+case("F.cross_entropy(v, P)", ("P",), v=r(4), P=[0.1, 0.2, 0.3, 0.4])
+case("F.cross_entropy(M, torch.tensor([0, 2]), reduction='none')", M=r(2, 3))
+case("F.binary_cross_entropy(p, t, weight=w)", ("t", "w"), p=prob(4), t=prob(4),
+     w=r(4, lo=0.1, hi=2.0))
+case("F.binary_cross_entropy(p, t, weight=w, reduction='sum')", ("t", "w"), p=prob(2, 3),
+     t=prob(2, 3), w=r(3, lo=0.1, hi=2.0))
 
 # ---------------------------------------------------------------- whole programs
 case("a = x + w\nb = w + 1\ny = a * b\ny", x=2.0, w=1.0)
