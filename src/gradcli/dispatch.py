@@ -575,6 +575,14 @@ def _norm(ev, name, args, kwargs):
     return ev.apply("norm", (x,), {"p": order, "dim": dim, "keepdim": bool(p["keepdim"])})
 
 
+@function("dist")
+def _dist(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("other", REQUIRED), ("p", 2.0)])
+    a, b = ev.tensor(p["input"]), ev.tensor(p["other"])
+    ev.check_broadcast(name, a.value.shape, b.value.shape)
+    return ev.apply("dist", (a, b), {"p": as_float(name, "p", p["p"])})
+
+
 def _spread(key: str) -> Resolver:
     def resolve(ev, name, args, kwargs):
         p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None), ("unbiased", True),

@@ -273,6 +273,9 @@ op("log_softmax", "LogSoftmaxBackward0", lambda x, dim: x - logsumexp(x, (dim,),
 op("norm", "LinalgVectorNormBackward0",
    lambda x, p=2.0, dim=None, keepdim=False: vector_norm(x, p, dim, keepdim),
    lambda g, y, x, p=2.0, dim=None, keepdim=False: _norm_grad(g, y, x, p, dim, keepdim))
+op("dist", "DistBackward0", lambda a, b, p=2.0: vector_norm(a - b, p, None, False),
+   lambda g, y, a, b, p=2.0: _norm_grad(g, y, a - b, p, None, False),
+   lambda g, y, a, b, p=2.0: -_norm_grad(g, y, a - b, p, None, False))
 op("var", "VarBackward0", lambda x, dim=None, correction=1, keepdim=False:
        np.var(x, axis=dim, ddof=correction, keepdims=keepdim),
    lambda g, y, x, dim=None, correction=1, keepdim=False:
@@ -548,7 +551,7 @@ def _reduction_jvp(op: Op, dim_param: str | None = "dim") -> Callable:
             if t is None:
                 continue
             local = np.asarray(op.vjp[i](ones, y, *args, **params))
-            prod = np.broadcast_to(local, np.shape(t)) * t
+            prod = local * t  # the tangent broadcasts like its input did
             dim = params.get(dim_param) if dim_param else None
             if np.ndim(y) == 0 or dim is None:
                 c = np.sum(prod)
@@ -591,7 +594,8 @@ LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "vi
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
           "select_backward", "slice_backward", "index", "reshape_alias"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
-              "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim"}
+              "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
+              "dist": None}
 for _key, _op in REGISTRY.items():
     if _key in ELEMENTWISE:
         JVP[_key] = _elementwise_jvp(_op)
