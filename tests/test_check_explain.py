@@ -149,3 +149,10 @@ def test_explain_cli_and_errors():
     assert r.exit_code == 2 and "does not require grad" in r.stderr
     r = run("explain", "relu(x) * 2", "--x", "0")
     assert "relu'(0) is taken as 0" in r.stdout
+
+
+def test_legend_names_every_label_a_line_uses():
+    r = gradcli.evaluate("sin(x)*cos(y)", {"x": 1.0, "y": 2.0})
+    lines = chain_rule(explain(r, "x"))
+    assert lines[1].strip() == "= b * cos(x)"
+    assert "a = sin(x)" in lines[3] and "b = cos(y)" in lines[3]

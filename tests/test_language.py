@@ -116,3 +116,9 @@ def test_backward_with_a_gradient_is_a_vector_jacobian_product():
     with pytest.raises(gradcli.GradcliError, match="gradient has shape"):
         gradcli.evaluate("x = torch.ones(2, requires_grad=True)\ny = x * 2\n"
                          "y.backward(torch.ones(3))")
+
+
+def test_maths_typography_gets_a_hint():
+    with pytest.raises(ParseError) as info:
+        gradcli.evaluate("x² + 1", {"x": 2})
+    assert info.value.hint == "write x^2 or x**2"

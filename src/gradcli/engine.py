@@ -230,7 +230,8 @@ def backward(graph: Graph, output: Node, trace: list[Step] | None = None, *,
             "grad can be implicitly created only for scalar outputs "
             f"(the output has shape {list(output.value.shape)})",
             line=output.line or None, column=output.column or None,
-            hint="reduce it to one element first, e.g. with .sum() or .mean()")
+            hint="reduce it to one element first, e.g. with .sum() or .mean(), or see its "
+                 "Jacobian with `gradcli jacobian`")
     nodes = graph.nodes
     grads: list[Any] = [None] * len(nodes)
     if output.requires_grad:

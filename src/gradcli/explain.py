@@ -174,7 +174,11 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
     listed = [[Edge(p, i, c, _local_symbolic(p, i, labels, sp) if scalar else None,
                     _local_value(p, i) if scalar else None) for (p, i, c) in path]
               for path in paths]
-    on_paths = sorted({e.parent.id for path in listed for e in path} - {out.id})
+    # every node a listed line names: the path's nodes and the siblings that appear in
+    # local derivatives (d(a*b)/da = b)
+    named = {e.parent.id for path in listed for e in path}
+    named |= {a.id for path in listed for e in path for a in e.parent.inputs if not a.is_leaf}
+    on_paths = sorted(named - {out.id})
     legend = [(labels[i], nodes[i].expr) for i in on_paths if labels[i] != nodes[i].expr]
     if out.name is None and labels[out.id] != out.expr:
         legend.append((labels[out.id], out.expr))

@@ -385,6 +385,11 @@ def _parser():
     return _PARSER
 
 
+# Maths typography people paste, and what to type instead.
+TYPOGRAPHY = {"²": "write x^2 or x**2", "³": "write x^3 or x**3", "×": "write * to multiply",
+              "·": "write * to multiply", "÷": "write / to divide", "−": "write - (ASCII minus)",
+              "√": "write sqrt(x)", "π": "write pi", "∑": "write .sum()", "–": "write - (ASCII minus)"}
+
 _TOKEN_WORDS = {
     "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "$END": "end of input",
     "_NL": "a new line", "COMPARE": "a comparison", "POW": "'**'",
@@ -442,7 +447,7 @@ def parse(source: str) -> Program:
     except UnexpectedCharacters as e:
         ch = source[e.pos_in_stream] if e.pos_in_stream < len(source) else "?"
         raise ParseError(f"unexpected character {ch!r}", line=e.line, column=e.column,
-                         source=source) from None
+                         source=source, hint=TYPOGRAPHY.get(ch)) from None
     except UnexpectedEOF as e:
         line, col = _end_position(source)
         raise ParseError("unexpected end of input", line=line, column=col, source=source,
