@@ -243,3 +243,19 @@ def test_batch_streams_in_bounded_chunks():
     for _ in range(batch.CHUNK * 2):
         next(results)
     assert consumed <= batch.CHUNK * 3 + 1
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "(x+w)*(w+1)", "--x", "2", "--w", "1", "--expect", "w=5", "--gradcheck"],
+    ["check", "(W * W).sum()", "--W", "[[1, 2]]", "--expect", "W=[[2, 4]]"],
+    ["explain", "(x+w)*(w+1)", "--x", "2", "--w", "1"],
+    ["explain", "(W @ v).sum()", "--W", "[[1, 2]]", "--v", "[1, 1]"],
+    ["jvp", "(x+w)*(w+1)", "--x", "2", "--w", "1", "--tangent", "w=1"],
+    ["jvp", "W @ v", "--W", "[[1, 2]]", "--v", "[1, 1]", "--tangent", "v=[1, 0]"],
+    ["hessian", "(x+w)*(w+1)", "--x", "2", "--w", "1", "--gradcheck"],
+    ["jacobian", "W @ u", "--W", "[[1,2],[3,4]]", "--u", "[0.5,-1]"],
+])
+def test_every_json_document_validates(args):
+    r = run(*args, "--format", "json")
+    assert r.exit_code in (0, 1), r.output
+    VALIDATOR.validate(strict_loads(r.stdout))
