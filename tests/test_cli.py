@@ -144,3 +144,14 @@ def test_python_dash_m_works():
                         "--format", "json"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["grads"] == {"x": 5.0, "y": 2.0}
+
+
+def test_large_graphs_show_head_and_tail_unless_all():
+    program = " + ".join(f"x*{i}" for i in range(1, 301))  # 600 nodes
+    r = run("eval", program, "--x", "1")
+    assert r.exit_code == 0
+    rows = [line for line in r.stdout.splitlines() if "│" in line]
+    assert len(rows) == 151 and "450 more nodes" in r.stdout
+    assert "y = 45150" in r.stdout
+    full = run("eval", program, "--x", "1", "--all")
+    assert len([line for line in full.stdout.splitlines() if "│" in line]) == 600

@@ -222,6 +222,8 @@ def eval_cmd(
     torch: bool = typer.Option(False, "--torch", help="Show .grad as PyTorch keeps it."),
     full: bool = typer.Option(False, "--full", help="Print whole tensors, not summaries."),
     steps: bool = typer.Option(False, "--steps", help="Show the backward pass step by step."),
+    all_rows: bool = typer.Option(False, "--all",
+                                  help="Show every node of a large graph in the table."),
 ) -> None:
     """Evaluate PROGRAM at the bindings, run backward, show every node.
 
@@ -249,7 +251,7 @@ def eval_cmd(
     else:
         from .views import table
 
-        table.render(result, console, full=full, torch=torch)
+        table.render(result, console, full=full, torch=torch, all_rows=all_rows)
     if steps:
         from .views.explain import steps as step_lines
 

@@ -26,8 +26,11 @@ def _row_label(node, output_name: str | None = None) -> str:
     return node.label
 
 
+HEAD, TAIL = 100, 50  # rows shown of a graph larger than HEAD + TAIL + 50 nodes
+
+
 def render(result: "Result", console: "Console", *, full: bool = False,
-           torch: bool = False) -> None:
+           torch: bool = False, all_rows: bool = False) -> None:
     from rich.table import Table
 
     nodes = result.nodes
@@ -45,7 +48,14 @@ def render(result: "Result", console: "Console", *, full: bool = False,
         f"grad d{result.output_name}/d(node)"
     table.add_column(grad_head, overflow="fold")
     out = result.output_node
+    hidden = 0
+    if not all_rows and len(nodes) > HEAD + TAIL + 50:
+        hidden = len(nodes) - HEAD - TAIL
+        nodes = nodes[:HEAD] + nodes[-TAIL:]
     for n in nodes:
+        if hidden and n is nodes[HEAD]:
+            table.add_row("…", f"{hidden:,} more nodes (--all shows every node; "
+                               "--format json has them all)", style="dim")
         grad = result.torch_grad(n) if torch else result.grad(n)
         label = _row_label(n, result.output_name if n is out else None)
         cells = [str(n.id), label, n.grad_fn or "", str(n.is_leaf), str(n.requires_grad)]
