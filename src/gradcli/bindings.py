@@ -11,11 +11,14 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import BindingError, GradcliError, InputFileError, ParseError
+
+if TYPE_CHECKING:
+    from .evaluator import Randomness
 
 
 _PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
@@ -104,7 +107,7 @@ def load_file(name: str, path_text: str, dtype: np.dtype) -> np.ndarray:
     return arr.astype(dtype)
 
 
-def binding_value(name: str, text: str, *, dtype: np.dtype, rng: np.random.Generator,
+def binding_value(name: str, text: str, *, dtype: np.dtype, rng: "Randomness",
                   max_elements: int) -> np.ndarray:
     """The array a binding's text stands for."""
     from .evaluator import Evaluator
@@ -121,7 +124,7 @@ def binding_value(name: str, text: str, *, dtype: np.dtype, rng: np.random.Gener
             expr = parse_expression(text)
             ev = Evaluator(Program((), text), {}, dtype=np.dtype(dtype).name,
                            max_elements=max_elements)
-            ev.rng = rng
+            ev.random = rng
             value = ev.compute(expr)
             if isinstance(value, (list, tuple)):
                 value = ev.operand(value)

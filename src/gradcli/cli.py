@@ -132,14 +132,14 @@ class Common:
         import numpy as np
 
         from .bindings import binding_value, parse_var, read_bindings_file, split_args
-        from .evaluator import to_array
+        from .evaluator import Randomness, to_array
 
         tokens = ([self.program] if self.program is not None else []) + list(self.ctx.args)
         positional, pairs = split_args(tokens)
         text = _program_text(positional[0] if positional else None, self.file, positional[1:])
         pairs += [parse_var(v) for v in self.var]
         np_dtype = np.dtype(self.dtype.value)
-        rng = np.random.default_rng(None if self.seed is None else [self.seed, 1])
+        rng = Randomness(None if self.seed is None else [self.seed, 1])
         values: dict[str, Any] = {}
         if self.bindings_file is not None:
             for name, v in read_bindings_file(self.bindings_file).items():
@@ -293,13 +293,14 @@ def check_cmd(
 
     from . import check
     from .bindings import binding_value
+    from .evaluator import Randomness
 
     as_json = format == TableFormat.json
     try:
         if not expect and not gradcheck:
             raise GradcliError("nothing to check", hint="give --expect NAME=VALUE or --gradcheck")
         loaded = common.load()
-        rng = np.random.default_rng(common.seed)
+        rng = Randomness(common.seed)
         specs = []
         for spec in expect:
             target, raw = check.parse_expect(spec)
@@ -532,8 +533,9 @@ def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
 
     from .bindings import binding_value
     from .check import parse_expect
+    from .evaluator import Randomness
 
-    rng = np.random.default_rng(seed)
+    rng = Randomness(seed)
     out = {}
     for spec in specs:
         name, raw = parse_expect(spec)

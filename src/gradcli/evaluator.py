@@ -35,6 +35,21 @@ IGNORED_CALLS = {"print", "display"}
 EXPR_LIMIT = 60
 
 
+class Randomness:
+    """A NumPy generator made on first use: importing numpy.random costs start-up time that
+    programs without randn/rand need not pay."""
+
+    def __init__(self, seed: Any = None) -> None:
+        self.seed = seed
+        self._generator: np.random.Generator | None = None
+
+    @property
+    def generator(self) -> "np.random.Generator":
+        if self._generator is None:
+            self._generator = np.random.default_rng(self.seed)
+        return self._generator
+
+
 class DType:
     def __init__(self, name: str):
         self.name = name
@@ -64,7 +79,7 @@ class Evaluator:
         self.bindings = dict(bindings)
         self.no_grad = set(no_grad)
         self.retain_names = list(retain_grad)
-        self.rng = np.random.default_rng(seed)
+        self.random = Randomness(seed)
         self.env: dict[str, Any] = {}
         self.bound_nodes: dict[str, Node] = {}
         self.read_bindings: set[str] = set()
@@ -767,8 +782,8 @@ def _full(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
 
 CONSTRUCTORS = {
     "tensor": _tensor, "as_tensor": _tensor, "Tensor": _tensor, "array": _tensor,
-    "randn": _sized(lambda ev, s: ev.rng.standard_normal(s, dtype=np.float64).astype(ev.graph.dtype)),
-    "rand": _sized(lambda ev, s: ev.rng.random(s, dtype=np.float64).astype(ev.graph.dtype)),
+    "randn": _sized(lambda ev, s: ev.random.generator.standard_normal(s).astype(ev.graph.dtype)),
+    "rand": _sized(lambda ev, s: ev.random.generator.random(s).astype(ev.graph.dtype)),
     "zeros": _sized(lambda ev, s: np.zeros(s, dtype=ev.graph.dtype)),
     "empty": _sized(lambda ev, s: np.zeros(s, dtype=ev.graph.dtype)),
     "ones": _sized(lambda ev, s: np.ones(s, dtype=ev.graph.dtype)),
