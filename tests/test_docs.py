@@ -64,3 +64,12 @@ def test_readme_shows_both_commands():
     text = (ROOT / "README.md").read_text()
     assert 'uv run gradcli eval "(x+w)*(w+1)" --x 2 --w 1' in text
     assert "uv run pytest" in text
+
+
+def test_package_docstring_example():
+    import doctest
+
+    import gradcli
+
+    failures, tried = doctest.testmod(gradcli, verbose=False)
+    assert tried >= 2 and failures == 0
