@@ -252,9 +252,13 @@ op("mean_dim", "MeanBackward1",
    lambda x, dim, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
    lambda g, y, x, dim, keepdim=False: expand_back(g / _count(x.shape, dim), x.shape, dim, keepdim))
 op("prod", "ProdBackward0", lambda x: np.prod(x),
-   lambda g, y, x: g * _prod_others(x.reshape(-1), 0).reshape(x.shape))
+   lambda g, y, x: g * y / x if not np.any(x == 0)
+   else g * _prod_others(x.reshape(-1), 0).reshape(x.shape))
 op("prod_dim", "ProdBackward1", lambda x, dim, keepdim=False: np.prod(x, axis=dim, keepdims=keepdim),
-   lambda g, y, x, dim, keepdim=False: expand_back(g, x.shape, (dim,), keepdim) * _prod_others(x, dim))
+   lambda g, y, x, dim, keepdim=False:
+       expand_back(g, x.shape, (dim,), keepdim) * expand_back(y, x.shape, (dim,), keepdim) / x
+       if not np.any(x == 0)
+       else expand_back(g, x.shape, (dim,), keepdim) * _prod_others(x, dim))
 op("max", "MaxBackward1", lambda x: np.max(x),
    lambda g, y, x: _evenly(g, x, y))
 op("min", "MinBackward1", lambda x: np.min(x),
@@ -344,7 +348,8 @@ def _select_first(g, idx, shape, dim, keepdim):
 
 
 def _prod_others(x, dim):
-    """Product of all other elements along `dim`, exact when some are zero."""
+    """Product of all other elements along `dim`, exact when some are zero (without zeros
+    the VJPs above use y / x, which second derivatives can trace)."""
     ones_shape = list(x.shape)
     ones_shape[dim] = 1
     one = np.ones(ones_shape, dtype=x.dtype)
