@@ -122,3 +122,10 @@ def test_maths_typography_gets_a_hint():
     with pytest.raises(ParseError) as info:
         gradcli.evaluate("x² + 1", {"x": 2})
     assert info.value.hint == "write x^2 or x**2"
+
+
+def test_huge_integers_in_lists_become_floats_and_ragged_lists_are_named():
+    r = gradcli.evaluate("(x * [99999999999999999999999, 1]).sum()", {"x": 1.0})
+    assert float(r.value) == pytest.approx(1e23)
+    with pytest.raises(GradcliError, match="ragged"):
+        gradcli.evaluate("(x * [[1, 2], [3]]).sum()", {"x": 1.0})

@@ -171,8 +171,12 @@ class Evaluator:
         except ValueError:
             raise ShapeError("the nested lists are ragged: every row must have the same "
                              "length") from None
-        if arr.dtype == object:
-            raise ShapeError("the nested lists are ragged: every row must have the same length")
+        if arr.dtype == object:  # integers beyond int64, or ragged rows
+            try:
+                arr = np.array(plain, dtype=np.float64)
+            except (ValueError, TypeError):
+                raise ShapeError("the nested lists are ragged: every row must have the same "
+                                 "length") from None
         if float_default or has_float or arr.dtype.kind == "f" or arr.size == 0:
             arr = arr.astype(self.graph.dtype)
         elif arr.dtype.kind in "iu":
