@@ -308,8 +308,15 @@ VJP_OPS = {"select": "select_backward", "slice": "slice_backward"}
 
 def _vjp(graph: Graph, node: Node, i: int, g: Any, y: "Traced", args: tuple) -> Any:
     key = VJP_OPS.get(node.op.key)
+    shape = node.args[0].value.shape
     if key is not None:
-        return _record(graph, key, (g,), {"shape": node.args[0].value.shape, **node.params})
+        return _record(graph, key, (g,), {"shape": shape, **node.params})
+    if node.op.key in ("max_dim", "min_dim"):
+        x, dim = node.args[0].value, node.params["dim"]
+        index = (np.argmax if node.op.key == "max_dim" else np.argmin)(x, axis=dim)
+        return _record(graph, "scatter_first", (g,), {"shape": shape, "dim": dim,
+                                                      "keepdim": node.params["keepdim"],
+                                                      "index": index})
     return node.op.vjp[i](g, y, *args, **node.params)
 
 

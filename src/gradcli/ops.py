@@ -430,8 +430,18 @@ op("slice_backward", "SliceBackwardBackward0",
    lambda g, shape, dim, start, stop, step: _scatter(g, shape, dim, slice(start, stop, step)),
    lambda gg, y, g, shape, dim, start, stop, step:
        gg[(slice(None),) * dim + (slice(start, stop, step),)])
+# The backward of max/min over a dim: the gradient scattered to the first extreme element
+# (PyTorch records ScatterBackward0); its own backward gathers from there again.
+op("scatter_first", "ScatterBackward0",
+   lambda g, shape, dim, keepdim, index: _select_first(g, index, shape, dim, keepdim),
+   lambda gg, y, g, shape, dim, keepdim, index: _gather_first(gg, index, dim, keepdim))
 # Ops that only appear in gradient graphs, never in a program's own graph.
-GRADIENT_ONLY = {"select_backward", "slice_backward"}
+GRADIENT_ONLY = {"select_backward", "slice_backward", "scatter_first"}
+
+
+def _gather_first(gg, index, dim, keepdim):
+    picked = np.take_along_axis(gg, np.expand_dims(index, dim), axis=dim)
+    return picked if keepdim else np.squeeze(picked, dim)
 
 
 def _scatter(g, shape, dim, index):
@@ -597,7 +607,7 @@ JVP: dict[str, Callable] = {}
 LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "view",
           "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
-          "select_backward", "slice_backward", "index", "reshape_alias"}
+          "select_backward", "slice_backward", "index", "reshape_alias", "scatter_first"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
               "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
               "dist": None}

@@ -296,4 +296,6 @@ HESSIAN_CASES: list[tuple[str, dict]] = [
     ("(1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2", {"x": [-1.2, 1.0]}),
     ("(M[:, 1:] * M[0, 1:]).sum() + M[1, 0] ** 3", {"M": r(2, 3)}),
     ("torch.exp(v[0:2]).sum() * v[-1]", {"v": r(3)}),
+    ("(M.max(1).values ** 2).sum() + (M.min(0, keepdim=True).values ** 3).sum()",
+     {"M": r(2, 3)}),
 ]
