@@ -47,8 +47,8 @@ def test_jvp_equals_gradient_dot_tangent(case):
 @given(exprs, points)
 def test_hessians_equal_sympy(expr, point):
     text, sym = expr
-    got = evaluate_generated(text, point)
-    if got is None or not np.isfinite(float(got[0].value)) or abs(float(got[0].value)) > 1e8:
+    got = evaluate_generated(text, point, limit=1e8)
+    if got is None:
         return
     r, used = got
     H, labels = autodiff.hessian(r, autodiff.leaves_named(r, used))

@@ -65,8 +65,8 @@ def test_many_paths_are_counted_not_enumerated():
 @given(exprs, points)
 def test_path_sums_equal_engine_and_sympy(expr, point):
     text, sym = expr
-    got = evaluate_generated(text, point)
-    if got is None or not np.isfinite(float(got[0].value)) or abs(float(got[0].value)) > 1e12:
+    got = evaluate_generated(text, point, limit=1e12)
+    if got is None:
         return
     r, used = got
     for n in used:

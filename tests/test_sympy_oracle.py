@@ -65,13 +65,19 @@ points = st.fixed_dictionaries({n: st.floats(-1.5, 1.5).filter(lambda v: abs(v) 
                                 for n in "xyz"})
 
 
-def evaluate_generated(text: str, point: dict):
+def evaluate_generated(text: str, point: dict, limit: float | None = None):
     """A generated program evaluated at the point, with the names it reads; None if it
-    reads none (gradcli rejects bindings a program never reads)."""
+    reads none (gradcli rejects bindings a program never reads) or, given `limit`, if its
+    value is not finite or larger than `limit`."""
     used = sorted(n for n in "xyz" if re.search(rf"\b{n}\b", text))
     if not used:
         return None
-    return gradcli.evaluate(text, {n: point[n] for n in used}), used
+    r = gradcli.evaluate(text, {n: point[n] for n in used})
+    if limit is not None:
+        v = float(r.value)
+        if not math.isfinite(v) or abs(v) > limit:
+            return None
+    return r, used
 
 
 def sympy_point(point: dict, used: list[str]) -> dict:
