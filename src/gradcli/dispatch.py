@@ -387,6 +387,45 @@ FUNCTIONS.update(arcsin=FUNCTIONS["asin"], arccos=FUNCTIONS["acos"], arctan=FUNC
 FUNCTIONS["softplus"] = _unary("softplus", [("beta", 1.0), ("threshold", 20.0)])
 FUNCTIONS["leaky_relu"] = _unary("leaky_relu", [("negative_slope", 0.01)])
 FUNCTIONS["elu"] = _unary("elu", [("alpha", 1.0)])
+FUNCTIONS["celu"] = _unary("celu", [("alpha", 1.0)])
+FUNCTIONS["hardtanh"] = _unary("hardtanh", [("min_val", -1.0), ("max_val", 1.0)])
+FUNCTIONS["threshold"] = _unary("threshold", [("threshold", REQUIRED), ("value", REQUIRED)])
+for _key in ["logsigmoid", "hardsigmoid", "hardswish", "mish", "expm1", "rsqrt", "trunc", "frac",
+             "sgn", "logit"]:
+    FUNCTIONS[_key] = _unary(_key)
+FUNCTIONS["fix"] = FUNCTIONS["trunc"]
+
+
+@function("selu")
+def _selu(ev, name, args, kwargs):
+    x = ev.operand(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    return ev.apply("elu", (ev.tensor(x),), {"alpha": 1.6732632423543772848170429916717,
+                                             "scale": 1.0507009873554804934193349852946})
+
+
+@function("relu6")
+def _relu6(ev, name, args, kwargs):
+    x = bind(name, args, kwargs, [("input", REQUIRED)])["input"]
+    return FUNCTIONS["hardtanh"](ev, name, [x], {"min_val": 0.0, "max_val": 6.0})
+
+
+@function("softsign")
+def _softsign(ev, name, args, kwargs):  # x / (1 + |x|), recorded as PyTorch computes it
+    x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    return ev.apply("div", (x, ev.apply("add", (ev.apply("abs", (x,)), 1))))
+
+
+@function("tanhshrink")
+def _tanhshrink(ev, name, args, kwargs):  # x - tanh(x)
+    x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    return ev.apply("sub", (x, ev.apply("tanh", (x,))))
+
+
+@function("softmin")
+def _softmin(ev, name, args, kwargs):  # softmax(-x)
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None)])
+    x = ev.tensor(p["input"])
+    return FUNCTIONS["softmax"](ev, name, [ev.apply("neg", (x,))], {"dim": p["dim"]})
 FUNCTIONS["gelu"] = _unary("gelu", [("approximate", "none")])
 
 
@@ -776,6 +815,60 @@ def _squeeze(ev, name, args, kwargs):
         dims = tuple(d for d in norm_dims(name, p["dim"], x.value.ndim) if x.value.shape[d] == 1)
         return ev.apply("squeeze_dims", (x,), {"dims": dims})
     return ev.apply("squeeze_dim", (x,), {"dim": norm_dim(name, p["dim"], x.value.ndim)})
+
+
+@function("flip")
+def _flip(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED)], varargs="dims")
+    x = ev.tensor(p["input"])
+    dims = p["dims"] if "dims" not in kwargs else [kwargs["dims"]]
+    return ev.apply("flip", (x,), {"dims": norm_dims(name, list(shape_args(name, dims)),
+                                                     x.value.ndim)})
+
+
+@function("roll")
+def _roll(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("shifts", REQUIRED), ("dims", None)])
+    x = ev.tensor(p["input"])
+    if p["dims"] is None:
+        return ev.apply("roll", (x,), {"shifts": as_int(name, "shifts", p["shifts"]),
+                                       "dims": None})
+    dims = norm_dims(name, p["dims"], x.value.ndim)
+    shifts = p["shifts"] if isinstance(p["shifts"], (list, tuple)) else [p["shifts"]]
+    if len(shifts) != len(dims):
+        raise ArgumentError(f"{name}(): {len(shifts)} shifts for {len(dims)} dims")
+    return ev.apply("roll", (x,), {"shifts": tuple(as_int(name, "shifts", k) for k in shifts),
+                                   "dims": dims})
+
+
+def _triangle(key: str) -> Resolver:
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [("input", REQUIRED), ("diagonal", 0)])
+        x = ev.tensor(p["input"])
+        _need_ndim(name, x, (2,), "the input")
+        return ev.apply(key, (x,), {"diagonal": as_int(name, "diagonal", p["diagonal"])})
+    return resolve
+
+
+FUNCTIONS["tril"] = _triangle("tril")
+FUNCTIONS["triu"] = _triangle("triu")
+
+
+@function("diag")
+def _diag(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("diagonal", 0)])
+    x = ev.tensor(p["input"])
+    _need_ndim(name, x, (1, 2), "the input")
+    k = as_int(name, "diagonal", p["diagonal"])
+    return ev.apply("diag_embed" if x.value.ndim == 1 else "diagonal_copy", (x,), {"offset": k})
+
+
+@function("diagonal")
+def _diagonal(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("offset", 0)])
+    x = ev.tensor(p["input"])
+    _need_ndim(name, x, (2,), "the input")
+    return ev.apply("diagonal", (x,), {"offset": as_int(name, "offset", p["offset"])})
 
 
 @function("expand")

@@ -41,6 +41,8 @@ def _none(g, y, *a, **k):  # a constant argument (a Python number, labels, a mas
 
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
+# PyTorch's hardsigmoid backward multiplies by 1/6 computed in float32, also for float64.
+ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
@@ -144,8 +146,37 @@ op("gelu", "GeluBackward0", lambda x, approximate="none": gelu(x, approximate),
 op("leaky_relu", "LeakyReluBackward0",
    lambda x, negative_slope=0.01: np.where(x > 0, x, x * negative_slope),
    lambda g, y, x, negative_slope=0.01: np.where(x > 0, g, g * negative_slope))
-op("elu", "EluBackward0", lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
-   lambda g, y, x, alpha=1.0: np.where(x <= 0, g * alpha * np.exp(np.minimum(x, 0)), g))
+op("elu", "EluBackward0",
+   lambda x, alpha=1.0, scale=1.0: scale * np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+   lambda g, y, x, alpha=1.0, scale=1.0:
+       np.where(x <= 0, g * alpha * scale * np.exp(np.minimum(x, 0)), g * scale))
+op("celu", "CeluBackward0",
+   lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha)),
+   lambda g, y, x, alpha=1.0: np.where(x <= 0, g * np.exp(np.minimum(x, 0) / alpha), g))
+op("logsigmoid", "LogSigmoidBackward0",
+   lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
+   lambda g, y, x: g * sigmoid(-x), sym=lambda sp, x: -sp.log(1 + sp.exp(-x)))
+op("hardtanh", "HardtanhBackward0",
+   lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+   lambda g, y, x, min_val=-1.0, max_val=1.0: g * ((x > min_val) & (x < max_val)))
+op("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x / 6 + 0.5, 0.0, 1.0),
+   lambda g, y, x: g * ((x > -3) & (x < 3)) * ONE_SIXTH_F32)
+op("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0.0, 6.0) / 6,
+   lambda g, y, x: np.where(x <= -3, 0.0, np.where(x < 3, g * (x / 3 + 0.5), g)))
+op("mish", "MishBackward0", lambda x: x * np.tanh(softplus(x, 1.0, 20.0)),
+   lambda g, y, x: g * ((t := np.tanh(softplus(x, 1.0, 20.0))) + x * sigmoid(x) * (1 - t * t)),
+   sym=lambda sp, x: x * sp.tanh(sp.log(1 + sp.exp(x))))
+op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x > threshold, x, value),
+   lambda g, y, x, threshold, value: g * (x > threshold))
+op("expm1", "Expm1Backward0", np.expm1, lambda g, y, x: g * (y + 1), sym=lambda sp, x: sp.exp(x) - 1)
+op("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, y, x: -0.5 * g * y * y * y,
+   sym=lambda sp, x: 1 / sp.sqrt(x))
+op("trunc", "TruncBackward0", np.trunc, lambda g, y, x: np.zeros_like(g * x))
+op("frac", "FracBackward0", lambda x: x - np.trunc(x), lambda g, y, x: g)
+op("sgn", "SgnBackward0", np.sign, lambda g, y, x: np.zeros_like(g * x))
+op("logit", "LogitBackward0", lambda x: np.log(x / (1 - x)),
+   lambda g, y, x: np.where((x < 0) | (x > 1), np.nan, g / (x * (1 - x))),
+   sym=lambda sp, x: sp.log(x / (1 - x)))
 op("silu", "SiluBackward0", lambda x: x * sigmoid(x),
    lambda g, y, x: g * (s := sigmoid(x)) * (1 + x * (1 - s)),
    sym=lambda sp, x: x / (1 + sp.exp(-x)))
@@ -211,6 +242,8 @@ op("where", "WhereBackward0", lambda c, a, b: np.where(c, a, b),
 # Ops whose every output element depends only on the same element of each input:
 # a graph of these can be evaluated for many rows at once along a batch axis.
 ELEMENTWISE = {
+    "celu", "logsigmoid", "hardtanh", "hardsigmoid", "hardswish", "mish", "threshold", "expm1",
+    "rsqrt", "trunc", "frac", "sgn", "logit",
     "add", "sub", "rsub", "mul", "div", "div_scalar", "neg", "reciprocal", "pow", "pow_tensor", "pow_base",
     "exp", "exp2", "log", "log2", "log10", "log1p", "sqrt", "abs", "sign", "floor", "ceil",
     "round", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
@@ -444,6 +477,32 @@ def _gather_first(gg, index, dim, keepdim):
     return picked if keepdim else np.squeeze(picked, dim)
 
 
+op("flip", "FlipBackward0", lambda x, dims: np.flip(x, dims), lambda g, y, x, dims: np.flip(g, dims))
+op("roll", "RollBackward0", lambda x, shifts, dims: np.roll(x, shifts, dims),
+   lambda g, y, x, shifts, dims: np.roll(g, tuple(-k for k in shifts) if dims is not None
+                                         else -shifts, dims))
+op("tril", "TrilBackward0", lambda x, diagonal=0: np.tril(x, diagonal),
+   lambda g, y, x, diagonal=0: np.tril(g, diagonal))
+op("triu", "TriuBackward0", lambda x, diagonal=0: np.triu(x, diagonal),
+   lambda g, y, x, diagonal=0: np.triu(g, diagonal))
+op("diag_embed", "DiagEmbedBackward0", lambda x, offset=0: np.diag(x, offset),
+   lambda g, y, x, offset=0: np.diagonal(g, offset).copy())
+op("diagonal", "DiagonalBackward0", lambda x, offset=0: np.diagonal(x, offset).copy(),
+   lambda g, y, x, offset=0: _diagonal_back(g, x.shape, offset))
+# torch.diag of a matrix copies its diagonal, and PyTorch names that node differently.
+op("diagonal_copy", "DiagonalBackward0_copy", lambda x, offset=0: np.diagonal(x, offset).copy(),
+   lambda g, y, x, offset=0: _diagonal_back(g, x.shape, offset))
+
+
+def _diagonal_back(g, shape, offset):
+    out = np.zeros(shape, dtype=g.dtype)
+    n = len(g)
+    rows = np.arange(n) + max(-offset, 0)
+    cols = np.arange(n) + max(offset, 0)
+    out[rows, cols] = g
+    return out
+
+
 def _scatter(g, shape, dim, index):
     out = np.zeros(shape, dtype=g.dtype)
     out[(slice(None),) * dim + (index,)] = g
@@ -607,7 +666,8 @@ JVP: dict[str, Callable] = {}
 LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "view",
           "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
-          "select_backward", "slice_backward", "index", "reshape_alias", "scatter_first"}
+          "select_backward", "slice_backward", "index", "reshape_alias", "scatter_first",
+          "flip", "roll", "tril", "triu", "diag_embed", "diagonal", "diagonal_copy"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
               "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
               "dist": None}

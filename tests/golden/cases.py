@@ -56,6 +56,17 @@ for name in ["softplus", "gelu", "leaky_relu", "elu", "silu", "relu", "sigmoid",
     for shape in [(), (5,), (2, 3)]:
         case(f"F.{name}(x)", x=r(*shape, lo=-3, hi=3))
 case("F.softplus(x, beta=2.0)", x=r(4))
+for form in ["F.logsigmoid(x)", "F.hardtanh(x)", "F.relu6(x * 4)", "F.mish(x)", "F.selu(x)",
+             "F.celu(x)", "F.celu(x, alpha=0.5)", "F.hardsigmoid(x * 2)", "F.hardswish(x * 2)",
+             "F.softsign(x)", "F.tanhshrink(x)", "F.softmin(x, 0)", "F.threshold(x, 0.1, 20.)",
+             "x.expm1()", "torch.trunc(x * 3)", "(x * 3).frac()", "x.sgn() * x",
+             "F.hardtanh(x, -0.5, 0.5)", "torch.nn.functional.silu(x)"]:
+    case(form, x=r(6, lo=-3, hi=3))
+case("x.rsqrt()", x=pos(4))
+case("torch.logit(x)", x=prob(4))
+case("F.hardtanh(v)", v=[-1.0, 1.0, 0.5, 2.0])
+case("F.hardswish(v)", v=[-3.0, 3.0, 0.0, -4.0])
+case("F.hardsigmoid(v)", v=[-3.0, 3.0, 0.0])
 case("F.softplus(x, beta=1.0, threshold=1.0)", x=r(5, lo=-3, hi=3))
 case("F.leaky_relu(x, negative_slope=0.2)", x=r(4))
 case("F.elu(x, alpha=0.5)", x=r(4))
@@ -192,6 +203,10 @@ for form in ["A.t()", "A.T", "A.permute(1, 0)", "A.transpose(0, 1)", "A.reshape(
              "A.flatten().unsqueeze(1)", "A.reshape(3, 2).t()"]:
     case(form, A=r(2, 3))
 case("v.expand(2, 3)", v=r(3))
+for form in ["torch.flip(M, [0])", "M.flip(0, 1)", "M.roll(1)", "torch.roll(M, (1, -1), (0, 1))",
+             "torch.tril(M)", "M.triu(1)", "torch.diag(M)", "torch.diagonal(M, 1)",
+             "M.diagonal(-1)", "torch.diag(M.sum(1))", "torch.diag(M[0], 1)"]:
+    case(form, M=r(3, 3))
 for form in ["M.t().reshape(4, 3)", "M.t().reshape(4, 3, 1)", "M[:, ::2].reshape(3, 2)",
              "M[:, ::2].reshape(6)", "M.t().view(4, 3)", "M.t().flatten()",
              "M.unsqueeze(0).expand(2, 3, 4).reshape(6, 4)", "M.t().contiguous().view(12)"]:
