@@ -32,6 +32,7 @@ SEEDS = [
     "W[[0, 1], [1, 0]].sum() * v[v > 0].sum()", "W[:, [1, 1]][0].sum() + v[[0, -1]].prod()",
     "(W.unsqueeze(0).expand(2, -1, -1) @ W).sum()", "(v @ W.unsqueeze(0)).sum() + W.t().reshape(-1)[0]",
     "y = W * 2\ny.backward(torch.ones_like(W))",
+    "F.hardswish(W).sum() + F.mish(v).sum() * torch.diag(W).sum()", "W.flip(0).roll(1).tril().sum()",
 ]
 ALPHABET = "xwvWyab0123456789.e+-*/^@()[]{},:;=<>!#_ \n'\"torchFsumexpliang"
 
