@@ -155,3 +155,10 @@ def test_large_graphs_show_head_and_tail_unless_all():
     assert "y = 45150" in r.stdout
     full = run("eval", program, "--x", "1", "--all")
     assert len([line for line in full.stdout.splitlines() if "│" in line]) == 600
+
+
+def test_version():
+    from gradcli import __version__
+
+    r = run("--version")
+    assert r.exit_code == 0 and r.stdout.strip() == f"gradcli {__version__}"

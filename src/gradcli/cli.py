@@ -30,8 +30,17 @@ app = typer.Typer(
 
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"gradcli {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _group() -> None:
+def _group(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                        help="Print gradcli's version and exit.")) -> None:
     """gradcli: build the autograd graph of an expression and show every gradient."""
 
 
