@@ -37,3 +37,12 @@ def test_wheel_installs_and_runs_anywhere(tmp_path):
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["grads"] == {"x": 2.0, "w": 5.0}
+
+
+def test_version_matches_pyproject():
+    import re
+
+    import gradcli
+
+    text = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^version = "([^"]+)"', text, re.M).group(1) == gradcli.__version__
