@@ -259,3 +259,12 @@ def test_every_json_document_validates(args):
     r = run(*args, "--format", "json")
     assert r.exit_code in (0, 1), r.output
     VALIDATOR.validate(strict_loads(r.stdout))
+
+
+@pytest.mark.parametrize("program", ["x * x.numel()", "x * x.dim()", "x * x.item()",
+                                     "x * (x.ndim + 1)"])
+def test_batch_never_vectorises_what_reads_its_own_shape(program):
+    lines = [json.dumps({"x": float(i)}) for i in range(1, 6)]
+    want = _row_by_row(program, lines, False)
+    got = list(batch_run(parse(program), lines))
+    assert got == want

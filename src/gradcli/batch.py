@@ -24,6 +24,8 @@ from .syntax import Call, Name, Attr, Program, walk
 
 CHUNK = 4096
 RANDOM = {"randn", "rand", "randn_like", "rand_like"}
+# Reading a tensor's shape gives another answer when rows are stacked along a batch axis.
+SHAPE_DEPENDENT = {"numel", "size", "shape", "ndim", "dim", "item", "len"}
 
 
 @dataclass
@@ -32,14 +34,19 @@ class Plan:
     vectorize: bool
 
 
-def _uses_randomness(program: Program) -> bool:
+def _row_dependent(program: Program) -> bool:
+    """Whether stacking rows could change a row's result: random draws, or reading a
+    tensor's shape or its single item."""
     for stmt in program.statements:
         for node in walk(stmt.value):
+            name = ""
             if isinstance(node, Call):
                 f = node.func
                 name = f.id if isinstance(f, Name) else f.name if isinstance(f, Attr) else ""
-                if name in RANDOM:
-                    return True
+            elif isinstance(node, Attr):
+                name = node.name
+            if name in RANDOM or name in SHAPE_DEPENDENT:
+                return True
     return False
 
 
@@ -47,7 +54,7 @@ def _plan(result: Result, program: Program) -> Plan:
     vectorize = (result.output_node is not None
                  and all(n.value.ndim == 0 for n in result.nodes)
                  and all(n.op is None or n.op.key in ELEMENTWISE for n in result.nodes)
-                 and not _uses_randomness(program))
+                 and not _row_dependent(program))
     return Plan(list(result.bound), vectorize)
 
 
