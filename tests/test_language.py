@@ -129,3 +129,10 @@ def test_huge_integers_in_lists_become_floats_and_ragged_lists_are_named():
     assert float(r.value) == pytest.approx(1e23)
     with pytest.raises(GradcliError, match="ragged"):
         gradcli.evaluate("(x * [[1, 2], [3]]).sum()", {"x": 1.0})
+
+
+def test_a_bound_variable_keeps_its_name_when_reassigned():
+    r = gradcli.evaluate("x = x * 2; x + 1", {"x": 3.0})
+    assert [n.label for n in r.nodes][:2] == ["x", "x#2"]
+    assert {k: float(v) for k, v in r.grads.items()} == {"x": 2.0}
+    assert r.lookup("x").is_leaf and float(r.lookup("x#2").value) == 6.0

@@ -393,7 +393,7 @@ def leaves_named(result: Result, names: list[str]) -> list[Node]:
         return list(result.leaves)
     out = []
     for name in names:
-        node = result.variables.get(name)
+        node = result.lookup(name)
         if node is None or not (node.is_leaf and node.requires_grad):
             known = ", ".join(n.label for n in result.leaves)
             raise AutodiffError(f"--wrt {name}: not a variable that requires grad",
@@ -415,8 +415,8 @@ def finite_difference_hessian(rerun, result: Result, wrt: list[Node], eps: float
             r_hi, r_lo = rerun(leaf.label, hi), rerun(leaf.label, lo)
             col = []
             for other in wrt:
-                gh = np.asarray(r_hi.grad(r_hi.variables[other.label]), dtype=np.float64)
-                gl = np.asarray(r_lo.grad(r_lo.variables[other.label]), dtype=np.float64)
+                gh = np.asarray(r_hi.grad(r_hi.lookup(other.label)), dtype=np.float64)
+                gl = np.asarray(r_lo.grad(r_lo.lookup(other.label)), dtype=np.float64)
                 col.append(((gh - gl) / (2 * eps)).reshape(-1))
             cols.append(np.concatenate(col))
     return np.array(cols).T if cols else np.zeros((0, 0))

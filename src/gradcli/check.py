@@ -58,11 +58,8 @@ def resolve_target(result: Result, target: str) -> tuple[str, np.ndarray | None,
 
 
 def _find(result: Result, name: str, spec: str):
-    node = result.variables.get(name)
+    node = result.lookup(name)
     if node is None:
-        for n in result.nodes:
-            if n.label == name:
-                return n
         known = ", ".join(sorted(result.variables))
         raise BindingError(f"--expect {spec}: the program has no tensor named {name!r}",
                            hint=f"names: {known or 'none'}")

@@ -331,20 +331,23 @@ class Evaluator:
                 node.retains_grad = True
 
     def _label(self) -> None:
-        """Give every named node a unique label; re-assigned names get #1, #2, ..."""
+        """Give every named node a unique label. A name assigned more than once is numbered
+        by version, h#1, h#2, ...; a bound variable keeps its bare name (it is version 1),
+        so `x = x * 2` shows x and x#2, and gradients stay keyed by the bound name."""
         counts: dict[str, int] = {}
         for node in self.graph.nodes:
             if node.name is not None:
                 counts[node.name] = counts.get(node.name, 0) + 1
         seen: dict[str, int] = {}
         for node in self.graph.nodes:
-            if node.name is None:
+            name = node.name
+            if name is None:
                 continue
-            if counts[node.name] > 1:
-                seen[node.name] = seen.get(node.name, 0) + 1
-                node.label = f"{node.name}#{seen[node.name]}"
+            seen[name] = seen.get(name, 0) + 1
+            if counts[name] == 1 or self.bound_nodes.get(name) is node:
+                node.label = name
             else:
-                node.label = node.name
+                node.label = f"{name}#{seen[name]}"
 
     # ---------------------------------------------------------------- expressions
 

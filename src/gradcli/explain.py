@@ -152,7 +152,7 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
     out = result.output_node
     if out is None or not result.differentiated:
         raise BindingError("there is nothing to explain: the output does not require grad")
-    target = result.variables.get(wrt)
+    target = result.lookup(wrt)
     if target is None:
         names = ", ".join(sorted(k for k, v in result.variables.items() if v.requires_grad))
         raise BindingError(f"--wrt {wrt}: the program has no tensor named {wrt!r}",

@@ -113,11 +113,14 @@ class Result:
             return {}
         return {n.label: self.grad(n) for n in self.leaves}
 
-    def node(self, label: str) -> Node:
+    def lookup(self, name: str) -> Node | None:
+        """The tensor a user means by `name`: the node with that label (a bound variable
+        keeps its bare name even when the program re-assigns it), else the name's final
+        value in the program, else None."""
         for n in self.nodes:
-            if n.label == label:
+            if n.label == name:
                 return n
-        raise KeyError(label)
+        return self.variables.get(name)
 
     @property
     def output_name(self) -> str:

@@ -58,7 +58,7 @@ def render_jacobian(result: "Result", jac: dict, mode: str, console: "Console") 
     oshape = out.value.shape
     rows = [y] if not oshape else [f"{y}[{','.join(map(str, i))}]" for i in np.ndindex(oshape)]
     for name, J in jac.items():
-        leaf = result.variables[name]
+        leaf = result.lookup(name)
         lshape = leaf.value.shape
         cols = [name] if not lshape else [f"{name}[{','.join(map(str, i))}]"
                                           for i in np.ndindex(lshape)]
