@@ -136,3 +136,11 @@ def test_a_bound_variable_keeps_its_name_when_reassigned():
     assert [n.label for n in r.nodes][:2] == ["x", "x#2"]
     assert {k: float(v) for k, v in r.grads.items()} == {"x": 2.0}
     assert r.lookup("x").is_leaf and float(r.lookup("x#2").value) == 6.0
+
+
+def test_empty_tuple_and_nonfinite_wording():
+    r = gradcli.evaluate("torch.ones(()) * x", {"x": 2.0})
+    assert float(r.value) == 2.0
+    assert gradcli.evaluate("x * 1", {"x": float("nan")}).warnings[0].endswith("holds NaN (as given)")
+    r = gradcli.evaluate("log(c) + x", {"x": 1.0, "c": 0.0}, no_grad=["c"])
+    assert "produced -inf" in r.warnings[0]

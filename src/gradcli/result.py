@@ -141,8 +141,11 @@ class Result:
                 if all(np.isfinite(np.asarray(a.value if isinstance(a, Node) else a)).all()
                        for a in n.args):
                     what = _nonfinite_word(n.value)
-                    by = f" ({n.grad_fn})" if n.grad_fn else ""
-                    out.append(f"node {n.id} '{n.label}'{by} produced {what} in its value")
+                    if n.is_leaf and n.name in self.bound:  # a binding's value
+                        out.append(f"node {n.id} '{n.label}' holds {what} (as given)")
+                    else:
+                        by = f" ({n.grad_fn})" if n.grad_fn else ""
+                        out.append(f"node {n.id} '{n.label}'{by} produced {what} in its value")
                     break
             if self._grads is not None:
                 bad = [n for n in self.nodes

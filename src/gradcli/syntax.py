@@ -322,6 +322,10 @@ class _ToAst:
         lpar, inner, rpar = c
         return Paren(inner, _span(lpar, rpar, inner))
 
+    def empty_tuple(self, c):
+        lpar, rpar = c
+        return TupleExpr((), _span(lpar, rpar))
+
     def tuple(self, c):
         lpar, first, rest, rpar = c
         return TupleExpr((first, *(rest or ())), _span(lpar, rpar))
