@@ -122,3 +122,12 @@ def test_huge_exponents_and_domain_edges_warn():
 def test_empty_tensors():
     r = gradcli.evaluate("x.sum() * w", {"x": np.zeros((0,)), "w": 2.0})
     assert float(r.value) == 0.0
+
+
+def test_numpy_runtime_warnings_never_escape():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = gradcli.evaluate("x.mean() * w + log(w - 2)", {"x": np.zeros((0,)), "w": 2.0})
+    assert r.warnings and "NaN" in r.warnings[0]

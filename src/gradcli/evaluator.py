@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import warnings
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -197,7 +198,10 @@ class Evaluator:
     # ---------------------------------------------------------------- statements
 
     def run(self) -> Result:
-        with np.errstate(all="ignore"), no_cycle_collection():
+        # NaN and inf are reported from the Result, at the node that produced them; NumPy's
+        # own floating point messages (including "Mean of empty slice") would be noise.
+        with np.errstate(all="ignore"), warnings.catch_warnings(), no_cycle_collection():
+            warnings.simplefilter("ignore", RuntimeWarning)
             return self._run()
 
     def _run(self) -> Result:
