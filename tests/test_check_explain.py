@@ -156,3 +156,10 @@ def test_legend_names_every_label_a_line_uses():
     lines = chain_rule(explain(r, "x"))
     assert lines[1].strip() == "= b * cos(x)"
     assert "a = sin(x)" in lines[3] and "b = cos(y)" in lines[3]
+
+
+def test_bad_expect_and_tangent_values_name_their_option():
+    r = run("check", "x*2", "--x", "1", "--expect", "x=foo(")
+    assert r.exit_code == 2 and "in the value of --expect x" in r.stderr
+    r = run("jvp", "x*2", "--x", "1", "--tangent", "x=[1,")
+    assert r.exit_code == 2 and "in the value of --tangent x" in r.stderr

@@ -279,6 +279,25 @@ def _print_lines(console, lines: list[str], *, gap: bool = False) -> None:
         console.print(line, highlight=False, markup=False)
 
 
+def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
+                       max_elements: int) -> list[tuple[str, Any]]:
+    """NAME=VALUE options (--expect, --tangent), in order; VALUE is a constant expression.
+    `option` is named without dashes: errors read "--expect w: ..."."""
+    import numpy as np
+
+    from .bindings import binding_value
+    from .check import parse_expect
+    from .evaluator import Randomness
+
+    rng = Randomness(seed)
+    out = []
+    for spec in specs:
+        name, raw = parse_expect(spec)
+        out.append((name, binding_value(f"{option} {name}", raw, dtype=np.dtype("float64"),
+                                        rng=rng, max_elements=max_elements)))
+    return out
+
+
 @program_command("check")
 def check_cmd(
     common: Common,
@@ -298,23 +317,14 @@ def check_cmd(
 
         gradcli check "torch.tanh(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --gradcheck
     """
-    import numpy as np
-
     from . import check
-    from .bindings import binding_value
-    from .evaluator import Randomness
 
     as_json = format == TableFormat.json
     try:
         if not expect and not gradcheck:
             raise GradcliError("nothing to check", hint="give --expect NAME=VALUE or --gradcheck")
         loaded = common.load()
-        rng = Randomness(common.seed)
-        specs = []
-        for spec in expect:
-            target, raw = check.parse_expect(spec)
-            specs.append((target, binding_value(f"expect {target}", raw, dtype=np.dtype("float64"),
-                                                rng=rng, max_elements=common.max_elements)))
+        specs = _parse_assignments("expect", expect, common.seed, common.max_elements)
         results = check.check_expectations(loaded.result, specs, rtol=rtol, atol=atol)
         fd = check.gradcheck(loaded.result, loaded.rerun) if gradcheck else []
     except GradcliError as e:
@@ -536,23 +546,6 @@ class _Lines:
             self.fh.close()
 
 
-def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
-                       max_elements: int) -> dict:
-    import numpy as np
-
-    from .bindings import binding_value
-    from .check import parse_expect
-    from .evaluator import Randomness
-
-    rng = Randomness(seed)
-    out = {}
-    for spec in specs:
-        name, raw = parse_expect(spec)
-        out[name] = binding_value(f"{option} {name}", raw, dtype=np.dtype("float64"), rng=rng,
-                                  max_elements=max_elements)
-    return out
-
-
 @program_command("jvp")
 def jvp_cmd(
     common: Common,
@@ -573,7 +566,7 @@ def jvp_cmd(
     try:
         loaded = common.load(differentiate=None)
         result = loaded.result
-        given = _parse_assignments("--tangent", tangent, common.seed, common.max_elements)
+        given = dict(_parse_assignments("tangent", tangent, common.seed, common.max_elements))
         if not given:
             raise GradcliError("no tangent given", hint="e.g. --tangent w=1")
         seeds = {}
