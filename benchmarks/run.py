@@ -168,9 +168,17 @@ def batch(rows_n: int, repeats: int) -> list[tuple]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    ap.add_argument("--only", default="startup,scale,tensors,batch",
+                    help="comma-separated groups to run (default: all)")
     args = ap.parse_args()
     r = 3 if args.quick else 7
-    rows = startup(r * 3) + scale(max(3, r // 2)) + tensors(r * 2) + batch(100_000, r)
+    groups = {"startup": lambda: startup(r * 3), "scale": lambda: scale(max(3, r // 2)),
+              "tensors": lambda: tensors(r * 2), "batch": lambda: batch(100_000, r)}
+    wanted = [g.strip() for g in args.only.split(",") if g.strip()]
+    unknown = [g for g in wanted if g not in groups]
+    if unknown:
+        ap.error(f"unknown group {unknown[0]!r}; choose from {', '.join(groups)}")
+    rows = [row for g in wanted for row in groups[g]()]
     print(f"{'case':50s} {'gradcli':>10s} {'baseline':>10s} {'ratio':>7s} {'target':>7s}  "
           f"baseline is")
     for case, g, b, what, target in rows:

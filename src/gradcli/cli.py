@@ -38,10 +38,21 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+# Set by gradcli.main, which runs start-up with the cyclic garbage collector paused.
+GC_PAUSED = False
+
+
 @app.callback()
 def _group(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                         help="Print gradcli's version and exit.")) -> None:
     """gradcli: build the autograd graph of an expression and show every gradient."""
+    global GC_PAUSED
+    if GC_PAUSED:  # start-up is over: what was built lives until exit, the command may
+        import gc  # make garbage
+
+        gc.freeze()
+        gc.enable()
+        GC_PAUSED = False
 
 
 FREE = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -712,8 +723,18 @@ def ops_cmd() -> None:
                   highlight=False)
 
 
+def _only(command: str) -> None:
+    """Typer builds the Click object of every registered command before it runs one;
+    when the command line names a command, register only that one."""
+    wanted = [c for c in app.registered_commands if c.name == command]
+    if wanted and not any(k.startswith("_GRADCLI_COMPLETE") for k in os.environ):
+        app.registered_commands = wanted
+
+
 def main() -> None:
     """Console entry point: no traceback ever reaches the user."""
+    if len(sys.argv) > 1:
+        _only(sys.argv[1])
     try:
         app()
     except SystemExit:

@@ -1,8 +1,12 @@
 """Program text -> AST.
 
-The grammar lives in ``grammar/gradcli.lark``. Lark's LALR parser applies :class:`_ToAst`
-at every reduce step, so the AST is built bottom-up during the parse with no parse tree
-and no recursion: 100 000 nested parentheses parse like any other input.
+The grammar lives in ``grammar/gradcli.lark``. Lark computes its LALR(1) tables, and
+:class:`_ToAst` runs at every reduce step, so the AST is built bottom-up during the parse
+with no parse tree and no recursion: 100 000 nested parentheses parse like any other input.
+
+The tables are cached as JSON in the user's cache directory and run by
+:mod:`gradcli.lalr`, so a run does not import Lark unless the program has a syntax error,
+in which case Lark parses it again and its exception becomes the ParseError users see.
 
 The AST is plain frozen dataclasses with source positions; it knows nothing of NumPy.
 """
@@ -10,6 +14,7 @@ The AST is plain frozen dataclasses with source positions; it knows nothing of N
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Union
@@ -335,14 +340,16 @@ class _JoinBracketedLines:
     """Post-lexer: newlines inside (...) and [...] join lines, as in Python."""
 
     always_accept = ("_NL",)
+    OPENING = frozenset({"LPAR", "LSQB"})
+    CLOSING = frozenset({"RPAR", "RSQB"})
 
     def process(self, stream):
         depth = 0
         for tok in stream:
             kind = tok.type
-            if kind == "LPAR" or kind == "LSQB":
+            if kind in self.OPENING:
                 depth += 1
-            elif kind == "RPAR" or kind == "RSQB":
+            elif kind in self.CLOSING:
                 depth = max(0, depth - 1)
             elif kind == "_NL" and depth:
                 continue
@@ -358,7 +365,8 @@ def grammar_path() -> Path:
     return here.parent.parent / "grammar" / "gradcli.lark"
 
 
-def _cache_file() -> str | None:
+def _cache_dir() -> str | None:
+    """gradcli's folder in the user's cache directory, or None if it cannot be written."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "gradcli")
     try:
@@ -367,13 +375,14 @@ def _cache_file() -> str | None:
         return None
     if not os.access(folder, os.W_OK):
         return None
-    return os.path.join(folder, "grammar.lark-cache")
+    return folder
 
 
 _PARSER = None
 
 
 def _parser():
+    """Lark's parser: builds the tables, and gives the error messages."""
     global _PARSER
     if _PARSER is None:
         from lark import Lark
@@ -381,12 +390,71 @@ def _parser():
         text = grammar_path().read_text(encoding="utf-8")
         opts = dict(parser="lalr", lexer="contextual", transformer=_ToAst(),
                     postlex=_JoinBracketedLines(), maybe_placeholders=True)
-        cache = _cache_file()
+        folder = _cache_dir()
+        cache = os.path.join(folder, "grammar.lark-cache") if folder else False
         try:
-            _PARSER = Lark(text, cache=cache or False, **opts)
+            _PARSER = Lark(text, cache=cache, **opts)
         except OSError:  # an unwritable or broken cache never stops gradcli
             _PARSER = Lark(text, **opts)
     return _PARSER
+
+
+_FAST: "lalr.Parser | None | bool" = None
+
+
+def _fast_parser():
+    """The table-driven parser, from the cached tables when they match the grammar.
+
+    The tables live in ``parser-<crc>.json`` next to Lark's cache and hold the grammar
+    text they were built from; a missing, stale or damaged file is rebuilt (with Lark),
+    and an unwritable cache directory only means the tables are rebuilt in memory.
+    Returns None if the tables cannot be built, and gradcli parses with Lark alone.
+    """
+    global _FAST
+    if _FAST is None:
+        import json
+        import zlib
+
+        from . import lalr
+
+        grammar = grammar_path().read_text(encoding="utf-8")
+        folder = _cache_dir()
+        name = f"parser-{lalr.FORMAT}-{zlib.crc32(grammar.encode()):08x}.json"
+        path = os.path.join(folder, name) if folder else None
+        options = dict(joined="_NL", opening=_JoinBracketedLines.OPENING,
+                       closing=_JoinBracketedLines.CLOSING)
+        _FAST = False
+        try:
+            if path:
+                with open(path, encoding="utf-8") as f:
+                    tables = json.load(f)
+                if tables.get("grammar") == grammar:
+                    _FAST = lalr.Parser(tables, _ToAst(), **options)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error):
+            _FAST = False
+        if _FAST is False:
+            try:
+                tables = {**lalr.tables_from_lark(_parser()), "grammar": grammar}
+                _FAST = lalr.Parser(tables, _ToAst(), **options)
+            except (ValueError, KeyError, TypeError, AttributeError, ImportError):
+                return None
+            if path:
+                _write_atomically(path, json.dumps(tables, separators=(",", ":")))
+    return _FAST or None
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write a cache file so that readers see the old file or the whole new one."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 # Maths typography people paste, and what to type instead.
@@ -424,8 +492,6 @@ MAX_PROGRAM_CHARS = 64 * 1024 * 1024
 
 def parse(source: str) -> Program:
     """Parse a program; raises ParseError with line, column and what was expected."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
-
     from .errors import LimitError
 
     if len(source) > MAX_PROGRAM_CHARS:
@@ -433,6 +499,20 @@ def parse(source: str) -> Program:
                          f"{MAX_PROGRAM_CHARS:,}")
 
     from .engine import no_cycle_collection
+
+    fast = _fast_parser()
+    if fast is not None:
+        from .lalr import Reject
+
+        try:
+            with no_cycle_collection():
+                return Program(fast.parse(source), source)
+        except ParseError as e:
+            e.source = source
+            raise
+        except Reject:
+            pass  # not a program: Lark says why, in its words
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     try:
         with no_cycle_collection():
