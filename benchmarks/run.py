@@ -45,7 +45,10 @@ def median_pair(a, b, repeats: int) -> tuple[float, float]:
 
 
 def command(args: list[str]):
-    env = {**os.environ, "NO_COLOR": "1"}
+    # As on a normal installation, Python may cache bytecode: with PYTHONDONTWRITEBYTECODE
+    # set, every changed module would be compiled again on every run.
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+           "NO_COLOR": "1"}
     return lambda: subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   env=env, check=False)
 

@@ -88,6 +88,19 @@ def test_table_shows_every_node_and_the_summary():
     assert "\x1b[" not in out  # no colour codes when not a terminal
 
 
+@pytest.mark.parametrize("fmt", ["table", "tree"])
+def test_program_text_is_shown_as_written_not_as_rich_markup(fmt):
+    """v[red] and v[bold] are indexing, not colour tags; :smile: is not an emoji code."""
+    r = run("eval", "red = 0; bold = 1; y = v[red] * v[bold]", "--v", "[1, 2, 3]",
+            "--format", fmt)
+    assert r.exit_code == 0, r.output
+    assert "v[red]" in r.stdout and "v[bold]" in r.stdout
+    if fmt == "table":
+        assert "y = v[red] * v[bold]" in r.stdout
+    r = run("check", "(x+w)*(w+1)", "--x", "2", "--w", "1", "--expect", "w=5")
+    assert "PASS ✓" in r.stdout and "all 1 check passed" in r.stdout
+
+
 def test_torch_view_shows_grad_as_pytorch_keeps_it():
     prog = ("w = torch.tensor([1.], requires_grad=True)\nx = torch.tensor([2.], "
             "requires_grad=True)\na = torch.add(w, x)\na.retain_grad()\nb = torch.add(w, 1)\n"

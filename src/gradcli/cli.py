@@ -222,7 +222,9 @@ def _console(stderr: bool = False):
 
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    # No markup or emoji codes: program text such as v[red] or a:b: is shown as written.
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
+                   emoji=False)
 
 
 def fail(err: GradcliError, as_json: bool) -> None:

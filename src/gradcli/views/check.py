@@ -15,17 +15,20 @@ if TYPE_CHECKING:
 def render(results: list["Expectation"], fd: list["LeafCheck"], console: "Console", *,
            rtol: float, atol: float) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from ..check import FD_ATOL, FD_EPS, FD_RTOL
+
+    def mark(passed: bool) -> Text:
+        return Text("PASS ✓", style="green") if passed else Text("FAIL ✗", style="red")
 
     if results:
         table = Table(show_edge=False, header_style="bold", pad_edge=False)
         for col in ("check", "expected", "computed", "abs diff", "result"):
             table.add_column(col, overflow="fold")
         for r in results:
-            mark = "[green]PASS ✓[/]" if r.passed else "[red]FAIL ✗[/]"
             table.add_row(r.what, text.value(r.expected), text.value(r.computed),
-                          r.note or text.number(r.abs_err, 4), mark)
+                          r.note or text.number(r.abs_err, 4), mark(r.passed))
         console.print(table)
         console.print(f"tolerance: |computed - expected| <= {text.number(atol)} + "
                       f"{text.number(rtol)} * |expected|", style="dim", highlight=False)
@@ -36,12 +39,12 @@ def render(results: list["Expectation"], fd: list["LeafCheck"], console: "Consol
         for col in ("leaf", "max abs error", "max rel error", "result"):
             table.add_column(col)
         for c in fd:
-            mark = "[green]PASS ✓[/]" if c.passed else "[red]FAIL ✗[/]"
-            table.add_row(c.name, text.number(c.max_abs, 3), text.number(c.max_rel, 3), mark)
+            table.add_row(c.name, text.number(c.max_abs, 3), text.number(c.max_rel, 3),
+                          mark(c.passed))
         console.print(table)
     total = len(results) + len(fd)
     failed = sum(not r.passed for r in results) + sum(not c.passed for c in fd)
     if failed:
-        console.print(f"[red]{failed} of {total} check{'s' if total > 1 else ''} failed[/]")
+        console.print(f"{failed} of {total} check{'s' if total > 1 else ''} failed", style="red")
     else:
-        console.print(f"[green]all {total} check{'s' if total > 1 else ''} passed[/]")
+        console.print(f"all {total} check{'s' if total > 1 else ''} passed", style="green")

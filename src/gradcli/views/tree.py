@@ -28,20 +28,20 @@ def render(result: "Result", console: "Console", *, full: bool = False) -> None:
         console.print(summary_line(result, full=full))
         return
 
-    from rich.markup import escape
+    from rich.text import Text
 
-    def label(n) -> str:
+    def label(n) -> Text:
         name = n.label if n.name or n.is_leaf else n.expr
         if n is root and n.name is None:
             name = f"{result.output_name} = {n.expr}"
-        parts = [f"[bold]{escape(name)}[/]" if n is root else escape(name)]
-        parts.append(f"[cyan]{n.grad_fn}[/]" if n.grad_fn else
-                     ("[dim]leaf[/]" if n.requires_grad else "[dim]leaf, no grad[/]"))
-        parts.append(f"value {escape(text.value(n.value, full=full))}")
+        kind = ((n.grad_fn, "cyan") if n.grad_fn else
+                ("leaf" if n.requires_grad else "leaf, no grad", "dim"))
+        parts = [(name, "bold") if n is root else name, "  ", kind,
+                 f"  value {text.value(n.value, full=full)}"]
         g = result.grad(n)
         if g is not None:
-            parts.append(f"grad {escape(text.value(g, full=full))}")
-        return "  ".join(parts)
+            parts.append(f"  grad {text.value(g, full=full)}")
+        return Text.assemble(*parts)
 
     tree = Tree(label(root))
     shown = {root.id}
@@ -49,13 +49,13 @@ def render(result: "Result", console: "Console", *, full: bool = False) -> None:
     while stack:
         node, branch, depth = stack.pop()
         if depth >= MAX_DEPTH:
-            branch.add("[dim]… deeper levels not shown[/]")
+            branch.add(Text("… deeper levels not shown", style="dim"))
             continue
         children = []
         for a in node.inputs:
             if a.id in shown:
-                branch.add(f"[dim]{escape(a.label if a.name or a.is_leaf else a.expr)} "
-                           f"(node {a.id}, shown above)[/]")
+                branch.add(Text(f"{a.label if a.name or a.is_leaf else a.expr} "
+                                f"(node {a.id}, shown above)", style="dim"))
                 continue
             shown.add(a.id)
             children.append((a, branch.add(label(a)), depth + 1))
