@@ -87,3 +87,92 @@ def test_python_dash_m_runs_the_same_entry(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gradcli", "check", "(x+w)*(w+1)", "--x", "2",
                         "--w", "1", "--expect", "w=5"], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+# ------------------------------------------------------------------ the quick eval path
+
+from typer.main import get_command  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from gradcli import command  # noqa: E402
+from gradcli.cli import app  # noqa: E402
+
+ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
+
+SAME = [
+    ["eval", "(x+w)*(w+1)", "--x", "2", "--w", "1"],
+    ["eval", "(x+w)*(w+1)", "--x", "2", "--w", "1", "--format", "json"],
+    ["eval", "(x+w)*(w+1)", "--format", "jsonl", "--x=2", "--w=1"],
+    ["eval", "(x+w)*(w+1)", "--x", "-2", "--w", "-1.5e-3", "--format", "tree"],
+    ["eval", "x**2", "--x", "-.5", "--format", "table", "--format", "json"],
+    ["eval", "torch.tanh(W @ v).sum()", "--W", "[[1,2],[3,4]]", "--v", "[0.1, -0.2]"],
+    ["eval", "(W * 2).sum()", "--W", "ones(3, 2) * 2", "--format", "json"],
+    ["eval", "log(x)", "--x", "0", "--format", "json"],
+    ["eval", "x + y", "--x", "1"],  # unbound name
+    ["eval", "x + y", "--x", "1", "--format", "json"],
+    ["eval", "x + y", "--x", "1", "--format", "jsonl"],
+    ["eval", "(x +", "--x", "1"],  # syntax error
+    ["eval", "x", "--x", "[1, 2", "--format", "json"],  # bad binding
+    ["eval", "x", "--x", "1", "--x", "2"],  # given twice
+    ["eval", "x", "--x", "1", "--w", "2"],  # unused binding
+    ["eval", "x * version", "--x", "1", "--version", "3"],  # a group option's name
+    ["eval", "y = x^2; y.backward()", "--x", "3"],
+    ["eval", "1 + 2"],
+    ["eval", "x", "--x", "1e309", "--format", "json"],
+]
+
+
+def typer_route(argv):
+    r = CliRunner().invoke(app, argv, env=ENV)
+    return r.exit_code, r.stdout, r.stderr
+
+
+def quick_route(argv, capsys, monkeypatch):
+    for k, v in ENV.items():
+        monkeypatch.setenv(k, v)
+    capsys.readouterr()
+    code = command.quick_eval(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv", SAME, ids=lambda a: " ".join(a)[:60])
+def test_quick_eval_prints_what_typer_prints(argv, capsys, monkeypatch):
+    want = typer_route(argv)
+    got = quick_route(argv, capsys, monkeypatch)
+    assert got == want
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "x", "--x", "1", "--expect", "x=1"],
+    ["eval"], ["eval", "--help"], ["eval", "x", "--help"], ["eval", "-x", "--x", "1"],
+    ["eval", "-", "--x", "1"], ["eval", "x", "--x"], ["eval", "x", "--x", "--w"],
+    ["eval", "x", "--x", "1", "--seed", "3"], ["eval", "x", "--x", "1", "--format", "yaml"],
+    ["eval", "x", "--x", "1", "--format"], ["eval", "x", "--x", "1", "--strict"],
+    ["eval", "x", "--x", "1", "--"], ["eval", "x", "extra"], ["eval", "x", "-f", "p.txt"],
+    ["eval", "x", "--dtype=float32", "--x", "1"], ["eval", "x", "--9x", "1"],
+    ["eval", "x", "--no-grad", "x", "--x", "1"], ["--version"], [],
+])
+def test_anything_else_goes_to_typer(argv):
+    assert command.quick_eval(argv) is None
+
+
+def test_the_quick_path_knows_every_eval_option():
+    eval_cmd = get_command(app).commands["eval"]
+    defined = {o for p in eval_cmd.params for o in (*p.opts, *p.secondary_opts)
+               if o.startswith("-")}
+    assert defined | {"--help"} == command.EVAL_OPTIONS
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    code = ("import subprocess, sys\n"
+            "p = subprocess.Popen([sys.executable, '-m', 'gradcli', 'eval', "
+            "'(torch.ones(400, 400) * x).sum()', '--x', '1', '--format', 'json'], "
+            "stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+            "p.stdout.readline(); p.stdout.close()\n"
+            "err = p.stderr.read().decode(); p.wait()\n"
+            "print(p.returncode, repr(err))")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       check=True)
+    assert r.stdout.split(" ", 1) == ["1", "''\n"]

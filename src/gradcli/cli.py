@@ -17,6 +17,11 @@ from typing import Any, List, Optional
 
 import typer
 
+from .command import Loaded, guarded, load, report, show_eval
+from .command import console as _console
+from .command import names as _names
+from .command import print_lines as _print_lines
+from .command import program_text as _program_text
 from .errors import GradcliError
 
 app = typer.Typer(
@@ -88,54 +93,6 @@ MaxElemOpt = typer.Option(10**8, "--max-elements", help="Refuse tensors larger t
 StrictOpt = typer.Option(False, "--strict", help="Exit 2 if any NaN or infinity is produced.")
 
 
-def _names(values: List[str]) -> list[str]:
-    return [n.strip() for v in values for n in v.split(",") if n.strip()]
-
-
-def _program_text(program: Optional[str], file: Optional[Path], extra: list[str]) -> str:
-    from .errors import InputFileError
-
-    if extra:
-        raise GradcliError(f"unexpected argument {extra[0]!r}",
-                           hint="give the program once; bindings look like --x 2")
-    if file is not None:
-        if program is not None:
-            raise GradcliError("give the program either as an argument or with -f, not both")
-        try:
-            return file.read_text(encoding="utf-8")
-        except OSError as e:
-            raise InputFileError(f"cannot read program file {str(file)!r}: {e.strerror}") from None
-        except UnicodeDecodeError:
-            raise InputFileError(f"program file {str(file)!r} is not UTF-8 text") from None
-    if program is None:
-        raise GradcliError("no program given", hint='e.g. gradcli eval "(x+w)*(w+1)" --x 2 --w 1')
-    if program == "-":
-        return sys.stdin.read()
-    return program
-
-
-class Loaded:
-    """A program with its bindings and options, evaluated once; can evaluate it again."""
-
-    def __init__(self, text: str, values: dict, options: dict, trace: bool,
-                 differentiate: Optional[bool] = True) -> None:
-        from .evaluator import evaluate
-        from .syntax import parse
-
-        self.program = parse(text)
-        self.values = values
-        self.options = options
-        self.result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
-                               **options)
-
-    def rerun(self, name: str, value: Any):
-        from .evaluator import evaluate
-
-        if name in self.values:
-            return evaluate(self.program, {**self.values, name: value}, **self.options)
-        return evaluate(self.program, self.values, overrides={name: value}, **self.options)
-
-
 class Common:
     """The inputs every evaluating command shares: the program, its bindings, options."""
 
@@ -147,41 +104,13 @@ class Common:
         for name in self.NAMES:
             setattr(self, name, values[name])
 
-    def load(self, trace: bool = False, differentiate: Optional[bool] = True) -> Loaded:
+    def load(self, trace: bool = False, differentiate: Optional[bool] = True) -> "Loaded":
         """Read the program and bindings, evaluate once; bad input raises GradcliError."""
-        import numpy as np
-
-        from .bindings import binding_value, parse_var, read_bindings_file, split_args
-        from .evaluator import Randomness, to_array
-
         tokens = ([self.program] if self.program is not None else []) + list(self.ctx.args)
-        positional, pairs = split_args(tokens)
-        text = _program_text(positional[0] if positional else None, self.file, positional[1:])
-        pairs += [parse_var(v) for v in self.var]
-        np_dtype = np.dtype(self.dtype.value)
-        rng = Randomness(None if self.seed is None else [self.seed, 1])
-        values: dict[str, Any] = {}
-        if self.bindings_file is not None:
-            for name, v in read_bindings_file(self.bindings_file).items():
-                values[name] = (binding_value(name, v, dtype=np_dtype, rng=rng,
-                                              max_elements=self.max_elements)
-                                if isinstance(v, str) else to_array(name, v, np_dtype))
-        seen: set[str] = set()
-        for name, raw in pairs:
-            if name in seen:
-                raise GradcliError(f"--{name} is given twice")
-            seen.add(name)
-            values[name] = binding_value(name, raw, dtype=np_dtype, rng=rng,
-                                         max_elements=self.max_elements)
-        options = dict(no_grad=_names(self.no_grad), retain_grad=_names(self.retain_grad),
-                       dtype=self.dtype.value, seed=self.seed, max_elements=self.max_elements)
-        loaded = Loaded(text, values, options, trace, differentiate)
-        if self.strict and loaded.result.warnings:
-            from .errors import NonFiniteError
-
-            raise NonFiniteError(loaded.result.warnings[0],
-                                 hint="--strict turns NaN/inf into an error")
-        return loaded
+        return load(tokens, file=self.file, var=self.var, bindings_file=self.bindings_file,
+                    no_grad=self.no_grad, retain_grad=self.retain_grad, seed=self.seed,
+                    dtype=self.dtype.value, max_elements=self.max_elements, strict=self.strict,
+                    trace=trace, differentiate=differentiate)
 
 
 COMMON_PARAMETERS = [
@@ -217,23 +146,8 @@ def program_command(name: str):
     return register
 
 
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
-    # No markup or emoji codes: program text such as v[red] or a:b: is shown as written.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
-                   emoji=False)
-
-
-def fail(err: GradcliError, as_json: bool) -> None:
-    if as_json:
-        from .result import SCHEMA, dumps
-
-        print(dumps({"schema": SCHEMA, "error": err.to_dict()}))
-    else:
-        sys.stderr.write(err.render() + "\n")
+def fail(err: GradcliError, as_json: bool, *, one_line: bool = False) -> None:
+    report(err, as_json, one_line=one_line)
     raise typer.Exit(2)
 
 
@@ -259,37 +173,13 @@ def eval_cmd(
     try:
         result = common.load(trace=steps).result
     except GradcliError as e:
-        fail(e, as_json)
-    if as_json:
-        from .result import dumps
-
-        print(dumps(result.to_dict(), indent=None if format == EvalFormat.jsonl else 2))
-        return
-    console = _console()
-    if format == EvalFormat.tree:
-        from .views import tree
-
-        tree.render(result, console, full=full)
-    else:
-        from .views import table
-
-        table.render(result, console, full=full, torch=torch, all_rows=all_rows)
-    if steps:
-        from .views.explain import steps as step_lines
-
-        _print_lines(console, step_lines(result), gap=True)
+        fail(e, as_json, one_line=format == EvalFormat.jsonl)
+    show_eval(result, format.value, torch=torch, full=full, steps=steps, all_rows=all_rows)
 
 
 class TableFormat(str, Enum):
     table = "table"
     json = "json"
-
-
-def _print_lines(console, lines: list[str], *, gap: bool = False) -> None:
-    if gap:
-        console.print("")
-    for line in lines:
-        console.print(line, highlight=False, markup=False)
 
 
 def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
@@ -737,17 +627,4 @@ def main() -> None:
     """Console entry point: no traceback ever reaches the user."""
     if len(sys.argv) > 1:
         _only(sys.argv[1])
-    try:
-        app()
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
-    except Exception as e:  # a bug in gradcli, not bad input
-        if os.environ.get("GRADCLI_DEBUG"):
-            raise
-        sys.stderr.write(f"gradcli: internal error: {type(e).__name__}: {e}\n"
-                         "please report this with the command you ran "
-                         "(GRADCLI_DEBUG=1 shows the traceback)\n")
-        sys.exit(3)
+    guarded(app)

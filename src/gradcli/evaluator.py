@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from . import dispatch
-from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, kind, shape_args
+from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, shape_args
 from .engine import Graph, Node, Where, backward, no_cycle_collection
 from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ShapeError,
                      UnboundNameError, UnknownFunctionError)
@@ -206,7 +206,6 @@ class Evaluator:
 
     def _run(self) -> Result:
         output: Any = None
-        output_stmt = None
         explicit: Node | None = None
         for stmt in self.program.statements:
             self._current = stmt
@@ -220,7 +219,7 @@ class Evaluator:
             else:
                 value = self.compute(stmt.value)
                 self._assign(stmt, value)
-            output, output_stmt = value, stmt
+            output = value
         if explicit is not None:
             output = explicit
         unused = sorted(set(self.bindings) - self.read_bindings)

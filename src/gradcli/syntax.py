@@ -17,9 +17,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Union
+from typing import TYPE_CHECKING, Iterator, Union
 
 from .errors import ParseError
+
+if TYPE_CHECKING:
+    from . import lalr
 
 
 @dataclass(frozen=True, slots=True)

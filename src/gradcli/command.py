@@ -1,0 +1,240 @@
+"""What gradcli's commands share, without Typer: reading the program and its bindings,
+evaluating once, printing `eval`'s output, turning errors into exit codes.
+
+:mod:`gradcli.cli` defines the command line with Typer and calls these. The plainest
+and most frequent command line, ``gradcli eval PROGRAM --x 2 --w 1 [--format F]``, is
+also run from here directly (:func:`quick_eval`) when :func:`gradcli.main` sees one,
+because importing Typer and building its commands costs a fifth of a run. Anything else
+(another command, another option, ``--help``, a malformed line) goes to Typer, and a test
+checks that both routes print the same bytes and exit with the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from .errors import GradcliError
+
+EVAL_FORMATS = ("table", "tree", "json", "jsonl")
+
+
+def names(values: list[str]) -> list[str]:
+    """Comma-separated names from repeated options: ["a,b", "c"] -> ["a", "b", "c"]."""
+    return [n.strip() for v in values for n in v.split(",") if n.strip()]
+
+
+def program_text(program: Optional[str], file: Optional[Path], extra: list[str]) -> str:
+    from .errors import InputFileError
+
+    if extra:
+        raise GradcliError(f"unexpected argument {extra[0]!r}",
+                           hint="give the program once; bindings look like --x 2")
+    if file is not None:
+        if program is not None:
+            raise GradcliError("give the program either as an argument or with -f, not both")
+        try:
+            return file.read_text(encoding="utf-8")
+        except OSError as e:
+            raise InputFileError(f"cannot read program file {str(file)!r}: {e.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputFileError(f"program file {str(file)!r} is not UTF-8 text") from None
+    if program is None:
+        raise GradcliError("no program given", hint='e.g. gradcli eval "(x+w)*(w+1)" --x 2 --w 1')
+    if program == "-":
+        return sys.stdin.read()
+    return program
+
+
+class Loaded:
+    """A program with its bindings and options, evaluated once; can evaluate it again."""
+
+    def __init__(self, text: str, values: dict, options: dict, trace: bool,
+                 differentiate: Optional[bool] = True) -> None:
+        from .evaluator import evaluate
+        from .syntax import parse
+
+        self.program = parse(text)
+        self.values = values
+        self.options = options
+        self.result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
+                               **options)
+
+    def rerun(self, name: str, value: Any):
+        from .evaluator import evaluate
+
+        if name in self.values:
+            return evaluate(self.program, {**self.values, name: value}, **self.options)
+        return evaluate(self.program, self.values, overrides={name: value}, **self.options)
+
+
+def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
+         bindings_file: Optional[str] = None, no_grad: list[str] = (),
+         retain_grad: list[str] = (), seed: Optional[int] = None, dtype: str = "float64",
+         max_elements: int = 10**8, strict: bool = False, trace: bool = False,
+         differentiate: Optional[bool] = True) -> Loaded:
+    """Read the program and bindings (`tokens`: the program argument, if any, then the
+    `--name value` bindings as typed), evaluate once; bad input raises GradcliError."""
+    import numpy as np
+
+    from .bindings import binding_value, parse_var, read_bindings_file, split_args
+    from .evaluator import Randomness, to_array
+
+    positional, pairs = split_args(tokens)
+    text = program_text(positional[0] if positional else None, file, positional[1:])
+    pairs += [parse_var(v) for v in var]
+    np_dtype = np.dtype(dtype)
+    rng = Randomness(None if seed is None else [seed, 1])
+    values: dict[str, Any] = {}
+    if bindings_file is not None:
+        for name, v in read_bindings_file(bindings_file).items():
+            values[name] = (binding_value(name, v, dtype=np_dtype, rng=rng,
+                                          max_elements=max_elements)
+                            if isinstance(v, str) else to_array(name, v, np_dtype))
+    seen: set[str] = set()
+    for name, raw in pairs:
+        if name in seen:
+            raise GradcliError(f"--{name} is given twice")
+        seen.add(name)
+        values[name] = binding_value(name, raw, dtype=np_dtype, rng=rng,
+                                     max_elements=max_elements)
+    options = dict(no_grad=names(no_grad), retain_grad=names(retain_grad), dtype=dtype,
+                   seed=seed, max_elements=max_elements)
+    loaded = Loaded(text, values, options, trace, differentiate)
+    if strict and loaded.result.warnings:
+        from .errors import NonFiniteError
+
+        raise NonFiniteError(loaded.result.warnings[0],
+                             hint="--strict turns NaN/inf into an error")
+    return loaded
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    # No markup or emoji codes: program text such as v[red] or a:b: is shown as written.
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
+                   emoji=False)
+
+
+def report(err: GradcliError, as_json: bool, *, one_line: bool = False) -> None:
+    """Say what was wrong: a JSON error document on stdout, or the message on stderr."""
+    if as_json:
+        from .result import SCHEMA, dumps
+
+        print(dumps({"schema": SCHEMA, "error": err.to_dict()}, indent=None if one_line else 2))
+    else:
+        sys.stderr.write(err.render() + "\n")
+
+
+def print_lines(out, lines: list[str], *, gap: bool = False) -> None:
+    if gap:
+        out.print("")
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
+
+
+def show_eval(result, format: str, *, torch: bool = False, full: bool = False,
+              steps: bool = False, all_rows: bool = False) -> None:
+    """`gradcli eval`'s output in one of EVAL_FORMATS."""
+    if format in ("json", "jsonl"):
+        from .result import dumps
+
+        print(dumps(result.to_dict(), indent=None if format == "jsonl" else 2))
+        return
+    out = console()
+    if format == "tree":
+        from .views import tree
+
+        tree.render(result, out, full=full)
+    else:
+        from .views import table
+
+        table.render(result, out, full=full, torch=torch, all_rows=all_rows)
+    if steps:
+        from .views.explain import steps as step_lines
+
+        print_lines(out, step_lines(result), gap=True)
+
+
+def run_eval(tokens: list[str], format: str, load_options: dict, view_options: dict) -> int:
+    """Evaluate and print; the exit code (0, or 2 for bad input)."""
+    as_json = format in ("json", "jsonl")
+    try:
+        result = load(tokens, trace=view_options.get("steps", False), **load_options).result
+    except GradcliError as e:
+        report(e, as_json, one_line=format == "jsonl")
+        return 2
+    show_eval(result, format, **view_options)
+    return 0
+
+
+# `gradcli eval`'s own option names: a command line using any of them goes to Typer.
+# tests/test_startup.py checks this list against the options Typer defines.
+EVAL_OPTIONS = frozenset({
+    "--file", "-f", "--var", "--bindings", "--no-grad", "--retain-grad", "--seed", "--dtype",
+    "--max-elements", "--strict", "--format", "--torch", "--full", "--steps", "--all",
+    "--help"})
+_BINDING = re.compile(r"--[A-Za-z_][A-Za-z_0-9]*(=.*)?", re.S)
+
+
+def quick_plan(argv: list[str]) -> Optional[tuple[list[str], str]]:
+    """For ``eval PROGRAM (--name value | --name=value)* [--format F]``: the tokens for
+    :func:`load` and the format. None for any other command line: Typer runs it."""
+    if len(argv) < 2 or argv[0] != "eval" or argv[1].startswith("-"):
+        return None
+    tokens = [argv[1]]
+    format = "table"
+    rest = argv[2:]
+    i = 0
+    while i < len(rest):
+        tok = rest[i]
+        if tok == "--format" and i + 1 < len(rest) and rest[i + 1] in EVAL_FORMATS:
+            format = rest[i + 1]
+        elif (_BINDING.fullmatch(tok) and tok.split("=", 1)[0] not in EVAL_OPTIONS
+              and ("=" in tok or (i + 1 < len(rest) and not rest[i + 1].startswith("--")))):
+            if "=" in tok:
+                tokens.append(tok)
+                i += 1
+                continue
+            tokens += [tok, rest[i + 1]]
+        else:
+            return None
+        i += 2
+    return tokens, format
+
+
+def quick_eval(argv: list[str]) -> Optional[int]:
+    """Run a plain eval command line without Typer and return its exit code; None if
+    the command line is anything else."""
+    plan = quick_plan(argv)
+    return None if plan is None else run_eval(*plan, {}, {})
+
+
+def guarded(run: Callable[[], Any]) -> Any:
+    """Run the command: no traceback ever reaches the user."""
+    try:
+        return run()
+    except SystemExit:
+        raise
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as Click does
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as e:  # a bug in gradcli, not bad input
+        if os.environ.get("GRADCLI_DEBUG"):
+            raise
+        sys.stderr.write(f"gradcli: internal error: {type(e).__name__}: {e}\n"
+                         "please report this with the command you ran "
+                         "(GRADCLI_DEBUG=1 shows the traceback)\n")
+        sys.exit(3)
