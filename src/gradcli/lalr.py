@@ -148,7 +148,8 @@ class _Scanner:
     alternation, which is faster per token but costs about a millisecond to build.
     """
 
-    __slots__ = ("scan", "terminals", "unless", "newline", "ignore", "_uses", "_one_by_one")
+    __slots__ = ("scan", "alternation", "terminals", "unless", "newline", "ignore", "_uses",
+                 "_one_by_one")
     OFTEN = 64
 
     def __init__(self, spec: dict, compiled: dict):
@@ -163,18 +164,13 @@ class _Scanner:
         self.ignore = frozenset(spec["ignore"])
         self._uses = 0
         self.scan = self._scan_one_by_one
+        self.alternation = None  # the compiled alternation's match, once the state is frequent
 
     def _scan_one_by_one(self, text: str, pos: int):
         self._uses += 1
         if self._uses >= self.OFTEN:
-            alternation = re.compile("|".join(f"(?P<{name}>{regexp})"
-                                              for name, regexp in self.terminals)).match
-
-            def scan(text, pos, match=alternation):
-                m = match(text, pos)
-                return (m.lastgroup, m.end()) if m else None
-
-            self.scan = scan
+            self.alternation = re.compile("|".join(f"(?P<{name}>{regexp})"
+                                                   for name, regexp in self.terminals)).match
         for name, match in self._one_by_one:
             m = match(text, pos)
             if m:
@@ -207,6 +203,7 @@ class Parser:
         self._scanners: list = [None] * len(self._scanner_specs)
         self._compiled: dict = {}
         self.joined, self.opening, self.closing = joined, opening, closing
+        self._chains: dict = {}
         self.rules = [self._reducer(r, transformer) for r in tables["rules"]]
         if len(self.lexer_of_state) != len(self.actions):
             raise ValueError("tables do not match")
@@ -223,6 +220,8 @@ class Parser:
             keep = [(int(i), bool(x), int(n)) for i, x, n in keep]
         if expand1 and size == 1 and (keep is None or (keep == [(0, False, 0)] and not pad)):
             return rule["origin"], size, None
+        if keep is None and not expand1:
+            return rule["origin"], size, f  # the children as they are: call back directly
 
         def build(children, f=f, keep=keep, pad=pad, expand1=expand1):
             if keep is not None:
@@ -246,6 +245,21 @@ class Parser:
 
         return rule["origin"], size, build
 
+    def _chain(self, below: int, top: int, kind: str) -> int:
+        """The state on top after every single-child reduction that follows in `top` with
+        lookahead `kind`, `below` staying under it."""
+        actions, rules = self.actions, self.rules
+        while True:
+            code = actions[top].get(kind)
+            if code is None or code >= 0:
+                return top
+            origin, _, build = rules[-1 - code]
+            if build is not None:
+                return top
+            top = actions[below][origin]
+            if kind == "$END" and top == self.end:
+                return top
+
     def _scanner(self, index: int) -> _Scanner:
         s = self._scanners[index]
         if s is None:
@@ -258,6 +272,7 @@ class Parser:
         joined, opening, closing = self.joined, self.opening, self.closing
         states = [self.start]
         values: list = []
+        chains = self._chains
         pos, line, line_start, n = 0, 1, 0, len(text)
         depth = 0
         while True:
@@ -265,10 +280,17 @@ class Parser:
             state = states[-1]
             if pos < n:
                 scanner = scanners[lexer_of_state[state]] or self._scanner(lexer_of_state[state])
-                found = scanner.scan(text, pos)
-                if found is None:
-                    raise Reject
-                kind, end = found
+                match = scanner.alternation
+                if match is not None:
+                    m = match(text, pos)
+                    if m is None:
+                        raise Reject
+                    kind, end = m.lastgroup, m.end()
+                else:
+                    found = scanner.scan(text, pos)
+                    if found is None:
+                        raise Reject
+                    kind, end = found
                 value = text[pos:end]
                 start, column = pos, pos - line_start + 1
                 tok_line = line
@@ -301,8 +323,20 @@ class Parser:
                 if code >= 0:
                     break
                 origin, size, build = rules[-1 - code]
-                if build is None:  # a ?rule with one child: the value passes up as it is
-                    del states[-1]
+                if build is None:
+                    # A ?rule with one child: the value passes up as it is, and so through a
+                    # chain of them (atom -> postfix -> primary -> ... -> sum). Only the top
+                    # state changes, and where the chain ends depends only on the state
+                    # below it, the top state and the lookahead: look that up once.
+                    key = (states[-2], states[-1], kind)
+                    goto = chains.get(key)
+                    if goto is None:
+                        goto = chains[key] = self._chain(*key)
+                    states[-1] = goto
+                    if token is None and goto == self.end:
+                        return values[-1]
+                    row = actions[goto]
+                    continue
                 else:
                     if size:
                         children = values[-size:]

@@ -199,10 +199,13 @@ def _pos_tok(tok) -> Pos:
 
 def _span(first, last, anchor=None) -> Pos:
     """Span from `first` to `last` (AST nodes or tokens), positioned at `anchor`."""
-    a = first.pos if hasattr(first, "pos") else _pos_tok(first)
-    b = last.pos if hasattr(last, "pos") else _pos_tok(last)
-    at = a if anchor is None else (anchor.pos if hasattr(anchor, "pos") else _pos_tok(anchor))
-    return Pos(a.start, b.end, at.line, at.column)
+    p = getattr(first, "pos", None)
+    start = first.start_pos if p is None else p.start
+    p = getattr(last, "pos", None)
+    end = last.end_pos if p is None else p.end
+    at = first if anchor is None else anchor
+    p = getattr(at, "pos", None)
+    return Pos(start, end, at.line, at.column) if p is None else Pos(start, end, p.line, p.column)
 
 
 def _number(tok) -> Num:
