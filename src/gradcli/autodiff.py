@@ -156,6 +156,13 @@ class Traced:
         if name == "broadcast_to":
             x, shape = args
             return _expand(self.graph, x, tuple(shape))
+        if name == "prod":
+            x = args[0]
+            axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
+            if axis is None:
+                return _record(self.graph, "prod", (x,))
+            return _record(self.graph, "prod_dim", (x,),
+                           {"dim": int(axis) % x.ndim, "keepdim": bool(kwargs.get("keepdims"))})
         if name in ("sum", "mean"):
             x = args[0]
             axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
@@ -188,6 +195,13 @@ class Traced:
 
     def sum(self, axis=None, keepdims=False):
         return _reduce(self.graph, "sum", self, axis, keepdims)
+
+    def reshape(self, *shape) -> "Traced":
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        known = int(np.prod([d for d in shape if d != -1]))
+        shape = tuple(self.size // max(known, 1) if d == -1 else int(d) for d in shape)
+        return self._op("view", (self,), {"shape": shape})
 
     def __add__(self, o): return _binary(self.graph, "+", self, o)
     def __radd__(self, o): return _binary(self.graph, "+", o, self)

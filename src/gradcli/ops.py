@@ -382,7 +382,19 @@ def _select_first(g, idx, shape, dim, keepdim):
 
 def _prod_others(x, dim):
     """Product of all other elements along `dim`, exact when some are zero (without zeros
-    the VJPs above use y / x, which second derivatives can trace)."""
+    the VJPs above use y / x, which second derivatives can trace).
+
+    On NumPy arrays: products of the elements before and after each one (cumulative
+    products, O(n)). On traced values (a Hessian differentiates this formula again):
+    row i of an n x n copy of x with its diagonal set to 1, multiplied out -- only
+    registry ops (expand, where, prod over a dim), O(n^2) along `dim`."""
+    if not isinstance(x, np.ndarray):
+        n = x.shape[dim]
+        rows = list(x.shape)
+        rows.insert(dim, n)  # axis dim picks the row i, axis dim + 1 runs over the elements
+        copies = np.broadcast_to(np.expand_dims(x, dim), tuple(rows))
+        diagonal = np.eye(n, dtype=bool).reshape([n, n] + [1] * (x.ndim - dim - 1))
+        return np.prod(np.where(diagonal, 1.0, copies), axis=dim + 1)
     ones_shape = list(x.shape)
     ones_shape[dim] = 1
     one = np.ones(ones_shape, dtype=x.dtype)

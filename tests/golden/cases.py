@@ -313,4 +313,11 @@ HESSIAN_CASES: list[tuple[str, dict]] = [
     ("torch.exp(v[0:2]).sum() * v[-1]", {"v": r(3)}),
     ("(M.max(1).values ** 2).sum() + (M.min(0, keepdim=True).values ** 3).sum()",
      {"M": r(2, 3)}),
+    # products at exact zeros: the backward's cumulative products, differentiated again
+    ("x.prod()", {"x": [0.0, 2.0, 3.0]}),
+    ("x.prod()", {"x": [0.0, 2.0, 0.0, 5.0]}),
+    ("(x * x).prod() + torch.sin(x).prod()", {"x": [0.0, 1.5]}),
+    ("M.prod(1).sum() + M.prod(0, keepdim=True).pow(2).sum()", {"M": [[0.0, 2.0, 3.0],
+                                                                    [1.0, 0.0, -2.0]]}),
+    ("torch.prod(v * w)", {"v": [1.0, 0.0, 2.0], "w": [0.5, 3.0, 0.0]}),
 ]
