@@ -64,7 +64,10 @@ def fold(symbol: str, a: float, b: float) -> float | int:
 
 
 def binary(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
-    a, b = ev.operand(a), ev.operand(b)
+    if type(a) is not Node:
+        a = ev.operand(a)
+    if type(b) is not Node:
+        b = ev.operand(b)
     if symbol == "@":
         return matmul(ev, a, b)
     ka, kb = kind(a), kind(b)

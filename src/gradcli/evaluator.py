@@ -363,6 +363,15 @@ class Evaluator:
         while stack:
             node, n = pop()
             if n < 0:
+                kind = type(node)
+                if kind is Num:  # the commonest nodes of long sums, without a second visit
+                    values.append(node.value)
+                    continue
+                if kind is Binary:
+                    push((node, 2))
+                    push((node.right, -1))
+                    push((node.left, -1))
+                    continue
                 kids = children(node)
                 push((node, len(kids)))
                 for k in reversed(kids):
@@ -408,12 +417,12 @@ class Evaluator:
         return ()
 
     def _finish(self, node, args: list) -> Any:
-        if isinstance(node, Num):
-            return node.value
-        if isinstance(node, Name):
-            return self._lookup(node)
         if isinstance(node, Binary):
             return dispatch.binary(self, node.op, args[0], args[1])
+        if isinstance(node, Name):
+            return self._lookup(node)
+        if isinstance(node, Num):
+            return node.value
         if isinstance(node, Unary):
             if node.op == "-":
                 return dispatch.unary_minus(self, args[0])
