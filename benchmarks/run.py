@@ -174,7 +174,7 @@ def main() -> None:
                     help="comma-separated groups to run (default: all)")
     args = ap.parse_args()
     r = 3 if args.quick else 7
-    groups = {"startup": lambda: startup(r * 3), "scale": lambda: scale(max(3, r // 2)),
+    groups = {"startup": lambda: startup(r * 3), "scale": lambda: scale(max(3, r - 2)),
               "tensors": lambda: tensors(r * 2), "batch": lambda: batch(100_000, r)}
     wanted = [g.strip() for g in args.only.split(",") if g.strip()]
     unknown = [g for g in wanted if g not in groups]

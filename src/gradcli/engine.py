@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
@@ -35,6 +36,10 @@ def no_cycle_collection():
     finally:
         if was:
             gc.enable()
+
+
+# The params of every node without any (most of them): one shared, read-only mapping.
+NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Node:
@@ -161,7 +166,7 @@ class Graph:
     def leaf(self, value: Any, *, requires_grad: bool, expr: "str | Where",
              where: Where | None = None) -> Node:
         value = np.asarray(value)  # callers choose the dtype: int tensors stay int, as in PyTorch
-        node = Node(len(self.nodes), value, None, (), {}, requires_grad, expr, where)
+        node = Node(len(self.nodes), value, None, (), NO_PARAMS, requires_grad, expr, where)
         self.nodes.append(node)
         return node
 
@@ -187,9 +192,9 @@ class Graph:
                     requires_grad = True
                     break
         if not requires_grad:  # as in PyTorch: a result that needs no grad is a leaf
-            node = Node(len(self.nodes), value, None, (), {}, False, expr, where)
+            node = Node(len(self.nodes), value, None, (), NO_PARAMS, False, expr, where)
         else:
-            node = Node(len(self.nodes), value, op, args, params, True, expr, where)
+            node = Node(len(self.nodes), value, op, args, params or NO_PARAMS, True, expr, where)
         self.nodes.append(node)
         return node
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import dispatch
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, shape_args
-from .engine import Graph, Node, Where, backward, no_cycle_collection
+from .engine import NO_PARAMS, Graph, Node, Where, backward, no_cycle_collection
 from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ShapeError,
                      UnboundNameError, UnknownFunctionError)
 from .ops import REGISTRY
@@ -112,7 +112,7 @@ class Evaluator:
         where = self._here()
         label = expr if expr is not None else (where if where is not None else key)
         try:
-            return self.graph.apply(REGISTRY[key], tuple(args), params or {}, expr=label,
+            return self.graph.apply(REGISTRY[key], tuple(args), params or NO_PARAMS, expr=label,
                                     where=where)
         except GradcliError:
             raise
