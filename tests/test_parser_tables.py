@@ -179,3 +179,20 @@ def test_errors_are_worded_by_lark():
         syntax.parse("(x + ")
     assert e.value.message == "unexpected end of input"
     assert "expected" in (e.value.hint or "")
+
+
+@pytest.mark.parametrize("damage", ["no actions", "no scanners"])
+def test_tables_that_do_not_fit_fall_back_to_lark(damage, tmp_path, monkeypatch):
+    """Well-formed JSON whose states are wrong must not crash a run: Lark parses instead."""
+    _fresh(monkeypatch, tmp_path)
+    (path,) = (tmp_path / "gradcli").glob("parser-*.json")
+    tables = json.loads(path.read_text())
+    if damage == "no actions":
+        tables["actions"] = [{} for _ in tables["actions"]]
+    else:
+        tables["lexer_of_state"] = [len(tables["scanners"]) + 5] * len(tables["actions"])
+    path.write_text(json.dumps(tables))
+    monkeypatch.setattr(syntax, "_FAST", None)
+    assert isinstance(syntax._fast_parser(), lalr.Parser)  # loads: the damage shows when parsing
+    program = syntax.parse("y = (x+w)*(w+1)")
+    assert flat(program.statements) == by_lark("y = (x+w)*(w+1)")

@@ -148,7 +148,7 @@ class _Scanner:
     alternation, which is faster per token but costs about a millisecond to build.
     """
 
-    __slots__ = ("scan", "alternation", "terminals", "unless", "newline", "ignore", "_uses",
+    __slots__ = ("alternation", "terminals", "unless", "newline", "ignore", "_uses",
                  "_one_by_one")
     OFTEN = 64
 
@@ -163,10 +163,10 @@ class _Scanner:
         self.newline = frozenset(spec["newline"])
         self.ignore = frozenset(spec["ignore"])
         self._uses = 0
-        self.scan = self._scan_one_by_one
         self.alternation = None  # the compiled alternation's match, once the state is frequent
 
-    def _scan_one_by_one(self, text: str, pos: int):
+    def scan(self, text: str, pos: int) -> tuple[str, int] | None:
+        """(terminal, end) of the token at `pos`, trying the terminals one by one."""
         self._uses += 1
         if self._uses >= self.OFTEN:
             self.alternation = re.compile("|".join(f"(?P<{name}>{regexp})"

@@ -516,8 +516,8 @@ def parse(source: str) -> Program:
         except ParseError as e:
             e.source = source
             raise
-        except Reject:
-            pass  # not a program: Lark says why, in its words
+        except (Reject, KeyError, IndexError):
+            pass  # not a program (or tables that do not fit): Lark says why, in its words
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     try:
