@@ -248,12 +248,14 @@ def backward(graph: Graph, output: Node, trace: list[Step] | None = None, *,
             if g is None or op is None:
                 continue
             args = node.args
-            values = [_value_of(a) for a in args]
+            values = [a.value if type(a) is Node else _value_of(a) for a in args]
             sent = [] if trace is not None else None
             for i, arg in enumerate(args):
                 if isinstance(arg, Node) and arg.requires_grad:
                     gi = op.vjp[i](g, node.value, *values, **node.params)
-                    gi = unbroadcast(gi, arg.value.shape)
+                    shape = arg.value.shape
+                    if type(gi) is not np.ndarray or gi.shape != shape:
+                        gi = unbroadcast(gi, shape)
                     j = arg.id
                     grads[j] = gi if grads[j] is None else grads[j] + gi
                     if sent is not None:
