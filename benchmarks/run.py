@@ -97,6 +97,11 @@ def scale(repeats: int) -> list[tuple]:
              "the 100k-term program",
              2.3),
             ("scale: 100k nested parentheses (s)", t_nested, None, "works", None)]
+    parsed = parse(p200)
+    t = time.perf_counter()
+    gradcli.evaluate(parsed, {"x": 1.5})
+    rows.append(("scale: 200k terms, evaluate+backward only (s)",
+                 time.perf_counter() - t, None, "parsing excluded", None))
     if HAVE_TORCH:
         import torch
         def torch_loop():
