@@ -176,3 +176,39 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                        check=True)
     assert r.stdout.split(" ", 1) == ["1", "''\n"]
+
+
+def _argv_strategy():
+    from hypothesis import strategies as st
+
+    from test_fuzz import mutated
+
+    value = st.one_of(st.sampled_from(["2", "-1.5", "0", "[1, 2]", "[[1, 2], [3, 4]]", "pi/4",
+                                       "[1, 2", "nan", "1e400", "ones(2)", "-", "@missing.npy"]),
+                      st.text(alphabet="0123456789.-e[], ", max_size=8))
+    name = st.sampled_from(["x", "w", "v", "W", "y", "version", "seed2", "a_b"])
+    binding = st.one_of(st.tuples(name, value).map(lambda p: [f"--{p[0]}", p[1]]),
+                        st.tuples(name, value).map(lambda p: [f"--{p[0]}={p[1]}"]),
+                        st.sampled_from([["--format", "json"], ["--format", "jsonl"],
+                                         ["--format", "tree"], ["--format", "table"]]))
+    return st.tuples(mutated(), st.lists(binding, max_size=4)).map(
+        lambda t: ["eval", t[0], *[tok for b in t[1] for tok in b]])
+
+
+def test_quick_eval_matches_typer_on_fuzzed_command_lines(capsys, monkeypatch):
+    from hypothesis import HealthCheck, given, settings
+
+    compared: list = []
+    examples = max(50, int(os.environ.get("GRADCLI_FUZZ_EXAMPLES", "250")) // 5)
+
+    @settings(max_examples=examples, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(_argv_strategy())
+    def check(argv):
+        if command.quick_plan(argv) is None or "rand" in argv[1]:
+            return  # Typer's alone; or random numbers, which differ from run to run
+        compared.append(argv)
+        assert quick_route(argv, capsys, monkeypatch) == typer_route(argv), argv
+
+    check()
+    assert len(compared) >= examples // 4  # most command lines take the quick path
