@@ -212,3 +212,19 @@ def test_quick_eval_matches_typer_on_fuzzed_command_lines(capsys, monkeypatch):
 
     check()
     assert len(compared) >= examples // 4  # most command lines take the quick path
+
+
+def test_shell_completion_still_answers(tmp_path):
+    """Typer answers completion requests (as the bash script Typer installs makes them);
+    neither the quick path nor building only the named command may get in the way."""
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).parent / "gradcli")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "_GRADCLI_COMPLETE": "complete_bash"}
+    for words, cword, want in [("gradcli ev", "1", "eval"),
+                               ("gradcli eval x --fo", "3", "--format"),
+                               ("gradcli eval x --x 2 --for", "5", "--format"),
+                               ("gradcli check x --exp", "3", "--expect")]:
+        r = subprocess.run([exe], env={**env, "COMP_WORDS": words, "COMP_CWORD": cword},
+                           capture_output=True, text=True)
+        assert r.stdout.split() == [want], (words, r.stdout, r.stderr)

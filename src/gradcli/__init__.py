@@ -51,7 +51,7 @@ def main() -> None:
     gc.disable()
     from . import command
 
-    plan = command.quick_plan(sys.argv[1:])
+    plan = None if command.completing() else command.quick_plan(sys.argv[1:])
     if plan is not None:
         from . import bindings, evaluator  # noqa: F401  (NumPy and the engine, GC paused)
 

@@ -17,7 +17,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from .command import Loaded, guarded, load, report, show_eval
+from .command import Loaded, completing, guarded, load, report, show_eval
 from .command import console as _console
 from .command import names as _names
 from .command import print_lines as _print_lines
@@ -619,7 +619,7 @@ def _only(command: str) -> None:
     """Typer builds the Click object of every registered command before it runs one;
     when the command line names a command, register only that one."""
     wanted = [c for c in app.registered_commands if c.name == command]
-    if wanted and not any(k.startswith("_GRADCLI_COMPLETE") for k in os.environ):
+    if wanted and not completing():
         app.registered_commands = wanted
 
 

@@ -183,6 +183,11 @@ EVAL_OPTIONS = frozenset({
 _BINDING = re.compile(r"--[A-Za-z_][A-Za-z_0-9]*(=.*)?", re.S)
 
 
+def completing() -> bool:
+    """Whether the shell is asking for completions (Typer answers those)."""
+    return any(k.startswith("_GRADCLI_COMPLETE") for k in os.environ)
+
+
 def quick_plan(argv: list[str]) -> Optional[tuple[list[str], str]]:
     """For ``eval PROGRAM (--name value | --name=value)* [--format F]``: the tokens for
     :func:`load` and the format. None for any other command line: Typer runs it."""
