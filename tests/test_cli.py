@@ -9,6 +9,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+import gradcli
 from gradcli.cli import app
 
 runner = CliRunner()
@@ -175,3 +176,43 @@ def test_version():
 
     r = run("--version")
     assert r.exit_code == 0 and r.stdout.strip() == f"gradcli {__version__}"
+
+
+@pytest.mark.parametrize("args", [
+    ["eval", "x * 2", "--x", "-inf", "--format", "json"],
+    ["eval", "x * 2", "--format", "json", "--x", "-inf"],
+    ["check", "x * 2", "--x", "-inf", "--expect", "x=2", "--format", "json"],
+])
+def test_a_binding_value_may_start_with_a_dash(args):
+    """-inf holds the letter f, and -f is the program-file option: the value must still
+    reach x whole, on every command."""
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    if args[0] == "eval":
+        assert doc["value"] == "-Infinity" and doc["grads"] == {"x": 2.0}
+    else:
+        assert doc["passed"] is True
+
+
+def test_join_binding_values_leaves_options_and_flags_alone():
+    from gradcli.cli import join_binding_values
+
+    known = {"--strict", "--seed", "-f", "--file", "--format"}
+    assert join_binding_values(["P", "--x", "-inf", "--w", "-2"], known) == \
+        ["P", "--x=-inf", "--w=-2"]
+    assert join_binding_values(["--strict", "-f", "p.txt"], known) == ["--strict", "-f", "p.txt"]
+    assert join_binding_values(["P", "--seed", "-3"], known) == ["P", "--seed", "-3"]
+    assert join_binding_values(["P", "--x", "-"], known) == ["P", "--x", "-"]
+    assert join_binding_values(["P", "--x", "--w", "1"], known) == ["P", "--x", "--w", "1"]
+    assert join_binding_values(["P", "--", "--x", "-1"], known) == ["P", "--", "--x", "-1"]
+
+
+@pytest.mark.parametrize("program", ["", "import torch", "# only a comment\n\n",
+                                     "from torch import nn"])
+def test_a_program_with_nothing_to_evaluate_is_bad_input(program):
+    r = run("eval", program)
+    assert r.exit_code == 2
+    assert "the program has nothing to evaluate" in r.stderr
+    with pytest.raises(gradcli.GradcliError, match="nothing to evaluate"):
+        gradcli.evaluate(program)

@@ -119,6 +119,10 @@ SAME = [
     ["eval", "y = x^2; y.backward()", "--x", "3"],
     ["eval", "1 + 2"],
     ["eval", "x", "--x", "1e309", "--format", "json"],
+    ["eval", "x * 2", "--x", "-inf"],
+    ["eval", "x * 2", "--x", "-inf", "--format", "jsonl"],
+    ["eval", ""],  # nothing to evaluate
+    ["eval", "import torch", "--format", "json"],
 ]
 
 

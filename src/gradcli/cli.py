@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from .command import Loaded, completing, guarded, load, report, show_eval
 from .command import console as _console
@@ -61,6 +62,37 @@ def _group(version: bool = typer.Option(False, "--version", callback=_version, i
 
 
 FREE = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def join_binding_values(args: list[str], options: set[str]) -> list[str]:
+    """`--x -inf` -> `--x=-inf` for bindings (long options the command does not define),
+    so that Click does not read a value that starts with a dash as short options:
+    `-inf` holds `f`, and `-f` is the program-file option."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if tok == "--":
+            out += args[i:]
+            break
+        if (tok.startswith("--") and "=" not in tok and tok not in options
+                and i + 1 < len(args) and args[i + 1].startswith("-")
+                and not args[i + 1].startswith("--") and len(args[i + 1]) > 1):
+            out.append(f"{tok}={args[i + 1]}")
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+class BindingCommand(TyperCommand):
+    """A command whose unknown long options are bindings (`--x 2`): their values are kept
+    whole, whatever they start with."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        options = {o for p in self.get_params(ctx) for o in (*p.opts, *p.secondary_opts)}
+        return super().parse_args(ctx, join_binding_values(args, options))
 
 
 class EvalFormat(str, Enum):
@@ -141,7 +173,7 @@ def program_command(name: str):
         command.__signature__ = inspect.Signature(params)
         command.__annotations__ = {p.name: p.annotation for p in params}
         del command.__wrapped__
-        app.command(name, context_settings=FREE)(command)
+        app.command(name, cls=BindingCommand, context_settings=FREE)(command)
         return f
     return register
 
@@ -357,7 +389,7 @@ def graph_cmd(
     sys.stdout.flush()
 
 
-@app.command("batch", context_settings=FREE)
+@app.command("batch", cls=BindingCommand, context_settings=FREE)
 def batch_cmd(
     ctx: typer.Context,
     program: Optional[str] = ProgramArg,

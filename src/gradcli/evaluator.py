@@ -18,8 +18,8 @@ import numpy as np
 from . import dispatch
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, shape_args
 from .engine import NO_PARAMS, Graph, Node, Where, backward, no_cycle_collection
-from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ShapeError,
-                     UnboundNameError, UnknownFunctionError)
+from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ParseError,
+                     ShapeError, UnboundNameError, UnknownFunctionError)
 from .ops import REGISTRY
 from .result import Result
 from .syntax import (Assign, Attr, Binary, Call, Compare, EllipsisExpr, ExprStmt, Index,
@@ -229,6 +229,10 @@ class Evaluator:
                 f"binding{'s' if len(unused) > 1 else ''} {names} "
                 f"{'are' if len(unused) > 1 else 'is'} never read by the program",
                 hint=_suggest_unused(unused, self.program))
+        if output is None:
+            raise ParseError("the program has nothing to evaluate (no expression or "
+                             "assignment)", source=self.source,
+                             hint='e.g. gradcli eval "(x+w)*(w+1)" --x 2 --w 1')
         self._retain()
         if isinstance(output, NamedPair):
             output = output[0]
