@@ -135,7 +135,9 @@ def quick_route(argv, capsys, monkeypatch):
     for k, v in ENV.items():
         monkeypatch.setenv(k, v)
     capsys.readouterr()
-    code = command.quick_eval(argv)
+    plan = command.quick_plan(argv)
+    assert plan is not None, argv
+    code = command.run_eval(*plan)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -158,7 +160,7 @@ def test_quick_eval_prints_what_typer_prints(argv, capsys, monkeypatch):
     ["eval", "x", "--no-grad", "x", "--x", "1"], ["--version"], [],
 ])
 def test_anything_else_goes_to_typer(argv):
-    assert command.quick_eval(argv) is None
+    assert command.quick_plan(argv) is None
 
 
 def test_the_quick_path_knows_every_eval_option():

@@ -57,7 +57,7 @@ def main() -> None:
 
         gc.freeze()
         gc.enable()
-        sys.exit(command.guarded(lambda: command.run_eval(*plan, {}, {})))
+        sys.exit(command.guarded(lambda: command.run_eval(*plan)))
     from . import cli
 
     cli.GC_PAUSED = True

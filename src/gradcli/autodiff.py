@@ -169,7 +169,7 @@ class Traced:
             keep = bool(kwargs.get("keepdims", False))
             return _reduce(self.graph, name, x, axis, keep)
         if name == "reshape":
-            return _record(self.graph, "view", (args[0],), {"shape": tuple(args[1])})
+            return args[0].reshape(args[1])
         if name == "expand_dims":
             x, dims = args[0], args[1]
             dims = dims if isinstance(dims, tuple) else (dims,)
@@ -198,10 +198,8 @@ class Traced:
 
     def reshape(self, *shape) -> "Traced":
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        known = int(np.prod([d for d in shape if d != -1]))
-        shape = tuple(self.size // max(known, 1) if d == -1 else int(d) for d in shape)
-        return self._op("view", (self,), {"shape": shape})
+            shape = shape[0]
+        return self._op("view", (self,), {"shape": tuple(shape)})  # NumPy resolves a -1
 
     def __add__(self, o): return _binary(self.graph, "+", self, o)
     def __radd__(self, o): return _binary(self.graph, "+", o, self)

@@ -18,7 +18,7 @@ from typing import Any, List, Optional
 import typer
 from typer.core import TyperCommand
 
-from .command import Loaded, completing, guarded, load, report, show_eval
+from .command import EVAL_FORMATS, Loaded, completing, guarded, load, report, show_eval
 from .command import console as _console
 from .command import names as _names
 from .command import print_lines as _print_lines
@@ -95,11 +95,7 @@ class BindingCommand(TyperCommand):
         return super().parse_args(ctx, join_binding_values(args, options))
 
 
-class EvalFormat(str, Enum):
-    table = "table"
-    tree = "tree"
-    json = "json"
-    jsonl = "jsonl"
+EvalFormat = Enum("EvalFormat", {f: f for f in EVAL_FORMATS}, type=str)  # the quick path's too
 
 
 class DType(str, Enum):

@@ -3,7 +3,7 @@ evaluating once, printing `eval`'s output, turning errors into exit codes.
 
 :mod:`gradcli.cli` defines the command line with Typer and calls these. The plainest
 and most frequent command line, ``gradcli eval PROGRAM --x 2 --w 1 [--format F]``, is
-also run from here directly (:func:`quick_eval`) when :func:`gradcli.main` sees one,
+also run from here directly (:func:`quick_plan`, :func:`run_eval`) when :func:`gradcli.main` sees one,
 because importing Typer and building its commands costs a fifth of a run. Anything else
 (another command, another option, ``--help``, a malformed line) goes to Typer, and a test
 checks that both routes print the same bytes and exit with the same code.
@@ -162,15 +162,15 @@ def show_eval(result, format: str, *, torch: bool = False, full: bool = False,
         print_lines(out, step_lines(result), gap=True)
 
 
-def run_eval(tokens: list[str], format: str, load_options: dict, view_options: dict) -> int:
-    """Evaluate and print; the exit code (0, or 2 for bad input)."""
+def run_eval(tokens: list[str], format: str) -> int:
+    """Evaluate and print with eval's defaults; the exit code (0, or 2 for bad input)."""
     as_json = format in ("json", "jsonl")
     try:
-        result = load(tokens, trace=view_options.get("steps", False), **load_options).result
+        result = load(tokens).result
     except GradcliError as e:
         report(e, as_json, one_line=format == "jsonl")
         return 2
-    show_eval(result, format, **view_options)
+    show_eval(result, format)
     return 0
 
 
@@ -212,13 +212,6 @@ def quick_plan(argv: list[str]) -> Optional[tuple[list[str], str]]:
             return None
         i += 2
     return tokens, format
-
-
-def quick_eval(argv: list[str]) -> Optional[int]:
-    """Run a plain eval command line without Typer and return its exit code; None if
-    the command line is anything else."""
-    plan = quick_plan(argv)
-    return None if plan is None else run_eval(*plan, {}, {})
 
 
 def guarded(run: Callable[[], Any]) -> Any:
