@@ -134,8 +134,116 @@ class Index:
     pos: Pos
 
 
+@dataclass(**_AST)
+class BoolOp:
+    op: str  # "and" or "or"; short-circuits as in Python
+    left: "Expr"
+    right: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Not:
+    operand: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class ChainCompare:
+    """`a < b <= c`: two or more comparisons, each operand evaluated once. A single
+    comparison is a Compare. ops may include "is", "is not", "in", "not in"."""
+
+    ops: tuple[str, ...]
+    operands: tuple["Expr", ...]  # len(ops) + 1
+    pos: Pos
+
+
+@dataclass(**_AST)
+class IfExp:
+    """`body if test else orelse`."""
+
+    test: "Expr"
+    body: "Expr"
+    orelse: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Param:
+    name: str
+    default: "Expr | None"
+    kind: str  # "pos" (positional or keyword), "varargs" (*args), "kwonly", "varkw" (**kw)
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Lambda:
+    params: tuple[Param, ...]
+    body: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Comprehension:
+    """One `for target in iter if cond ...` clause."""
+
+    target: "Expr"  # Name, or TupleExpr of targets
+    iter: "Expr"
+    ifs: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Comp:
+    """List/set/dict comprehensions and generator expressions."""
+
+    kind: str  # "list", "set", "dict", "gen"
+    elt: "Expr"  # the key for a dict comprehension
+    value: "Expr | None"  # the value for a dict comprehension
+    generators: tuple[Comprehension, ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class DictExpr:
+    keys: tuple["Expr | None", ...]  # None: `**mapping` in values
+    values: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class SetExpr:
+    items: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Starred:
+    """`*xs` in a call's arguments, a list/tuple display or an assignment target."""
+
+    value: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class FormattedValue:
+    """`{value!conversion:spec}` inside an f-string; spec may itself hold fields."""
+
+    value: "Expr"
+    conversion: str | None  # "r", "s", "a"
+    spec: "FString | None"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class FString:
+    parts: tuple["str | FormattedValue", ...]
+    pos: Pos
+
+
 Expr = Union[Num, Name, Str, ListExpr, TupleExpr, Paren, Unary, Binary, Compare, Attr, Call, Slice,
-             EllipsisExpr, Index]
+             EllipsisExpr, Index, BoolOp, Not, ChainCompare, IfExp, Lambda, Comp, DictExpr,
+             SetExpr, Starred, FString]
 
 
 @dataclass(**_AST)
@@ -151,7 +259,154 @@ class ExprStmt:
     pos: Pos
 
 
-Stmt = Union[Assign, ExprStmt]
+# ---- statements of lesson programs (Python's subset). Blocks are tuples of statements.
+
+
+@dataclass(**_AST)
+class SetStmt:
+    """Every assignment that is not `NAME = expr`: `a, b = ...`, `x.requires_grad = True`,
+    `v[0] = 1`, chains `a = b = 0` (targets left to right), `x: float = 1`."""
+
+    targets: tuple["Expr", ...]  # Name, Attr, Index, TupleExpr/ListExpr of targets, Starred
+    value: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class AugAssign:
+    target: "Expr"  # Name, Attr or Index
+    op: str  # "+", "-", "*", "/", "//", "%", "**", "@"
+    value: "Expr"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class If:
+    test: "Expr"
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]  # `elif` is an If alone in orelse
+    pos: Pos
+
+
+@dataclass(**_AST)
+class While:
+    test: "Expr"
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class For:
+    target: "Expr"
+    iter: "Expr"
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Break:
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Continue:
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Pass:
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Return:
+    value: "Expr | None"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class FunctionDef:
+    name: str
+    params: tuple[Param, ...]
+    body: tuple["Stmt", ...]
+    decorators: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class ClassDef:
+    name: str
+    bases: tuple["Expr", ...]
+    body: tuple["Stmt", ...]
+    decorators: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class With:
+    items: tuple[tuple["Expr", "Expr | None"], ...]  # (context expression, `as` target)
+    body: tuple["Stmt", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Handler:
+    type: "Expr | None"  # None: a bare `except:`
+    name: str | None
+    body: tuple["Stmt", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Try:
+    body: tuple["Stmt", ...]
+    handlers: tuple[Handler, ...]
+    orelse: tuple["Stmt", ...]
+    finalbody: tuple["Stmt", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Raise:
+    exc: "Expr | None"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Assert:
+    test: "Expr"
+    msg: "Expr | None"
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Delete:
+    targets: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Global:
+    names: tuple[str, ...]
+    nonlocal_: bool  # True for `nonlocal`
+    pos: Pos
+
+
+@dataclass(**_AST)
+class Import:
+    """`import a.b as c` (module = "a.b", names = ()) or `from a.b import x as y, z`."""
+
+    module: str
+    asname: str | None
+    names: tuple[tuple[str, str | None], ...]  # for `from ... import`; ("*", None) for *
+    is_from: bool
+    pos: Pos
+
+
+Stmt = Union[Assign, ExprStmt, SetStmt, AugAssign, If, While, For, Break, Continue, Pass,
+             Return, FunctionDef, ClassDef, With, Try, Raise, Assert, Delete, Global, Import]
 
 
 @dataclass(**_AST)
