@@ -91,3 +91,25 @@ def test_number_operands():
     for (key, pos), raises in NUMBER_OPERAND_SECOND_BACKWARD.items():
         assert key in REGISTRY
         assert raises == (key in SECOND_BACKWARD_ERRORS)
+
+
+def test_autograd_messages_recorded():
+    """tests/golden/autograd_messages.json (tests/golden/record_messages.py) holds texts
+    recorded from torch 2.13, in float64 and float32."""
+    import json
+    from pathlib import Path
+
+    doc = json.loads((Path(__file__).parent / "golden" / "autograd_messages.json").read_text())
+    assert doc["torch"].startswith("2.13")
+    by = {(c["name"], c["dtype"]): c for c in doc["cases"]}
+    second = by["second_backward_mul", "float64"]
+    assert second["exception"] == "RuntimeError"
+    assert second["message"].startswith("Trying to backward through the graph a second time")
+    assert by["second_backward_add_ok", "float64"]["exception"] is None
+    for dtype, name in [("float64", "DoubleTensor"), ("float32", "FloatTensor")]:
+        msg = by["version_saved_result_exp", dtype]["message"]
+        assert f"[torch.{name} [3]]" in msg and "is at version 1; expected version 0" in msg
+    assert "[torch.DoubleTensor []]" in by["version_saved_result_exp_0d", "float64"]["message"]
+    assert "[torch.DoubleTensor [2, 3]]" in by["version_saved_result_exp_2x3", "float64"]["message"]
+    for c in doc["cases"]:
+        assert "0x" not in c.get("message", "").replace("0x...", "")
