@@ -8,8 +8,14 @@ import inspect
 import pytest
 
 from gradcli.ops import REGISTRY
-from gradcli.saved import (HIDDEN_SAVES, NUMBER_OPERAND_SECOND_BACKWARD, SAVES,
-                           SECOND_BACKWARD_ERRORS, SECOND_BACKWARD_WHEN, TORCH_VERSION)
+from gradcli.saved import (
+    HIDDEN_SAVES,
+    NUMBER_OPERAND_SECOND_BACKWARD,
+    SAVES,
+    SECOND_BACKWARD_ERRORS,
+    SECOND_BACKWARD_WHEN,
+    TORCH_VERSION,
+)
 
 NAMED_ITEMS = {"result", "indices", "weight", "index"}
 

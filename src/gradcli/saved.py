@@ -7,8 +7,9 @@ the forward and the backward checked for PyTorch's version-mismatch error.
 
 SAVES[key]: pairs (item, when). item is an argument position ("0", "1", ...) in the
 registry's argument order, "result" (output 0), "indices" (max/min over a dim: the
-indices output) or "weight" (binary_cross_entropy's weight= tensor, a parameter in
-gradcli). The item is saved if ANY argument position in `when` requires grad.
+indices output), "weight" (binary_cross_entropy's weight= tensor) or "index"
+(scatter_first's index) -- the last two are parameters in gradcli, not arguments.
+The item is saved if ANY argument position in `when` requires grad.
 Positions holding a Python number never require grad.
 
 SECOND_BACKWARD_ERRORS: keys whose node raises "Trying to backward through the graph

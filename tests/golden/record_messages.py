@@ -60,6 +60,12 @@ ERRORS = {
                                      "e = A.exp()\ne.add_(1)\ne.sum().backward()"),
     "version_saved_nonleaf_input_sin": ("h = x * 2\ny = h.sin()\nh.add_(1)\ny.sum().backward()"),
     "version_saved_result_sigmoid": "s = torch.sigmoid(x)\ns.mul_(2)\ns.sum().backward()",
+    "version_saved_index_tensor": ("i = torch.tensor([0, 2])\ny = x[i]\ni.add_(0)\n"
+                                   "y.sum().backward()"),
+    "version_saved_bool_mask": ("m = x > 1.5\ny = x[m]\nm.copy_(m.clone())\n"
+                                "y.sum().backward()"),
+    "version_saved_where_condition": ("m = x > 1.5\ny = torch.where(m, x, w)\n"
+                                      "m.copy_(m.clone())\ny.sum().backward()"),
     "version_unsaved_add_ok": "y = x + w\nwith torch.no_grad():\n    x.add_(1)\ny.sum().backward()\nw.grad",
     # in-place on a leaf that requires grad
     "inplace_leaf_add_": "x.add_(1)",

@@ -293,7 +293,7 @@ def record_key(key, fn, spec):
                     IRREGULAR.append(f"{key} {lab} {sorted(combo)}: unexpected error {msg!r}")
                 saved[lab, combo] = True
                 messages[lab] = msg.split(" Hint:")[0]
-        args, out, items = call(fn, spec, combo)
+        _, out, items = call(fn, spec, combo)
         attrs = saved_attrs(out.grad_fn, items)
         hidden[combo] = tuple(sorted(a for a, who in attrs.items() if who is None))
         backward(out)
@@ -361,8 +361,9 @@ def main() -> None:
         "",
         "SAVES[key]: pairs (item, when). item is an argument position (\"0\", \"1\", ...) in the",
         "registry's argument order, \"result\" (output 0), \"indices\" (max/min over a dim: the",
-        "indices output) or \"weight\" (binary_cross_entropy's weight= tensor, a parameter in",
-        "gradcli). The item is saved if ANY argument position in `when` requires grad.",
+        "indices output), \"weight\" (binary_cross_entropy's weight= tensor) or \"index\"",
+        "(scatter_first's index) -- the last two are parameters in gradcli, not arguments.",
+        "The item is saved if ANY argument position in `when` requires grad.",
         "Positions holding a Python number never require grad.",
         "",
         "SECOND_BACKWARD_ERRORS: keys whose node raises \"Trying to backward through the graph",
