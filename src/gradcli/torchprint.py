@@ -148,73 +148,52 @@ def item_repr(value: Any) -> str:
     return repr(a.reshape(-1)[0].item())
 
 
-class _Formatter:
-    """``torch._tensor_str._Formatter`` for the elements in ``flat`` (1-D array)."""
+def _format_elements(flat: np.ndarray, o: PrintOptions) -> tuple[list[str], int]:
+    """``torch._tensor_str._Formatter`` over the shown elements ``flat`` (1-D), applied
+    to each of them: the padded texts, in order, and the formatter's width.
 
-    __slots__ = ("floating_dtype", "int_mode", "sci_mode", "max_width", "precision")
+    The mode (integer / scientific) and the width come from the nonzero finite values
+    only; every element is formatted the same way and right-aligned to that width.
+    """
+    values = flat.tolist()
+    if flat.dtype.kind != "f":
+        raw = [f"{v}" for v in values]
+        width = max(1, max(map(len, raw), default=1))
+        return [t.rjust(width) for t in raw], width
 
-    def __init__(self, flat: np.ndarray, options: PrintOptions) -> None:
-        self.floating_dtype = flat.dtype.kind == "f"
-        self.int_mode = True
-        self.sci_mode = False
-        self.max_width = 1
-        self.precision = options.precision
+    mask = np.isfinite(flat) & (flat != 0)
+    nonzero = flat[mask]
+    if nonzero.size == 0:
+        # No usable number: integer mode, width 1 ("0.", "nan", "-inf", ...).
+        return [_int_mode_text(v) for v in values], 1
+    absvals = np.abs(nonzero).astype(np.float64)
+    vmin = float(absvals.min())
+    vmax = float(absvals.max())
+    int_mode = bool(np.all(nonzero == np.ceil(nonzero)))
+    if o.sci_mode is None:
+        sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4
+    else:
+        sci_mode = bool(o.sci_mode)
 
-        if not self.floating_dtype:
-            if flat.size:
-                if flat.dtype.kind == "b":
-                    self.max_width = max(1, 5 if not flat.all() else 4)
-                else:
-                    # The widest decimal is at the minimum or the maximum.
-                    lo, hi = int(flat.min()), int(flat.max())
-                    self.max_width = max(1, len(str(lo)), len(str(hi)))
-            return
+    if sci_mode:
+        spec = f".{o.precision}e"
+        raw = [format(v, spec) for v in values]
+    elif int_mode:
+        raw = [_int_mode_text(v) for v in values]
+    else:
+        spec = f".{o.precision}f"
+        raw = [format(v, spec) for v in values]
+    # Formatting a nonzero finite value gives the text the formatter measures
+    # (integer mode counts the trailing "." it appends).
+    width = max(1, max(len(raw[i]) for i in np.flatnonzero(mask).tolist()))
+    return [t.rjust(width) for t in raw], width
 
-        vals = flat[np.isfinite(flat) & (flat != 0)]
-        if vals.size == 0:
-            return
-        absvals = np.abs(vals).astype(np.float64)
-        vmin = float(absvals.min())
-        vmax = float(absvals.max())
-        self.int_mode = bool(np.all(vals == np.ceil(vals)))
-        if options.sci_mode is None:
-            self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4
-        else:
-            self.sci_mode = bool(options.sci_mode)
 
-        values = vals.tolist()
-        p = self.precision
-        if self.sci_mode:
-            spec = f".{p}e"
-            extra = 0
-        elif self.int_mode:
-            spec = ".0f"
-            extra = 1
-        else:
-            spec = f".{p}f"
-            extra = 0
-        width = max(len(format(v, spec)) for v in values) + extra
-        self.max_width = max(self.max_width, width)
-
-    def format_all(self, values: list) -> list[str]:
-        """``[self.format(v) for v in values]`` for Python scalars from ``tolist``."""
-        w = self.max_width
-        if not self.floating_dtype:
-            return [f"{v}".rjust(w) for v in values]
-        p = self.precision
-        if self.sci_mode:
-            spec = f"{w}.{p}e"
-            return [format(v, spec).rjust(w) for v in values]
-        if self.int_mode:
-            out = []
-            for v in values:
-                s = f"{v:.0f}"
-                if not (math.isinf(v) or math.isnan(v)):
-                    s += "."
-                out.append(s.rjust(w))
-            return out
-        spec = f".{p}f"
-        return [format(v, spec).rjust(w) for v in values]
+def _int_mode_text(v: float) -> str:
+    t = f"{v:.0f}"
+    if not (math.isinf(v) or math.isnan(v)):
+        t += "."
+    return t
 
 
 def _tensor_body(a: np.ndarray, indent: int, o: PrintOptions) -> str:
@@ -223,11 +202,8 @@ def _tensor_body(a: np.ndarray, indent: int, o: PrintOptions) -> str:
     e = o.edgeitems
     nd = a.ndim
 
-    if summarize and not e:
-        # get_summarized_data keeps a whole 1-D tensor (self[-0:]) and empties the rest.
-        fmt = _Formatter(a.reshape(-1) if nd <= 1 else a.reshape(-1)[:0], o)
-        if nd == 0:
-            return fmt.format_all([a.item()])[0]
+    if summarize and not e and nd:
+        # With no edge items, a summarised tensor shows nothing (a 0-d one shows its value).
         return "[...]"
 
     # Axes shown in full, or as their first and last `e` entries.
@@ -237,15 +213,14 @@ def _tensor_body(a: np.ndarray, indent: int, o: PrintOptions) -> str:
                          for d, c in zip(a.shape, cut)])]
     else:
         sub = a
-    fmt = _Formatter(sub.reshape(-1), o)
-    texts = fmt.format_all(sub.reshape(-1).tolist())
+    texts, width = _format_elements(sub.reshape(-1), o)
 
     if nd == 0:
         return texts[0]
 
     # Rows (last axis): torch._tensor_str._vector_str.
     row_indent = indent + nd - 1
-    element_length = fmt.max_width + 2
+    element_length = width + 2
     per_line = max(1, math.floor((o.linewidth - row_indent) / element_length))
     row_len = sub.shape[-1]
     row_sep = ",\n" + " " * (row_indent + 1)

@@ -147,7 +147,7 @@ def build_cases() -> list[dict]:
     for dtype in FLOATS:
         for kind in FLOAT_KINDS:
             for shape in SMALL_SHAPES + WIDE_SHAPES:
-                if rng.random() < 0.35:
+                if rng.random() < 0.45:
                     continue
                 default = "float32" if rng.random() < 0.5 else "float64"
                 v = float_values(rng, kind, shape).astype(dtype)
@@ -203,6 +203,27 @@ def build_cases() -> list[dict]:
                 ("mul" if j == 4 else "none"))
         add(float_values(rng, "normal", (1001,)).astype("float16"), "float32", opts)
         add(float_values(rng, "special", (3, 5, 70)).astype("float32"), "float64", opts)
+    # Hand-picked boundaries of the formatter's modes (values only; texts come from torch).
+    nan, inf = np.nan, np.inf
+    edge_values = [
+        -0.0, 0.0, nan, inf, [-0.0, 0.0], [nan], [inf, -inf], [1e-5, nan], [0.1, 1e8],
+        [1e8], [1.00000001e8], [1e-4], [9.99995e-5], [1.0, 1000.0], [1.0, 1000.0001],
+        [65504.0, -65504.0], [123456789.0], [16777217.0, 1.0], [0.5, -0.5, 1.5],
+        [9.99995, 1.0], [99999.5, 0.5], [1e-300, 1e300], [5e-324, 1.0], [1e308, -1e308, 0.0],
+        [[-0.0, 1.0], [nan, -inf]], [1.0, 2.0, nan, -0.0], [0.00005, 0.00015],
+    ]
+    for v in edge_values:
+        for dtype in FLOATS:
+            with np.errstate(over="ignore"):
+                arr = np.array(v, dtype=dtype)
+            for default in DEFAULTS:
+                add(arr, default)
+            add(arr, "float64", {"sci_mode": False})
+            add(arr, "float32", {"precision": 0})
+    for shape in [(2, 1, 3, 1, 2), (3, 4, 2), (1, 1, 9)]:
+        for opts in [{"linewidth": 5}, {"linewidth": 1}, {"threshold": 3, "edgeitems": 5},
+                     {"threshold": 3, "linewidth": 9}, {"edgeitems": 0, "threshold": 2000}]:
+            add(float_values(rng, "normal", shape).astype("float32"), "float64", opts, "mul")
     return specs
 
 
