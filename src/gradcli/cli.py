@@ -132,13 +132,14 @@ class Common:
         for name in self.NAMES:
             setattr(self, name, values[name])
 
-    def load(self, trace: bool = False, differentiate: Optional[bool] = True) -> "Loaded":
+    def load(self, trace: bool = False, differentiate: Optional[bool] = True,
+             max_steps: int = 10**6) -> "Loaded":
         """Read the program and bindings, evaluate once; bad input raises GradcliError."""
         tokens = ([self.program] if self.program is not None else []) + list(self.ctx.args)
         return load(tokens, file=self.file, var=self.var, bindings_file=self.bindings_file,
                     no_grad=self.no_grad, retain_grad=self.retain_grad, seed=self.seed,
                     dtype=self.dtype.value, max_elements=self.max_elements, strict=self.strict,
-                    trace=trace, differentiate=differentiate)
+                    trace=trace, differentiate=differentiate, max_steps=max_steps)
 
 
 COMMON_PARAMETERS = [
@@ -188,6 +189,12 @@ def eval_cmd(
     steps: bool = typer.Option(False, "--steps", help="Show the backward pass step by step."),
     all_rows: bool = typer.Option(False, "--all",
                                   help="Show every node of a large graph in the table."),
+    backward: Optional[str] = typer.Option(
+        None, "--backward", metavar="N|all",
+        help="Lessons: show the graph of backward pass N (1 = first, -1 = last, the "
+             "default) or of every pass."),
+    max_steps: int = typer.Option(10**6, "--max-steps", min=1,
+                                  help="Lessons: stop after this many statements."),
 ) -> None:
     """Evaluate PROGRAM at the bindings, run backward, show every node.
 
@@ -199,10 +206,13 @@ def eval_cmd(
     """
     as_json = format in (EvalFormat.json, EvalFormat.jsonl)
     try:
-        result = common.load(trace=steps).result
+        result = common.load(trace=steps, max_steps=max_steps).result
     except GradcliError as e:
         fail(e, as_json, one_line=format == EvalFormat.jsonl)
-    show_eval(result, format.value, torch=torch, full=full, steps=steps, all_rows=all_rows)
+    code = show_eval(result, format.value, torch=torch, full=full, steps=steps,
+                     all_rows=all_rows, backward=backward)
+    if code:
+        raise typer.Exit(code)
 
 
 class TableFormat(str, Enum):

@@ -53,7 +53,7 @@ class Loaded:
     """A program with its bindings and options, evaluated once; can evaluate it again."""
 
     def __init__(self, text: str, values: dict, options: dict, trace: bool,
-                 differentiate: Optional[bool] = True) -> None:
+                 differentiate: Optional[bool] = True, max_steps: int = 10**6) -> None:
         from .evaluator import evaluate
         from .syntax import parse
 
@@ -61,7 +61,7 @@ class Loaded:
         self.values = values
         self.options = options
         self.result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
-                               **options)
+                               max_steps=max_steps, **options)
 
     def rerun(self, name: str, value: Any):
         from .evaluator import evaluate
@@ -75,7 +75,7 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
          bindings_file: Optional[str] = None, no_grad: list[str] = (),
          retain_grad: list[str] = (), seed: Optional[int] = None, dtype: str = "float64",
          max_elements: int = 10**8, strict: bool = False, trace: bool = False,
-         differentiate: Optional[bool] = True) -> Loaded:
+         differentiate: Optional[bool] = True, max_steps: int = 10**6) -> Loaded:
     """Read the program and bindings (`tokens`: the program argument, if any, then the
     `--name value` bindings as typed), evaluate once; bad input raises GradcliError."""
     import numpy as np
@@ -103,8 +103,8 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
                                      max_elements=max_elements)
     options = dict(no_grad=names(no_grad), retain_grad=names(retain_grad), dtype=dtype,
                    seed=seed, max_elements=max_elements)
-    loaded = Loaded(text, values, options, trace, differentiate)
-    if strict and loaded.result.warnings:
+    loaded = Loaded(text, values, options, trace, differentiate, max_steps)
+    if strict and loaded.result.warnings and not getattr(loaded.result, "lesson", False):
         from .errors import NonFiniteError
 
         raise NonFiniteError(loaded.result.warnings[0],
@@ -140,13 +140,20 @@ def print_lines(out, lines: list[str], *, gap: bool = False) -> None:
 
 
 def show_eval(result, format: str, *, torch: bool = False, full: bool = False,
-              steps: bool = False, all_rows: bool = False) -> None:
-    """`gradcli eval`'s output in one of EVAL_FORMATS."""
+              steps: bool = False, all_rows: bool = False,
+              backward: Optional[str] = None) -> int:
+    """`gradcli eval`'s output in one of EVAL_FORMATS; the exit code (2 when a lesson
+    program ended in an error)."""
+    if getattr(result, "lesson", False):
+        from .views import lesson
+
+        return lesson.show(result, format, backward=backward, full=full, torch=torch,
+                           all_rows=all_rows, steps=steps)
     if format in ("json", "jsonl"):
         from .result import dumps
 
         print(dumps(result.to_dict(), indent=None if format == "jsonl" else 2))
-        return
+        return 0
     out = console()
     if format == "tree":
         from .views import tree
@@ -160,6 +167,7 @@ def show_eval(result, format: str, *, torch: bool = False, full: bool = False,
         from .views.explain import steps as step_lines
 
         print_lines(out, step_lines(result), gap=True)
+    return 0
 
 
 def run_eval(tokens: list[str], format: str) -> int:
@@ -170,8 +178,7 @@ def run_eval(tokens: list[str], format: str) -> int:
     except GradcliError as e:
         report(e, as_json, one_line=format == "jsonl")
         return 2
-    show_eval(result, format)
-    return 0
+    return show_eval(result, format)
 
 
 # `gradcli eval`'s own option names: a command line using any of them goes to Typer.
@@ -179,7 +186,7 @@ def run_eval(tokens: list[str], format: str) -> int:
 EVAL_OPTIONS = frozenset({
     "--file", "-f", "--var", "--bindings", "--no-grad", "--retain-grad", "--seed", "--dtype",
     "--max-elements", "--strict", "--format", "--torch", "--full", "--steps", "--all",
-    "--help"})
+    "--backward", "--max-steps", "--help"})
 _BINDING = re.compile(r"--[A-Za-z_][A-Za-z_0-9]*(=.*)?", re.S)
 
 

@@ -46,7 +46,13 @@ class Node:
     """One tensor of the graph, as PyTorch would hold it."""
 
     __slots__ = ("id", "value", "op", "args", "params", "requires_grad", "retains_grad",
-                 "name", "_label", "_expr", "where")
+                 "name", "_label", "_expr", "where",
+                 # state a lesson program reads and writes (see runtime.py): .grad, the
+                 # version counter (a one-element list shared with detached views), the
+                 # versions of the arguments when this node was made, this node's earlier
+                 # graph states after in-place ops, tensor hooks, and whether backward
+                 # freed what the node saved.
+                 "grad", "vc", "vers", "hist", "hooks", "freed")
 
     def __init__(self, id: int, value: np.ndarray, op: "Op | None", args: tuple,
                  params: dict, requires_grad: bool, expr: "str | Where", where: "Where | None"):
@@ -61,6 +67,8 @@ class Node:
         self._label: str | None = None
         self._expr = expr  # the text, or where to cut it from (made on first use)
         self.where = where
+        self.grad = self.vc = self.vers = self.hist = self.hooks = None
+        self.freed = False
 
     @property
     def expr(self) -> str:
@@ -148,10 +156,23 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
 class Graph:
     """The nodes of one evaluation, in creation (topological) order."""
 
-    def __init__(self, dtype: Any = np.float64, max_elements: int = 10**8) -> None:
+    def __init__(self, dtype: Any = np.float64, max_elements: int = 10**8, *,
+                 keep: bool = True) -> None:
         self.nodes: list[Node] = []
         self.dtype = np.dtype(dtype)
         self.max_elements = max_elements
+        # A lesson program makes nodes in loops: it keeps none of them here (what a
+        # backward pass reaches is found from its root), numbers them from `count`, and
+        # records the versions of every node's arguments (in-place ops, saved tensors).
+        self.keep = keep
+        self.count = 0
+        self.grad_enabled = True
+
+    def _next_id(self) -> int:
+        if self.keep:
+            return len(self.nodes)
+        self.count += 1
+        return self.count
 
     def check_size(self, shape: Sequence[int], what: str) -> None:
         n = 1
@@ -166,8 +187,11 @@ class Graph:
     def leaf(self, value: Any, *, requires_grad: bool, expr: "str | Where",
              where: Where | None = None) -> Node:
         value = np.asarray(value)  # callers choose the dtype: int tensors stay int, as in PyTorch
-        node = Node(len(self.nodes), value, None, (), NO_PARAMS, requires_grad, expr, where)
-        self.nodes.append(node)
+        node = Node(self._next_id(), value, None, (), NO_PARAMS, requires_grad, expr, where)
+        if self.keep:
+            self.nodes.append(node)
+        else:
+            node.vc = [0]
         return node
 
     def apply(self, op: "Op", args: tuple, params: dict, *, expr: "str | Where",
@@ -186,16 +210,21 @@ class Graph:
             if dt != want:
                 value = value.astype(want)
         requires_grad = False
-        if op.differentiable:
+        if op.differentiable and self.grad_enabled:
             for a in args:
                 if isinstance(a, Node) and a.requires_grad:
                     requires_grad = True
                     break
         if not requires_grad:  # as in PyTorch: a result that needs no grad is a leaf
-            node = Node(len(self.nodes), value, None, (), NO_PARAMS, False, expr, where)
+            node = Node(self._next_id(), value, None, (), NO_PARAMS, False, expr, where)
         else:
-            node = Node(len(self.nodes), value, op, args, params or NO_PARAMS, True, expr, where)
-        self.nodes.append(node)
+            node = Node(self._next_id(), value, op, args, params or NO_PARAMS, True, expr, where)
+        if self.keep:
+            self.nodes.append(node)
+        else:
+            node.vc = [0]
+            if requires_grad:
+                node.vers = tuple(a.vc[0] if isinstance(a, Node) else 0 for a in args)
         return node
 
 

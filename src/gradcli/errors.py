@@ -11,6 +11,8 @@ class GradcliError(Exception):
     """Bad input of any kind: syntax, names, shapes, bindings, files, limits."""
 
     kind = "error"
+    # The Python exception a lesson program's `except` clause sees (None: not catchable).
+    pytype: "str | None" = "RuntimeError"
 
     def __init__(
         self,
@@ -64,12 +66,28 @@ class ParseError(GradcliError):
     """The program text does not follow the grammar."""
 
 
+class ProgramError(GradcliError):
+    """An exception a lesson program raises or meets, as Python or PyTorch raises it
+    (`pytype`: RuntimeError, TypeError, AssertionError, ...)."""
+
+    def __init__(self, message: str, pytype: str = "RuntimeError", **kw) -> None:
+        super().__init__(message, **kw)
+        self.pytype = pytype
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "exception": self.pytype}
+
+
 class UnboundNameError(GradcliError):
     """A name is read that no binding or assignment gives."""
+
+    pytype = "NameError"
 
 
 class UnknownFunctionError(GradcliError):
     """A call names a function or method gradcli does not know."""
+
+    pytype = "AttributeError"
 
 
 class BindingError(GradcliError):
@@ -83,6 +101,8 @@ class ShapeError(GradcliError):
 class ArgumentError(GradcliError):
     """An operation got the wrong number or kind of arguments."""
 
+    pytype = "TypeError"
+
 
 class BackwardError(GradcliError):
     """backward() cannot run from the chosen output."""
@@ -94,6 +114,8 @@ class InputFileError(GradcliError):
 
 class LimitError(GradcliError):
     """A size limit would be exceeded."""
+
+    pytype = None
 
 
 class NonFiniteError(GradcliError):

@@ -904,11 +904,16 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              dtype: str = "float64", seed: int | None = None,
              max_elements: int = 10**8, trace: bool = False,
              overrides: Mapping[str, np.ndarray] | None = None,
-             batched: bool = False, differentiate: bool | None = True) -> Result:
-    """Parse `program`, evaluate it at `bindings`, run backward; return the Result."""
+             batched: bool = False, differentiate: bool | None = True,
+             max_steps: int = 10**6) -> Result:
+    """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
+    LessonResult for a lesson program: statements, prints, several backward passes)."""
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
     prog = program if isinstance(program, Program) else parse(program)
+    from .lesson import is_lesson
+
+    lesson = is_lesson(prog)
     np_dtype = np.dtype(DTYPES[dtype])
     arrays: dict[str, np.ndarray] = {}
     for name, value in (bindings or {}).items():
@@ -919,6 +924,11 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
             raise BindingError(f"binding {name!r} has {arr.size:,} elements, more than the "
                                f"limit of {max_elements:,}")
         arrays[name] = arr
+    if lesson:
+        from .lesson import Interpreter
+
+        return Interpreter(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
+                           seed=seed, max_elements=max_elements, max_steps=max_steps).run()
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
                    batched=batched, differentiate=differentiate)

@@ -458,6 +458,24 @@ op("slice", "SliceBackward0",
 op("index", "IndexBackward0", lambda x, index: x[index],
    lambda g, y, x, index: _index_add(g, x.shape, index))
 
+# ------------------------------------------------- what lesson programs do to tensors
+# Iterating a tensor unbinds it; each element is one output of PyTorch's UnbindBackward0.
+op("unbind", "UnbindBackward0", lambda x, dim, index: np.take(x, index, axis=dim),
+   lambda g, y, x, dim, index: _scatter(g, x.shape, dim, index))
+# `x[index] = v` on a tensor in a graph: the tensor's new grad_fn is CopySlices.
+op("index_put", "CopySlices", lambda x, v, index: _put(x, v, index),
+   lambda g, y, x, v, index: _put(g, 0, index),
+   lambda g, y, x, v, index: g[index])
+# `x.copy_(src)`: the old value gets no gradient, src gets all of it.
+op("copy_from", "CopyBackwards", lambda x, src: np.broadcast_to(src, np.shape(x)).astype(
+    np.result_type(x)), _none, lambda g, y, x, src: g)
+# `x.zero_()` / `x.fill_(v)` on a tensor in a graph.
+op("zero_inplace", "ZeroBackward0", lambda x, value: np.broadcast_to(value, np.shape(x)),
+   lambda g, y, x, value: np.zeros_like(g))
+# `.double()`, `.float()`, `.to(dtype)`: a real conversion; the gradient converts back.
+op("to_copy", "ToCopyBackward0", lambda x, dtype: np.asarray(x).astype(dtype),
+   lambda g, y, x, dtype: np.asarray(g).astype(np.result_type(x)))
+
 
 def _index_add(g, shape, index):
     """Advanced indexing's backward: gradients of repeated indices add up."""
@@ -512,6 +530,12 @@ def _diagonal_back(g, shape, offset):
     rows = np.arange(n) + max(-offset, 0)
     cols = np.arange(n) + max(offset, 0)
     out[rows, cols] = g
+    return out
+
+
+def _put(x, v, index):
+    out = np.array(x, copy=True)
+    out[index] = v
     return out
 
 

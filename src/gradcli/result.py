@@ -199,3 +199,90 @@ def _nonfinite_word(arr: np.ndarray) -> str:
     if (arr == -np.inf).any():
         words.append("-inf")
     return "/".join(words)
+
+
+class _Grads(dict):
+    """Gradients keyed by node id; a node backward did not reach has none."""
+
+    def __missing__(self, key: int) -> None:
+        return None
+
+
+class LessonResult:
+    """What a lesson program did: what it printed, every backward pass (its graph and
+    gradients), every tensor variable's final state, and the error that ended it, if any.
+
+    ``to_dict()`` is the `--format json` document of a lesson (schema gradcli/1 with
+    ``"lesson": true``); ``pass_result(k)`` is pass k as an ordinary Result, so every
+    view that shows one graph shows a pass."""
+
+    lesson = True
+
+    def __init__(self, program: str, stdout: str, passes: list, variables: dict,
+                 error: Any, *, dtype: str, printer: Any, warnings: list[str]) -> None:
+        self.program = program
+        self.stdout = stdout
+        self.passes = passes
+        self.variables = variables
+        self.error = error
+        self.dtype = dtype
+        self.printer = printer
+        self.warnings = warnings
+
+    def pass_result(self, index: int) -> Result:
+        """Backward pass `index` (0-based) as a Result over the nodes it reached."""
+        p = self.passes[index]
+        nodes = p.nodes
+        _label_pass(nodes)
+        root = p.roots[0]
+        grads = _Grads(p.grads)
+        return Result(self.program, nodes, root, grads, explicit_backward=True,
+                      dtype=self.dtype, variables={}, bound=[])
+
+    def pass_summary(self, index: int) -> dict:
+        p = self.passes[index]
+        root = p.roots[0]
+        return {"index": index + 1, "kind": p.kind, "line": p.line,
+                "root": root.name or root.expr, "grad_fn": root.grad_fn,
+                "value": jsonable(p.root_value), "nodes": len(p.nodes)}
+
+    def variable_dict(self, name: str, n: Node) -> dict:
+        grad = n.grad
+        return {"value": jsonable(n.value), "shape": list(n.value.shape),
+                "dtype": str(n.value.dtype), "grad": None if grad is None else jsonable(grad.value),
+                "grad_fn": n.grad_fn, "is_leaf": n.is_leaf, "requires_grad": bool(n.requires_grad),
+                "retains_grad": bool(n.retains_grad)}
+
+    def to_dict(self, backward: int | None = None) -> dict:
+        doc: dict = {"schema": SCHEMA, "program": self.program, "lesson": True,
+                     "stdout": self.stdout,
+                     "backwards": [self.pass_summary(i) for i in range(len(self.passes))]}
+        if self.passes:
+            k = len(self.passes) - 1 if backward is None else backward
+            r = self.pass_result(k)
+            doc["graph"] = {"backward": k + 1,
+                            "output": r.output_node.id if r.output_node is not None else None,
+                            "grads": {n.label: jsonable(r.grad(n)) for n in r.leaves},
+                            "nodes": [r.node_dict(n) for n in r.nodes]}
+        else:
+            doc["graph"] = None
+        doc["variables"] = {k: self.variable_dict(k, v) for k, v in self.variables.items()}
+        doc["warnings"] = list(self.warnings)
+        doc["error"] = None if self.error is None else self.error.to_dict()
+        return doc
+
+
+def _label_pass(nodes: list[Node]) -> None:
+    """Labels unique within one pass: a name used by several of its nodes is numbered
+    in creation order (loss#1, loss#2)."""
+    counts: dict[str, int] = {}
+    for n in nodes:
+        if n.name is not None:
+            counts[n.name] = counts.get(n.name, 0) + 1
+    seen: dict[str, int] = {}
+    for n in nodes:
+        if n.name is None:
+            n._label = None
+            continue
+        seen[n.name] = seen.get(n.name, 0) + 1
+        n._label = n.name if counts[n.name] == 1 else f"{n.name}#{seen[n.name]}"

@@ -42,6 +42,7 @@ GEN = torch.Generator().manual_seed(2013)
 
 SECOND_TIME = "Trying to backward through the graph a second time"
 INPLACE = "modified by an inplace operation"
+VIEW_OF_MULTI = "is the output of a function that returns multiple views"
 
 
 # ------------------------------------------------------------------ argument kinds
@@ -80,6 +81,11 @@ def num(v):
 
 
 WELL = [[2.0, 0.5, 0.1], [0.3, 1.5, 0.2], [0.1, 0.4, 1.8]]
+
+def _setitem0(y, v):
+    y[0] = v
+    return y
+
 
 # key -> (PyTorch forward taking the arguments in gradcli's registry order, arguments)
 SPECS: dict[str, tuple] = {
@@ -177,6 +183,12 @@ SPECS.update({
     "binary_cross_entropy": (lambda p, t, w: F.binary_cross_entropy(p, t, weight=w),
                              [f(4), f(4), Arg("kw", (4,), name="weight", lo=0.5, hi=2.0)]),
     "nll_loss": (F.nll_loss, [f(2, 3, lo=-2.0, hi=-0.1), Arg("i", value=[1, 0])]),
+    # what lesson programs do to tensors: iterate, assign into, copy into, zero, convert
+    "unbind": (lambda x: x.unbind(0)[1], [f(2, 3)]),
+    "index_put": (lambda x, v: _setitem0(x.clone(), v), [f(3), f()]),
+    "copy_from": (lambda x, src: x.clone().copy_(src), [f(3), f(3)]),
+    "zero_inplace": (lambda x: x.clone().zero_(), [f(3)]),
+    "to_copy": (lambda x: x.to(torch.float32), [f(3)]),
 })
 
 # A Python number where gradcli's dispatch may pass one to a tensor op (`x * 2`, `x - 1`,
@@ -289,6 +301,9 @@ def record_key(key, fn, spec):
                 saved[lab, combo] = False
             except RuntimeError as e:
                 msg = str(e)
+                if VIEW_OF_MULTI in msg:  # unbind's outputs refuse in-place changes of
+                    saved[lab, combo] = False  # their base: a view rule, not a saved tensor
+                    continue
                 if INPLACE not in msg:
                     IRREGULAR.append(f"{key} {lab} {sorted(combo)}: unexpected error {msg!r}")
                 saved[lab, combo] = True
@@ -296,6 +311,10 @@ def record_key(key, fn, spec):
         _, out, items = call(fn, spec, combo)
         attrs = saved_attrs(out.grad_fn, items)
         hidden[combo] = tuple(sorted(a for a, who in attrs.items() if who is None))
+        if type(out.grad_fn).__name__ == "CopySlices":
+            # CopySlices wraps the backward of the view it wrote through (CopyBackwards
+            # of the slice), whose saved state is released like any other
+            hidden[combo] += ("fn",)
         backward(out)
         try:
             backward(out)

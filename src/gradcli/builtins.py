@@ -1,0 +1,733 @@
+"""What a lesson program can call besides the op registry: Python's builtins, the torch
+functions that are not ops (torch.autograd.grad, torch.no_grad, ...) and the tensor
+methods that read or change autograd state (backward, item, zero_, register_hook, ...)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .dispatch import FUNCTIONS, REQUIRED, bind
+from .engine import Node
+from .errors import ArgumentError, ProgramError
+from .evaluator import DTYPES, DType
+from .pyvalues import (Builtin, ExcType, GradMode, Starred, TorchSize, UserFunction,
+                       py_error, python_number, type_name)
+
+if TYPE_CHECKING:
+    from .lesson import Interpreter
+
+MAX_RANGE_LIST = 10**7
+
+
+def _print(ip: "Interpreter", args: list, kwargs: dict) -> None:
+    sep = kwargs.get("sep", " ")
+    end = kwargs.get("end", "\n")
+    sep = " " if sep is None else sep
+    end = "\n" if end is None else end
+    if not isinstance(sep, str) or not isinstance(end, str):
+        raise py_error("sep and end must be None or a string")
+    ip.write(sep.join(ip.printer.str(a) for a in args) + end)
+    return None
+
+
+def _range(ip, args, kwargs):
+    vals = [_index(a) for a in args]
+    if not 1 <= len(vals) <= 3:
+        raise py_error(f"range expected at most 3 arguments, got {len(vals)}")
+    try:
+        return range(*vals)
+    except ValueError as e:
+        raise py_error(str(e), "ValueError") from None
+
+
+def _index(v: Any) -> int:
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, Node) and v.value.size == 1 and v.value.dtype.kind in "iu":
+        return int(v.value.reshape(-1)[0])
+    raise py_error(f"'{type_name(v)}' object cannot be interpreted as an integer")
+
+
+def _len(ip, args, kwargs):
+    (v,) = args
+    if isinstance(v, Node):
+        if v.value.ndim == 0:
+            raise py_error("len() of a 0-d tensor")
+        return v.value.shape[0]
+    try:
+        return len(v)
+    except TypeError:
+        raise py_error(f"object of type '{type_name(v)}' has no len()") from None
+
+
+def _float(ip, args, kwargs):
+    if not args:
+        return 0.0
+    v = args[0]
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError as e:
+            raise py_error(str(e), "ValueError") from None
+    v = python_number(v)
+    if not isinstance(v, (int, float, bool, np.generic)):
+        raise py_error(f"float() argument must be a string or a real number, not "
+                       f"'{type_name(v)}'")
+    return float(v)
+
+
+def _int(ip, args, kwargs):
+    if not args:
+        return 0
+    v = args[0]
+    if isinstance(v, str):
+        try:
+            return int(v)
+        except ValueError as e:
+            raise py_error(str(e), "ValueError") from None
+    v = python_number(v)
+    try:
+        return int(v)
+    except (ValueError, OverflowError, TypeError) as e:
+        raise py_error(str(e), type(e).__name__) from None
+
+
+def _bool(ip, args, kwargs):
+    return ip.truth(args[0]) if args else False
+
+
+def _str(ip, args, kwargs):
+    return ip.printer.str(args[0]) if args else ""
+
+
+def _repr(ip, args, kwargs):
+    return ip.printer.repr(args[0])
+
+
+def _abs(ip, args, kwargs):
+    (v,) = args
+    if isinstance(v, Node):
+        return FUNCTIONS["abs"](ip, "abs", [v], {})
+    return abs(v)
+
+
+def _round(ip, args, kwargs):
+    v = args[0]
+    nd = args[1] if len(args) > 1 else kwargs.get("ndigits")
+    if isinstance(v, Node):
+        return FUNCTIONS["round"](ip, "round", [v], {})
+    return round(v) if nd is None else round(v, nd)
+
+
+def _sum(ip, args, kwargs):
+    items = ip.iterate(args[0])
+    total = args[1] if len(args) > 1 else kwargs.get("start", 0)
+    for x in items:
+        total = ip._binary("+", total, x)
+    return total
+
+
+def _extreme(which: str):
+    def fn(ip, args, kwargs):
+        if len(args) == 1:
+            items = list(ip.iterate(args[0]))
+        else:
+            items = list(args)
+        if isinstance(args[0], Node) and len(args) == 1:
+            items = list(ip.iterate(args[0]))
+        if not items:
+            if "default" in kwargs:
+                return kwargs["default"]
+            raise py_error(f"{which}() arg is an empty sequence", "ValueError")
+        key = kwargs.get("key")
+        best, best_k = items[0], ip.call_sync(key, [items[0]]) if key else items[0]
+        for x in items[1:]:
+            k = ip.call_sync(key, [x]) if key else x
+            better = ip._compare("<" if which == "min" else ">", k, best_k)
+            if ip.truth(better):
+                best, best_k = x, k
+        return best
+    return fn
+
+
+def _enumerate(ip, args, kwargs):
+    start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+    return enumerate(ip.iterate(args[0]), start)
+
+
+def _zip(ip, args, kwargs):
+    return zip(*(ip.iterate(a) for a in args))
+
+
+def _list(ip, args, kwargs):
+    if not args:
+        return []
+    return _bounded(list(ip.iterate(args[0])))
+
+
+def _tuple(ip, args, kwargs):
+    if not args:
+        return ()
+    v = args[0]
+    if isinstance(v, TorchSize):
+        return tuple(v)
+    return tuple(_bounded(list(ip.iterate(v))))
+
+
+def _bounded(items: list) -> list:
+    if len(items) > MAX_RANGE_LIST:
+        raise ProgramError("the list would be too long", "MemoryError")
+    return items
+
+
+def _dict(ip, args, kwargs):
+    out = dict(args[0]) if args else {}
+    out.update(kwargs)
+    return out
+
+
+def _set(ip, args, kwargs):
+    return set(ip.iterate(args[0])) if args else set()
+
+
+def _sorted(ip, args, kwargs):
+    items = list(ip.iterate(args[0]))
+    ip._py_method(items, "sort", [], kwargs)
+    return items
+
+
+def _reversed(ip, args, kwargs):
+    v = args[0]
+    if isinstance(v, (list, tuple, range, str)):
+        return reversed(v)
+    return reversed(list(ip.iterate(v)))
+
+
+def _map(ip, args, kwargs):
+    fn, *its = args
+    return iter([ip.call_sync(fn, list(t)) for t in zip(*(ip.iterate(i) for i in its))])
+
+
+def _filter(ip, args, kwargs):
+    fn, it = args
+    return iter([x for x in ip.iterate(it)
+                 if ip.truth(x if fn is None else ip.call_sync(fn, [x]))])
+
+
+def _any(ip, args, kwargs):
+    return any(ip.truth(x) for x in ip.iterate(args[0]))
+
+
+def _all(ip, args, kwargs):
+    return all(ip.truth(x) for x in ip.iterate(args[0]))
+
+
+def _isinstance(ip, args, kwargs):
+    v, kinds = args
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    for k in kinds:
+        name = k.name if isinstance(k, Builtin) else getattr(k, "path", None)
+        if name in ("float",) and isinstance(v, float):
+            return True
+        if name == "int" and isinstance(v, int) and not isinstance(v, bool):
+            return True
+        if name == "bool" and isinstance(v, bool):
+            return True
+        if name == "str" and isinstance(v, str):
+            return True
+        if name == "list" and isinstance(v, list):
+            return True
+        if name == "tuple" and isinstance(v, tuple):
+            return True
+        if name == "dict" and isinstance(v, dict):
+            return True
+        if name in ("torch.Tensor", "Tensor") and isinstance(v, Node):
+            return True
+    return False
+
+
+def _type(ip, args, kwargs):
+    v = args[0]
+    return _TypeName(type_name(v))
+
+
+class _TypeName:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _format(ip, args, kwargs):
+    from .pyvalues import format_value
+    return format_value(ip.printer, args[0], args[1] if len(args) > 1 else "", None)
+
+
+def _pow(ip, args, kwargs):
+    return ip._binary("**", args[0], args[1])
+
+
+def _divmod(ip, args, kwargs):
+    return (ip._binary("//", args[0], args[1]), ip._binary("%", args[0], args[1]))
+
+
+def _next(ip, args, kwargs):
+    it = args[0]
+    try:
+        return next(it)
+    except StopIteration:
+        if len(args) > 1:
+            return args[1]
+        raise ProgramError("", "StopIteration") from None
+    except TypeError:
+        raise py_error(f"'{type_name(it)}' object is not an iterator") from None
+
+
+def _iter(ip, args, kwargs):
+    return ip.iterate(args[0])
+
+
+def _callable(ip, args, kwargs):
+    from .pyvalues import BoundMethod
+    return isinstance(args[0], (UserFunction, Builtin, BoundMethod, ExcType))
+
+
+def _hasattr(ip, args, kwargs):
+    obj, name = args
+    if isinstance(obj, Node):
+        return name in ("grad", "grad_fn", "data", "shape", "dtype", "requires_grad",
+                        "is_leaf") or name in FUNCTIONS or name in TENSOR_METHODS
+    return False
+
+
+PYTHON = {
+    "print": _print, "range": _range, "len": _len, "float": _float, "int": _int,
+    "bool": _bool, "str": _str, "repr": _repr, "abs": _abs, "round": _round, "sum": _sum,
+    "min": _extreme("min"), "max": _extreme("max"), "enumerate": _enumerate, "zip": _zip,
+    "list": _list, "tuple": _tuple, "dict": _dict, "set": _set, "sorted": _sorted,
+    "reversed": _reversed, "map": _map, "filter": _filter, "any": _any, "all": _all,
+    "isinstance": _isinstance, "type": _type, "format": _format, "pow": _pow,
+    "divmod": _divmod, "next": _next, "iter": _iter, "callable": _callable,
+    "hasattr": _hasattr, "staticmethod": lambda ip, a, k: a[0],
+    "classmethod": lambda ip, a, k: a[0],
+}
+
+
+def make(ip: "Interpreter") -> dict:
+    out: dict[str, Any] = {name: Builtin(name, fn) for name, fn in PYTHON.items()}
+    for name in ExcType.PARENTS:
+        out[name] = ExcType(name)
+    out["Exception"] = ExcType("Exception")
+    return out
+
+
+# ------------------------------------------------------------------------ torch functions
+
+
+def _grad_mode(enabled: bool):
+    def fn(ip, args, kwargs):
+        return GradMode(enabled)
+    return fn
+
+
+def _set_grad_enabled(ip, args, kwargs):
+    p = bind("set_grad_enabled", args, kwargs, [("mode", REQUIRED)])
+    mode = GradMode(bool(p["mode"]))
+    # a function call as well as a context manager: it takes effect at once
+    mode.saved.append(ip.graph.grad_enabled)
+    ip.graph.grad_enabled = mode.enabled
+    return mode
+
+
+def _is_grad_enabled(ip, args, kwargs):
+    return ip.graph.grad_enabled
+
+
+def _manual_seed(ip, args, kwargs):
+    p = bind("manual_seed", args, kwargs, [("seed", REQUIRED)])
+    from .evaluator import Randomness
+    ip.random = Randomness(int(python_number(p["seed"])))
+    return None
+
+
+def _tensors(v: Any, what: str) -> list:
+    if isinstance(v, Node):
+        return [v]
+    if isinstance(v, (list, tuple)):
+        for x in v:
+            if not isinstance(x, Node):
+                raise py_error(f"{what}: expected a Tensor or a sequence of Tensors, got "
+                               f"{type_name(x)}")
+        return list(v)
+    raise py_error(f"{what}: expected a Tensor or a sequence of Tensors, got {type_name(v)}")
+
+
+def _autograd_grad(ip, args, kwargs):
+    p = bind("grad", args, kwargs, [("outputs", REQUIRED), ("inputs", REQUIRED),
+                                     ("grad_outputs", None), ("retain_graph", None),
+                                     ("create_graph", False), ("only_inputs", True),
+                                     ("allow_unused", None), ("is_grads_batched", False),
+                                     ("materialize_grads", False)])
+    outputs = _tensors(p["outputs"], "grad")
+    inputs = _tensors(p["inputs"], "grad")
+    gos = p["grad_outputs"]
+    gos = [None] * len(outputs) if gos is None else (
+        [gos] if isinstance(gos, Node) else list(gos))
+    for x in inputs:
+        if not x.requires_grad:
+            raise ProgramError("One of the differentiated Tensors does not require grad")
+    result = ip.backward(outputs, gos, retain_graph=p["retain_graph"],
+                         create_graph=bool(p["create_graph"]), kind="autograd.grad",
+                         inputs=inputs, allow_unused=bool(p["allow_unused"])
+                         or bool(p["materialize_grads"]))
+    if p["materialize_grads"]:
+        result = tuple(ip.constant(np.zeros_like(x.value)) if g is None else g
+                       for g, x in zip(result, inputs))
+    return result
+
+
+def _autograd_backward(ip, args, kwargs):
+    p = bind("backward", args, kwargs, [("tensors", REQUIRED), ("grad_tensors", None),
+                                         ("retain_graph", None), ("create_graph", False),
+                                         ("grad_variables", None), ("inputs", None)])
+    roots = _tensors(p["tensors"], "backward")
+    gs = p["grad_tensors"]
+    gs = [None] * len(roots) if gs is None else ([gs] if isinstance(gs, Node) else list(gs))
+    return ip.backward(roots, gs, retain_graph=p["retain_graph"],
+                       create_graph=bool(p["create_graph"]))
+
+
+def _functional(which: str):
+    def fn(ip, args, kwargs):
+        p = bind(which, args, kwargs, [("func", REQUIRED), ("inputs", REQUIRED),
+                                       ("v", None), ("create_graph", False),
+                                       ("strict", False), ("vectorize", False),
+                                       ("strategy", "reverse-mode"), ("outer_jacobian_strategy",
+                                                                      "reverse-mode")])
+        return _jacobian_like(ip, which, p["func"], p["inputs"], p["v"])
+    return fn
+
+
+def _jacobian_like(ip, which: str, func: Any, inputs: Any, v: Any) -> Any:
+    """torch.autograd.functional.jacobian/hessian/vjp/jvp by reverse passes."""
+    single = isinstance(inputs, Node)
+    xs = [inputs] if single else list(inputs)
+    leaves = [ip.graph.leaf(np.array(x.value), requires_grad=True, expr="input") for x in xs]
+    was = ip.graph.grad_enabled
+    ip.graph.grad_enabled = True
+    try:
+        out = ip.call_sync(func, list(leaves))
+        if not isinstance(out, Node):
+            raise py_error(f"{which}: the function must return a Tensor")
+        if which == "hessian":
+            if out.value.size != 1:
+                raise ProgramError("The function given to hessian should return a single "
+                                   "element Tensor")
+            grads = ip.backward([out], [None], retain_graph=True, create_graph=True,
+                                kind="autograd.grad", inputs=leaves, allow_unused=True)
+            rows = []
+            for gi, xi in zip(grads, leaves):
+                blocks = []
+                for xj in leaves:
+                    blocks.append(_jac(ip, gi, xj, xi.value.shape))
+                rows.append(blocks)
+            ip.passes = ip.passes  # the passes stay listed
+            result = rows[0][0] if single else tuple(tuple(r) for r in rows)
+            return result
+        if which in ("vjp",):
+            vv = np.ones_like(out.value) if v is None else (
+                v.value if isinstance(v, Node) else np.asarray(v, dtype=out.value.dtype))
+            gs = ip.backward([out], [ip.constant(vv)], retain_graph=True, create_graph=False,
+                             kind="autograd.grad", inputs=leaves, allow_unused=True)
+            gs = tuple(ip.constant(np.zeros_like(x.value)) if g is None else g
+                       for g, x in zip(gs, leaves))
+            return (ip.constant(out.value.copy()), gs[0] if single else gs)
+        blocks = [_jac(ip, out, x, out.value.shape) for x in leaves]
+        if which == "jvp":
+            tv = [v] if isinstance(v, Node) else list(v or [])
+            total = np.zeros(out.value.shape)
+            for b, x, t in zip(blocks, leaves, tv):
+                total = total + np.tensordot(b.value, t.value, axes=x.value.ndim)
+            return (ip.constant(out.value.copy()), ip.constant(total.astype(out.value.dtype)))
+        return blocks[0] if single else tuple(blocks)
+    finally:
+        ip.graph.grad_enabled = was
+
+
+def _jac(ip, out: Any, x: Node, out_shape: tuple) -> Node:
+    """d(out)/d(x) with shape out.shape + x.shape, one reverse pass per output element."""
+    shape = tuple(out_shape) + x.value.shape
+    J = np.zeros(shape, dtype=x.value.dtype)
+    if out is not None and isinstance(out, Node) and out.requires_grad:
+        flat = J.reshape(out.value.size, -1)
+        for k in range(out.value.size):
+            seed = np.zeros(out.value.size, dtype=out.value.dtype)
+            seed[k] = 1
+            (g,) = ip.backward([out], [seed.reshape(out.value.shape)], retain_graph=True,
+                               create_graph=False, kind="autograd.grad", inputs=[x],
+                               allow_unused=True)
+            if g is not None:
+                flat[k] = g.value.reshape(-1)
+    return ip.constant(J)
+
+
+def _device(ip, args, kwargs):
+    from .lesson import _Device
+    kind = str(args[0]) if args else "cpu"
+    if not kind.startswith("cpu"):
+        raise ProgramError(f"gradcli runs on the CPU only (asked for {kind!r})",
+                           hint="use torch.device('cpu')")
+    return _Device("cpu")
+
+
+def _cuda_available(ip, args, kwargs):
+    return False
+
+
+def _get_default_dtype(ip, args, kwargs):
+    return DType(ip.default_dtype)
+
+
+def _set_default_dtype(ip, args, kwargs):
+    (d,) = args
+    if not isinstance(d, DType) or d.np.kind != "f":
+        raise py_error("only floating-point types are supported as the default type")
+    ip.graph.dtype = d.np
+    ip.default_dtype = str(d.np)
+    return None
+
+
+def _none(ip, args, kwargs):
+    return None
+
+
+SPECIAL = {
+    "torch.no_grad": _grad_mode(False), "torch.enable_grad": _grad_mode(True),
+    "torch.inference_mode": _grad_mode(False),
+    "torch.autograd.no_grad": _grad_mode(False),
+    "torch.autograd.enable_grad": _grad_mode(True),
+    "torch.set_grad_enabled": _set_grad_enabled,
+    "torch.autograd.set_grad_enabled": _set_grad_enabled,
+    "torch.is_grad_enabled": _is_grad_enabled,
+    "torch.manual_seed": _manual_seed, "torch.random.manual_seed": _manual_seed,
+    "numpy.random.seed": _none,
+    "torch.autograd.grad": _autograd_grad, "torch.autograd.backward": _autograd_backward,
+    "torch.autograd.functional.jacobian": _functional("jacobian"),
+    "torch.autograd.functional.hessian": _functional("hessian"),
+    "torch.autograd.functional.vjp": _functional("vjp"),
+    "torch.autograd.functional.jvp": _functional("jvp"),
+    "torch.device": _device, "torch.cuda.is_available": _cuda_available,
+    "torch.get_default_dtype": _get_default_dtype,
+    "torch.set_default_dtype": _set_default_dtype,
+    "torch.set_printoptions": _none,
+    "torch.autograd.set_detect_anomaly": _none,
+}
+
+
+# ------------------------------------------------------------------------ tensor methods
+
+
+def _backward(ip, x, args, kwargs):
+    p = bind("backward", args, kwargs, [("gradient", None), ("retain_graph", None),
+                                         ("create_graph", False), ("inputs", None)])
+    return ip.backward([x], [p["gradient"]], retain_graph=p["retain_graph"],
+                       create_graph=bool(p["create_graph"]))
+
+
+def _retain_grad(ip, x, args, kwargs):
+    if not x.requires_grad:
+        raise ProgramError("can't retain_grad on Tensor that has requires_grad=False")
+    if x.op is not None:
+        x.retains_grad = True
+    return None
+
+
+def _register_hook(ip, x, args, kwargs):
+    from .lesson import HookHandle
+    (fn,) = args
+    if not x.requires_grad:
+        raise ProgramError("cannot register a hook on a tensor that doesn't require gradient")
+    x.hooks = (x.hooks or []) + [fn]
+    return HookHandle(x, fn)
+
+
+def _item(ip, x, args, kwargs):
+    if x.value.size != 1:
+        raise ProgramError(f"a Tensor with {x.value.size} elements cannot be converted to "
+                           "Scalar")
+    return x.value.reshape(-1)[0].item()
+
+
+def _tolist(ip, x, args, kwargs):
+    return x.value.tolist()
+
+
+def _numpy(ip, x, args, kwargs):
+    if x.requires_grad:
+        raise ProgramError("Can't call numpy() on Tensor that requires grad. Use "
+                           "tensor.detach().numpy() instead.")
+    return x.value
+
+
+def _detach(ip, x, args, kwargs):
+    d = ip.graph.leaf(x.value, requires_grad=False, expr=x._expr, where=x.where)
+    d.vc = x.vc  # a detached tensor shares the version counter
+    return d
+
+
+def _detach_(ip, x, args, kwargs):
+    if x.op is not None and x.hist is None:
+        pass
+    x.op, x.args, x.params, x.vers = None, (), {}, None
+    x.requires_grad = False
+    return x
+
+
+def _requires_grad_(ip, x, args, kwargs):
+    p = bind("requires_grad_", args, kwargs, [("requires_grad", True)])
+    flag = ip.truth(p["requires_grad"])
+    if not x.is_leaf:
+        if not flag:
+            raise ProgramError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        return x
+    if flag and x.value.dtype.kind != "f":
+        raise ProgramError("only Tensors of floating point dtype can require gradients")
+    x.requires_grad = flag
+    return x
+
+
+def _fill(value_of):
+    def fn(ip, x, args, kwargs):
+        def make():
+            v = value_of(ip, x, args)
+            return ip.constant(np.broadcast_to(np.asarray(v, dtype=x.value.dtype),
+                                               x.value.shape).copy())
+        return _constant_inplace(ip, x, make)
+    return fn
+
+
+def _constant_inplace(ip, x, make):
+    """zero_()/fill_(): the new value does not depend on the old one; on a tensor in a
+    graph PyTorch records ZeroBackward0/FillBackward0."""
+    if ip.graph.grad_enabled and x.requires_grad and x.op is not None:
+        key = "zero_inplace"
+        return ip._inplace(x, lambda: ip.apply(key, (x,), {"value": make().value}))
+    return ip._inplace(x, make)
+
+
+def _copy_(ip, x, args, kwargs):
+    (src,) = args
+    src = ip.tensor(src) if not isinstance(src, Node) else src
+
+    def make():
+        return ip.apply("copy_from", (x, src), {})
+    return ip._inplace(x, make)
+
+
+def _cast(target: str):
+    def fn(ip, x, args, kwargs):
+        return _to_dtype(ip, x, np.dtype(DTYPES[target]))
+    return fn
+
+
+def _to_dtype(ip, x: Node, dt: np.dtype) -> Node:
+    if x.value.dtype == dt:
+        return x
+    return ip.apply("to_copy", (x,), {"dtype": dt.name})
+
+
+def _to(ip, x, args, kwargs):
+    target = None
+    for a in list(args) + [kwargs.get("dtype")]:
+        if isinstance(a, DType):
+            target = a
+        elif isinstance(a, Node):
+            target = DType(str(a.value.dtype))
+    if target is None:
+        return x
+    return _to_dtype(ip, x, target.np)
+
+
+def _type_method(ip, x, args, kwargs):
+    if not args and "dtype" not in kwargs:
+        name = {"float64": "DoubleTensor", "float32": "FloatTensor", "int64": "LongTensor",
+                "int32": "IntTensor", "bool": "BoolTensor", "float16": "HalfTensor"}.get(
+            str(x.value.dtype), "Tensor")
+        return f"torch.{name}"
+    target = args[0] if args else kwargs["dtype"]
+    if not isinstance(target, DType):
+        raise ArgumentError("type() expects a dtype such as torch.float64")
+    return _to_dtype(ip, x, target.np)
+
+
+def _same_tensor(ip, x, args, kwargs):
+    return x
+
+
+def _size(ip, x, args, kwargs):
+    p = bind("size", args, kwargs, [("dim", None)])
+    shape = TorchSize(x.value.shape)
+    if p["dim"] is None:
+        return shape
+    from .dispatch import norm_dim
+    return shape[norm_dim("size", p["dim"], len(shape))]
+
+
+def _equal(ip, x, args, kwargs):
+    (o,) = args
+    return bool(x.value.shape == o.value.shape and np.array_equal(x.value, o.value))
+
+
+def _allclose(ip, x, args, kwargs):
+    p = bind("allclose", args, kwargs, [("other", REQUIRED), ("rtol", 1e-5), ("atol", 1e-8),
+                                         ("equal_nan", False)])
+    o = p["other"]
+    ov = o.value if isinstance(o, Node) else np.asarray(o)
+    return bool(np.allclose(x.value, ov, rtol=p["rtol"], atol=p["atol"],
+                            equal_nan=p["equal_nan"]))
+
+
+def _is_floating_point(ip, x, args, kwargs):
+    return x.value.dtype.kind == "f"
+
+
+def _element_size(ip, x, args, kwargs):
+    return x.value.dtype.itemsize
+
+
+def _apply_inplace(op_name: str, arity: int = 1):
+    def fn(ip, x, args, kwargs):
+        return ip._inplace(x, lambda: FUNCTIONS[op_name](ip, op_name, [x, *args], kwargs))
+    return fn
+
+
+def _arith_inplace(symbol: str):
+    def fn(ip, x, args, kwargs):
+        other = args[0] if args else kwargs.get("other")
+        alpha = kwargs.get("alpha", args[1] if len(args) > 1 else None)
+        if alpha is not None:
+            other = ip._binary("*", other, alpha)
+        return ip._inplace(x, lambda: ip._binary(symbol, x, other))
+    return fn
+
+
+TENSOR_METHODS = {
+    "backward": _backward, "retain_grad": _retain_grad, "register_hook": _register_hook,
+    "item": _item, "tolist": _tolist, "numpy": _numpy, "detach": _detach,
+    "detach_": _detach_, "requires_grad_": _requires_grad_,
+    "zero_": _fill(lambda ip, x, a: 0), "fill_": _fill(lambda ip, x, a: python_number(a[0])),
+    "copy_": _copy_,
+    "add_": _arith_inplace("+"), "sub_": _arith_inplace("-"), "mul_": _arith_inplace("*"),
+    "div_": _arith_inplace("/"), "pow_": _arith_inplace("**"),
+    "double": _cast("float64"), "float": _cast("float32"), "half": _cast("float16"),
+    "long": _cast("int64"), "int": _cast("int32"), "bool": _cast("bool"),
+    "to": _to, "type": _type_method, "cpu": _same_tensor, "contiguous_": _same_tensor,
+    "size": _size, "equal": _equal, "allclose": _allclose,
+    "is_floating_point": _is_floating_point, "element_size": _element_size,
+}
+_ = Starred  # re-exported for builtins that expand *args

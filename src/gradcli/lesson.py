@@ -1,0 +1,1755 @@
+"""Lesson programs: the subset of Python that autograd lessons are written in.
+
+The interpreter runs statements on an explicit stack of frames (no Python recursion:
+a user function call pushes a frame, its `return` pops it), each frame a stack of blocks
+(function body, loop, `with`, `try`). Expressions are evaluated by the Evaluator's
+explicit-stack walk, which pauses at a call of a user function and resumes with its
+value. Tensors are the engine's nodes with PyTorch's state (runtime.py); every
+`backward()` and `torch.autograd.grad` is one pass over the part of the graph it reaches.
+A step budget bounds loops, a depth limit bounds recursion.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator
+
+import numpy as np
+
+from . import dispatch, runtime
+from .dispatch import FUNCTIONS, NamedPair
+from .engine import Graph, Node
+from .errors import (ArgumentError, GradcliError, LimitError, ProgramError, ShapeError,
+                     UnknownFunctionError)
+from .evaluator import CONSTANTS, CONSTRUCTORS, DTYPES, DType, Evaluator
+from .pyvalues import (AccumulateGrad, Builtin, BoundMethod, ExcType, ExcValue, GradFn,
+                       GradMode, Printer, Starred, TorchSize, UserFunction, format_value,
+                       py_error, python_binary, python_number, type_name)
+from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, ChainCompare,
+                     ClassDef, Comp, Compare, Continue, Delete, DictExpr, ExprStmt, For,
+                     FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index,
+                     Lambda, ListExpr, Name, Not, Num, Pass, Program, Raise, Return, SetExpr,
+                     SetStmt, Str, TupleExpr, Try, Unary, While, With)
+from .syntax import Assert as AssertStmt
+from .syntax import Starred as StarredExpr
+
+MAX_DEPTH = 1000  # frames, as Python's default recursion limit
+MAX_NATIVE_DEPTH = 32  # user code called back from gradcli's own code (hooks, jacobian)
+MAX_OUTPUT = 16 * 1024 * 1024
+TORCH_DTYPE_NAMES = {"float64": "float64", "double": "float64", "float32": "float32",
+                     "float": "float32", "float16": "float16", "half": "float16",
+                     "int64": "int64", "long": "int64", "int32": "int32", "int": "int32",
+                     "bool": "bool"}
+EXCEPTIONS = set(ExcType.PARENTS) | {"BaseException"}
+LESSON_ATTRS = {"grad", "grad_fn", "data", "register_hook", "no_grad", "autograd",
+                "requires_grad_", "enable_grad", "set_grad_enabled"}
+
+
+class CallRequest:
+    """A user function call met inside an expression: the frame pauses until it returns."""
+
+    __slots__ = ("fn", "args", "kwargs")
+
+    def __init__(self, fn: UserFunction, args: list, kwargs: dict) -> None:
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+
+class Task:
+    """An expression being evaluated: the walk's stack and values, and the scopes of the
+    comprehensions it is inside."""
+
+    __slots__ = ("stack", "values", "scopes")
+
+    def __init__(self, expr: Any) -> None:
+        self.stack: list = [(expr, -1)]
+        self.values: list = []
+        self.scopes: list[dict] = []
+
+
+class Frame:
+    __slots__ = ("scope", "outer", "blocks", "task", "cont", "native", "grad_saved",
+                 "declared", "fn")
+
+    def __init__(self, scope: dict, outer: tuple, blocks: list, fn: Any = None) -> None:
+        self.scope, self.outer, self.blocks, self.fn = scope, outer, blocks, fn
+        self.task: Task | None = None
+        self.cont: tuple = ()
+        self.native = False
+        self.grad_saved: bool | None = None
+        self.declared: dict[str, str] = {}  # name -> "global" | "nonlocal"
+
+
+class HookHandle:
+    __slots__ = ("node", "fn")
+
+    def __init__(self, node: Node, fn: Any) -> None:
+        self.node, self.fn = node, fn
+
+
+def is_lesson(program: Program) -> bool:
+    """Whether a program needs the lesson interpreter: statements beyond `name = expr`
+    and expressions, or what reads autograd state (print, .grad, several backward calls)."""
+    from .syntax import walk
+
+    backwards = 0
+    for stmt in program.statements:
+        if isinstance(stmt, Import):
+            continue
+        if not isinstance(stmt, (Assign, ExprStmt)):
+            return True
+        for node in walk(stmt.value):
+            if isinstance(node, (BoolOp, Not, ChainCompare, IfExp, Lambda, Comp, DictExpr,
+                                 SetExpr, StarredExpr, FString)):
+                return True
+            if isinstance(node, Attr):
+                if node.name in LESSON_ATTRS or (node.name.endswith("_")
+                                                 and not node.name.startswith("_")):
+                    return True
+                if node.name == "backward":
+                    backwards += 1
+            if isinstance(node, Name) and node.id == "print":
+                return True
+            if isinstance(node, Compare) and node.op in ("is", "is not", "in", "not in"):
+                return True
+            if isinstance(node, Binary) and node.op in ("%", "//", "&", "|"):
+                return True
+    return backwards > 1
+
+
+class Interpreter(Evaluator):
+    """Runs a lesson program; the expression machinery is the Evaluator's."""
+
+    def __init__(self, program: Program, bindings: dict, *, max_steps: int = 10**6,
+                 **options: Any) -> None:
+        super().__init__(program, bindings, **options)
+        self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False)
+        self.max_steps = max_steps
+        self.steps = 0
+        self.out: list[str] = []
+        self.out_size = 0
+        self.passes: list[runtime.Pass] = []
+        self.own_versions: dict[int, int] = {}
+        self.modules: dict[str, str] = {}
+        self.frames: list[Frame] = []
+        self.native_depth = 0
+        self._last_return: Any = None
+        self._task: Task | None = None
+        self._frame: Frame | None = None
+        self.warnings_out: list[str] = []
+        self.default_dtype = self.graph.dtype.name
+        self.printer = Printer(self._tensor_text, self._dtype_text)
+        self.builtins = self._make_builtins()
+
+    # ---------------------------------------------------------------- running
+
+    def run(self):  # type: ignore[override]
+        import warnings
+
+        from .engine import no_cycle_collection
+        from .result import LessonResult
+
+        error: GradcliError | None = None
+        with np.errstate(all="ignore"), warnings.catch_warnings(), no_cycle_collection():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            module = Frame(self.env, (), [[self.program.statements, 0, "module", None]])
+            self.frames.append(module)
+            try:
+                self._exec(0)
+            except GradcliError as e:
+                if e.source is None:
+                    e.source = self.source
+                error = e
+        unused = sorted(set(self.bindings) - self.read_bindings)
+        if unused and error is None:
+            from .errors import BindingError
+            error = BindingError(f"binding{'s' if len(unused) > 1 else ''} "
+                                 f"{', '.join(unused)} never read by the program")
+        variables = {**self.bound_nodes,
+                     **{k: v for k, v in self.env.items() if isinstance(v, Node)}}
+        return LessonResult(self.source, "".join(self.out), self.passes, variables,
+                            error, dtype=self.graph.dtype.name, printer=self.printer,
+                            warnings=self.warnings_out)
+
+    def _exec(self, base: int) -> None:
+        """Run frames until the stack is back to `base` frames."""
+        frames = self.frames
+        while len(frames) > base:
+            f = frames[-1]
+            self._frame = f
+            try:
+                if f.task is not None:
+                    task = f.task
+                    self._task = task
+                    req = self._walk(task)
+                    if req is not None:
+                        self._invoke(req.fn, req.args, req.kwargs)
+                        continue
+                    value = task.values.pop()
+                    f.task = None
+                    self._task = None
+                    self._resume(f, value)
+                    continue
+                blocks = f.blocks
+                if not blocks:
+                    self._return(None)
+                    continue
+                blk = blocks[-1]
+                if blk[1] >= len(blk[0]):
+                    self._end_block(f, blk)
+                    continue
+                stmt = blk[0][blk[1]]
+                blk[1] += 1
+                self.steps += 1
+                if self.steps > self.max_steps:
+                    raise LimitError(f"the program ran more than {self.max_steps:,} statements",
+                                     line=stmt.pos.line, column=stmt.pos.column,
+                                     hint="an endless loop? raise the budget with --max-steps")
+                self._current = stmt
+                self._start(f, stmt)
+            except GradcliError as e:
+                if e.line is None and self._current is not None:
+                    pos = getattr(self._current, "pos", None)
+                    if pos is not None:
+                        e.at(pos.line, pos.column, self.source)
+                self._unwind(e, base)
+
+    def _unwind(self, e: GradcliError, base: int) -> None:
+        """Find an `except` that catches `e`, popping blocks and frames above `base`."""
+        pytype = e.pytype
+        frames = self.frames
+        while len(frames) > base:
+            f = frames[-1]
+            f.task = None
+            while f.blocks:
+                blk = f.blocks[-1]
+                if blk[2] == "try" and pytype is not None:
+                    stmt = blk[3]
+                    for h in stmt.handlers:
+                        if h.type is None or self._catches(h.type, pytype):
+                            self._pop_block(f)
+                            if h.name:
+                                self._bind_name(f, h.name, ExcValue(pytype, e.message, e))
+                            if stmt.finalbody:
+                                f.blocks.append([stmt.finalbody, 0, "body", None])
+                            f.blocks.append([h.body, 0, "body", None])
+                            return
+                    if stmt.finalbody:
+                        self._pop_block(f)
+                        f.blocks.append([stmt.finalbody, 0, "reraise", e])
+                        return
+                self._pop_block(f)
+            self._pop_frame()
+        raise e
+
+    def _catches(self, type_expr: Any, pytype: str) -> bool:
+        t = self._sync(type_expr)
+        kinds = t if isinstance(t, tuple) else (t,)
+        for k in kinds:
+            if not isinstance(k, ExcType):
+                raise py_error("catching classes that do not inherit from BaseException is "
+                               "not allowed")
+            if k.covers(pytype):
+                return True
+        return False
+
+    def _pop_block(self, f: Frame) -> None:
+        blk = f.blocks.pop()
+        if blk[2] == "with":
+            for mode in reversed(blk[3]):
+                self._exit_mode(mode)
+
+    def _pop_frame(self) -> Frame:
+        f = self.frames.pop()
+        while f.blocks:
+            self._pop_block(f)
+        if f.grad_saved is not None:
+            self.graph.grad_enabled = f.grad_saved
+        return f
+
+    def _return(self, value: Any) -> None:
+        f = self._pop_frame()
+        if f.native or not self.frames:
+            self._last_return = value
+        else:
+            caller = self.frames[-1]
+            caller.task.values.append(value)
+
+    def _start(self, f: Frame, stmt: Any) -> None:
+        kind = type(stmt)
+        if kind is Assign or kind is ExprStmt or kind is SetStmt or kind is Return:
+            if kind is Return and stmt.value is None:
+                self._return(None)
+                return
+            f.task = Task(stmt.value)
+            f.cont = (kind, stmt)
+        elif kind is AugAssign:
+            f.task = Task(stmt.value)
+            f.cont = (kind, stmt)
+        elif kind is If:
+            f.task = Task(stmt.test)
+            f.cont = (If, stmt)
+        elif kind is While:
+            f.blocks.append([stmt.body, len(stmt.body), "while", stmt])
+        elif kind is For:
+            f.task = Task(stmt.iter)
+            f.cont = (For, stmt)
+        elif kind is With:
+            f.task = Task(TupleExpr(tuple(e for e, _ in stmt.items), stmt.pos))
+            f.cont = (With, stmt)
+        elif kind is Break or kind is Continue:
+            while f.blocks and f.blocks[-1][2] not in ("while", "for"):
+                if f.blocks[-1][2] in ("func", "module"):
+                    raise py_error(f"'{'break' if kind is Break else 'continue'}' outside loop",
+                                   "SyntaxError")
+                self._pop_block(f)
+            if not f.blocks:
+                raise py_error("'break' outside loop", "SyntaxError")
+            if kind is Break:
+                f.blocks.pop()
+            else:
+                f.blocks[-1][1] = len(f.blocks[-1][0])
+        elif kind is Pass:
+            pass
+        elif kind is FunctionDef:
+            self._def(f, stmt)
+        elif kind is Import:
+            self._import(f, stmt)
+        elif kind is Try:
+            f.blocks.append([stmt.body, 0, "try", stmt])
+        elif kind is Raise:
+            if stmt.exc is None:
+                raise py_error("No active exception to reraise", "RuntimeError")
+            f.task = Task(stmt.exc)
+            f.cont = (Raise, stmt)
+        elif kind is AssertStmt:
+            f.task = Task(stmt.test)
+            f.cont = (AssertStmt, stmt)
+        elif kind is Delete:
+            for t in stmt.targets:
+                self._delete(f, t)
+        elif kind is Global:
+            for n in stmt.names:
+                f.declared[n] = "nonlocal" if stmt.nonlocal_ else "global"
+        elif kind is ClassDef:
+            raise UnknownFunctionError("class definitions are not supported yet",
+                                       line=stmt.pos.line, column=stmt.pos.column,
+                                       hint="nn.Module and autograd.Function classes come "
+                                            "with the training lessons")
+        else:
+            raise ArgumentError(f"cannot run a {kind.__name__} statement")
+
+    def _resume(self, f: Frame, value: Any) -> None:
+        kind, stmt = f.cont
+        self._current = stmt
+        if kind is ExprStmt:
+            return
+        if kind is Assign:
+            self._bind_name(f, stmt.target, value)
+        elif kind is SetStmt:
+            for t in stmt.targets:
+                self._assign_target(f, t, value)
+        elif kind is Return:
+            self._return(value)
+        elif kind is AugAssign:
+            self._augment(f, stmt, value)
+        elif kind is If:
+            if self.truth(value):
+                f.blocks.append([stmt.body, 0, "body", None])
+            elif stmt.orelse:
+                f.blocks.append([stmt.orelse, 0, "body", None])
+        elif kind is While:
+            blk = f.cont[2] if len(f.cont) > 2 else None
+            blk = f.blocks[-1]
+            if self.truth(value):
+                blk[1] = 0
+            else:
+                f.blocks.pop()
+                if stmt.orelse:
+                    f.blocks.append([stmt.orelse, 0, "body", None])
+        elif kind is For:
+            f.blocks.append([stmt.body, len(stmt.body), "for", (stmt, self.iterate(value))])
+        elif kind is With:
+            modes = []
+            for (_, target), cm in zip(stmt.items, value):
+                if not isinstance(cm, GradMode):
+                    raise py_error(f"'{type_name(cm)}' object does not support the context "
+                                   "manager protocol")
+                cm.saved.append(self.graph.grad_enabled)
+                self.graph.grad_enabled = cm.enabled
+                modes.append(cm)
+                if target is not None:
+                    self._assign_target(f, target, None)
+            f.blocks.append([stmt.body, 0, "with", modes])
+        elif kind is Raise:
+            if isinstance(value, ExcType):
+                raise ProgramError("", value.name)
+            if isinstance(value, ExcValue):
+                if value.error is not None:
+                    raise value.error
+                raise ProgramError(value.message, value.type)
+            raise py_error("exceptions must derive from BaseException")
+        elif kind is AssertStmt:
+            if not self.truth(value):
+                msg = "" if stmt.msg is None else self.printer.str(self._sync(stmt.msg))
+                raise ProgramError(msg, "AssertionError")
+
+    def _end_block(self, f: Frame, blk: list) -> None:
+        kind = blk[2]
+        if kind == "while":
+            f.task = Task(blk[3].test)
+            f.cont = (While, blk[3])
+            return
+        if kind == "for":
+            stmt, it = blk[3]
+            try:
+                item = next(it)
+            except StopIteration:
+                f.blocks.pop()
+                if stmt.orelse:
+                    f.blocks.append([stmt.orelse, 0, "body", None])
+                return
+            self.steps += 1
+            if self.steps > self.max_steps:
+                raise LimitError(f"the program ran more than {self.max_steps:,} statements",
+                                 hint="an endless loop? raise the budget with --max-steps")
+            self._assign_target(f, stmt.target, item)
+            blk[1] = 0
+            return
+        if kind == "func":
+            self._return(None)
+            return
+        if kind == "module":
+            self.frames.pop()
+            return
+        if kind == "try":
+            stmt = blk[3]
+            self._pop_block(f)
+            if stmt.finalbody:
+                f.blocks.append([stmt.finalbody, 0, "body", None])
+            if stmt.orelse:
+                f.blocks.append([stmt.orelse, 0, "body", None])
+            return
+        if kind == "reraise":
+            f.blocks.pop()
+            raise blk[3]
+        self._pop_block(f)
+
+    def _exit_mode(self, mode: GradMode) -> None:
+        if mode.saved:
+            self.graph.grad_enabled = mode.saved.pop()
+
+    # ---------------------------------------------------------------- names and scopes
+
+    def _bind_name(self, f: Frame, name: str, value: Any) -> None:
+        if name in ("True", "False", "None"):
+            raise py_error(f"cannot assign to {name}", "SyntaxError")
+        if isinstance(value, Node) and value.name is None:
+            value.name = name
+        how = f.declared.get(name)
+        if how == "global":
+            self.env[name] = value
+        elif how == "nonlocal":
+            for scope in f.outer:
+                if name in scope:
+                    scope[name] = value
+                    return
+            raise py_error(f"no binding for nonlocal '{name}' found", "SyntaxError")
+        else:
+            f.scope[name] = value
+        if f.scope is self.env and name in self.bound_nodes:
+            pass
+
+    def _lookup(self, node: Name) -> Any:  # type: ignore[override]
+        name = node.id
+        task = self._task
+        if task is not None and task.scopes:
+            for scope in reversed(task.scopes):
+                if name in scope:
+                    return scope[name]
+        f = self._frame
+        if f is not None and f.scope is not self.env:
+            if name in f.scope:
+                return f.scope[name]
+            for scope in f.outer:
+                if name in scope:
+                    return scope[name]
+        if name in self.env:
+            return self.env[name]
+        if name in self.bindings:
+            return super()._lookup(node)
+        if name in self.builtins:
+            return self.builtins[name]
+        if name in CONSTANTS and name not in ("pi", "e", "inf", "nan"):
+            return CONSTANTS[name]
+        if f is not None and f.scope is not self.env and name in self._locals_of(f):
+            raise ProgramError(f"cannot access local variable '{name}' where it is not "
+                               "associated with a value", "UnboundLocalError")
+        if name in self.modules:
+            raise ArgumentError(f"{name!r} is a module; call one of its functions")
+        raise ProgramError(f"name '{name}' is not defined", "NameError")
+
+    def _locals_of(self, f: Frame) -> set:
+        return set(f.scope)
+
+    def _is_module(self, expr) -> bool:  # type: ignore[override]
+        while isinstance(expr, Attr):
+            expr = expr.obj
+        if not isinstance(expr, Name):
+            return False
+        name = expr.id
+        if name not in self.modules and name not in ("torch", "F", "nn", "np", "numpy", "math"):
+            return False
+        return not self._bound_anywhere(name)
+
+    def _bound_anywhere(self, name: str) -> bool:
+        f = self._frame
+        task = self._task
+        if task is not None and any(name in s for s in task.scopes):
+            return True
+        if f is not None and (name in f.scope or any(name in s for s in f.outer)):
+            return True
+        return name in self.env or name in self.bindings
+
+    def _path(self, expr) -> str:
+        """The dotted path of a module attribute, with import aliases expanded."""
+        parts = []
+        while isinstance(expr, Attr):
+            parts.append(expr.name)
+            expr = expr.obj
+        root = self.modules.get(expr.id, expr.id)
+        root = {"F": "torch.nn.functional", "nn": "torch.nn", "np": "numpy"}.get(root, root)
+        return ".".join([root, *reversed(parts)])
+
+    def _import(self, f: Frame, stmt: Import) -> None:
+        if not stmt.is_from:
+            if stmt.asname:
+                self.modules[stmt.asname] = stmt.module
+            else:
+                self.modules[stmt.module.split(".")[0]] = stmt.module.split(".")[0]
+            return
+        for name, asname in stmt.names:
+            if name == "*":
+                continue
+            full = f"{stmt.module}.{name}"
+            target = asname or name
+            if full in SPECIAL or _is_module_path(full):
+                if full in SPECIAL and not _is_module_path(full):
+                    f.scope[target] = Builtin(full, SPECIAL[full])
+                else:
+                    self.modules[target] = full
+            elif stmt.module == "math" and name in ("pi", "e", "inf", "nan", "tau"):
+                f.scope[target] = getattr(math, name)
+            elif name in FUNCTIONS or name in CONSTRUCTORS:
+                f.scope[target] = Builtin(full, _op_function(name))
+            else:
+                self.modules[target] = full
+
+    def _def(self, f: Frame, stmt: FunctionDef) -> None:
+        defaults = {}
+        for p in stmt.params:
+            if p.default is not None:
+                defaults[p.name] = self._sync(p.default)
+        fn = UserFunction(stmt.name, stmt.params, stmt.body, defaults, self._closure(f),
+                          False, stmt.pos)
+        for deco in reversed(stmt.decorators):
+            d = self._sync(deco)
+            if isinstance(d, GradMode):
+                fn.grad_mode = d.enabled
+            elif isinstance(d, Builtin) and d.name in ("staticmethod", "classmethod"):
+                pass
+            elif isinstance(d, (UserFunction, Builtin)):
+                fn = self.call_sync(d, [fn], {})
+            else:
+                raise py_error("a decorator must be callable")
+        self._bind_name(f, stmt.name, fn)
+
+    def _closure(self, f: Frame) -> tuple:
+        scopes: list[dict] = []
+        task = self._task
+        if task is not None:
+            scopes.extend(reversed(task.scopes))
+        if f.scope is not self.env:
+            scopes.append(f.scope)
+            scopes.extend(f.outer)
+        return tuple(scopes)
+
+    # ---------------------------------------------------------------- calls
+
+    def _invoke(self, fn: UserFunction, args: list, kwargs: dict) -> Frame:
+        if len(self.frames) >= MAX_DEPTH:
+            raise ProgramError("maximum recursion depth exceeded", "RecursionError")
+        scope = self._bind_params(fn, args, kwargs)
+        f = Frame(scope, fn.closure, [], fn)
+        if fn.is_lambda:
+            f.task = Task(fn.body)
+            f.cont = (Return, None)
+        else:
+            f.blocks.append([fn.body, 0, "func", None])
+        if fn.grad_mode is not None:
+            f.grad_saved = self.graph.grad_enabled
+            self.graph.grad_enabled = fn.grad_mode
+        self.frames.append(f)
+        return f
+
+    def _bind_params(self, fn: UserFunction, args: list, kwargs: dict) -> dict:
+        name = fn.name if not fn.is_lambda else "<lambda>"
+        scope: dict = {}
+        positional = [p for p in fn.params if p.kind == "pos"]
+        varargs = next((p for p in fn.params if p.kind == "varargs"), None)
+        varkw = next((p for p in fn.params if p.kind == "varkw"), None)
+        kwonly = [p for p in fn.params if p.kind == "kwonly"]
+        if len(args) > len(positional) and varargs is None:
+            raise py_error(f"{name}() takes {len(positional)} positional argument"
+                           f"{'s' if len(positional) != 1 else ''} but {len(args)} "
+                           f"{'were' if len(args) != 1 else 'was'} given")
+        for p, v in zip(positional, args):
+            scope[p.name] = v
+        if varargs is not None:
+            scope[varargs.name] = tuple(args[len(positional):])
+        extra = {}
+        known = {p.name for p in positional} | {p.name for p in kwonly}
+        for k, v in kwargs.items():
+            if k in known:
+                if k in scope:
+                    raise py_error(f"{name}() got multiple values for argument '{k}'")
+                scope[k] = v
+            elif varkw is not None:
+                extra[k] = v
+            else:
+                raise py_error(f"{name}() got an unexpected keyword argument '{k}'")
+        if varkw is not None:
+            scope[varkw.name] = extra
+        missing = []
+        for p in positional + kwonly:
+            if p.name not in scope:
+                if p.name in fn.defaults:
+                    scope[p.name] = fn.defaults[p.name]
+                else:
+                    missing.append(p.name)
+        if missing:
+            names = " and ".join(f"'{m}'" for m in missing) if len(missing) <= 2 else \
+                ", ".join(f"'{m}'" for m in missing[:-1]) + f", and '{missing[-1]}'"
+            raise py_error(f"{name}() missing {len(missing)} required positional argument"
+                           f"{'s' if len(missing) != 1 else ''}: {names}")
+        return scope
+
+    def call_sync(self, fn: Any, args: list, kwargs: dict | None = None) -> Any:
+        """Call a function from gradcli's own code (a hook, a function given to jacobian,
+        a sort key): user code runs on the frame stack until it returns."""
+        kwargs = kwargs or {}
+        if isinstance(fn, Builtin):
+            return fn.fn(self, args, kwargs)
+        if isinstance(fn, BoundMethod):
+            return self._method(fn.name, fn.obj, args, kwargs)
+        if isinstance(fn, ExcType):
+            return self._make_exception(fn, args)
+        if not isinstance(fn, UserFunction):
+            raise py_error(f"'{type_name(fn)}' object is not callable")
+        if self.native_depth >= MAX_NATIVE_DEPTH:
+            raise ProgramError("maximum recursion depth exceeded", "RecursionError")
+        saved = (self._frame, self._task, self._current)
+        self.native_depth += 1
+        try:
+            base = len(self.frames)
+            f = self._invoke(fn, args, kwargs)
+            f.native = True
+            self._exec(base)
+            return self._last_return
+        finally:
+            self.native_depth -= 1
+            self._frame, self._task, self._current = saved
+
+    def _sync(self, expr: Any) -> Any:
+        """Evaluate an expression now (user calls inside run through call_sync)."""
+        saved_task = self._task
+        task = Task(expr)
+        if saved_task is not None:
+            task.scopes = list(saved_task.scopes)
+        try:
+            while True:
+                self._task = task
+                req = self._walk(task)
+                if req is None:
+                    return task.values.pop()
+                task.values.append(self.call_sync(req.fn, req.args, req.kwargs))
+        finally:
+            self._task = saved_task
+
+    # ---------------------------------------------------------------- expressions
+
+    def _walk(self, task: Task) -> CallRequest | None:
+        stack, values = task.stack, task.values
+        push, pop = stack.append, stack.pop
+        children = self._children
+        while stack:
+            node, n = pop()
+            if n == -1:
+                kind = type(node)
+                if kind is Num:
+                    values.append(node.value)
+                    continue
+                if kind is Binary:
+                    push((node, 2))
+                    push((node.right, -1))
+                    push((node.left, -1))
+                    continue
+                if kind is BoolOp:
+                    push((node, ("bool",)))
+                    push((node.left, -1))
+                    continue
+                if kind is IfExp:
+                    push((node, ("if",)))
+                    push((node.test, -1))
+                    continue
+                if kind is ChainCompare:
+                    push((node, ("cmp", 1)))
+                    push((node.operands[1], -1))
+                    push((node.operands[0], -1))
+                    continue
+                if kind is Comp:
+                    state = {"level": 0, "iters": [None] * len(node.generators),
+                             "result": {} if node.kind == "dict" else
+                             (set() if node.kind == "set" else [])}
+                    task.scopes.append({})
+                    push((node, ("iter", state)))
+                    push((node.generators[0].iter, -1))
+                    continue
+                kids = children(node)
+                push((node, len(kids)))
+                for k in reversed(kids):
+                    push((k, -1))
+                continue
+            if type(n) is tuple:
+                self._current = node
+                try:
+                    self._special(node, n, task)
+                except GradcliError as e:
+                    raise e.at(node.pos.line, node.pos.column, self.source)
+                continue
+            if n:
+                args = values[-n:]
+                del values[-n:]
+            else:
+                args = []
+            self._current = node
+            try:
+                v = self._finish(node, args)
+            except GradcliError as e:
+                raise e.at(node.pos.line, node.pos.column, self.source)
+            if type(v) is CallRequest:
+                return v
+            values.append(v)
+        return None
+
+    def _special(self, node: Any, state: tuple, task: Task) -> None:
+        values, push = task.values, task.stack.append
+        what = state[0]
+        if what == "bool":
+            truth = self.truth(values[-1])
+            if (node.op == "and") == truth:
+                values.pop()
+                push((node.right, -1))
+        elif what == "if":
+            push((node.body if self.truth(values.pop()) else node.orelse, -1))
+        elif what == "cmp":
+            i = state[1]
+            right = values.pop()
+            left = values.pop()
+            r = self._compare(node.ops[i - 1], left, right)
+            if i == len(node.ops) or not self.truth(r):
+                values.append(r)
+            else:
+                values.append(right)
+                push((node, ("cmp", i + 1)))
+                push((node.operands[i + 1], -1))
+        else:
+            self._comp_step(node, state, task)
+
+    def _comp_step(self, node: Comp, state: tuple, task: Task) -> None:
+        phase, st = state
+        values, push = task.values, task.stack.append
+        scope = task.scopes[-1]
+        gens = node.generators
+        level = st["level"]
+        if phase == "iter":
+            st["iters"][level] = self.iterate(values.pop())
+            phase = "next"
+        elif phase == "elt":
+            if node.kind == "dict":
+                v = values.pop()
+                st["result"][self._hashable(values.pop())] = v
+            elif node.kind == "set":
+                st["result"].add(self._hashable(values.pop()))
+            else:
+                st["result"].append(values.pop())
+            self.steps += 1
+            if self.steps > self.max_steps:
+                raise LimitError(f"the program ran more than {self.max_steps:,} statements",
+                                 hint="raise the budget with --max-steps")
+            phase = "next"
+        elif phase == "cond":
+            j = st["cond"]
+            if not self.truth(values.pop()):
+                phase = "next"
+            else:
+                st["cond"] = j + 1
+                phase = "conds"
+        while True:
+            if phase == "next":
+                try:
+                    item = next(st["iters"][level])
+                except StopIteration:
+                    if level == 0:
+                        task.scopes.pop()
+                        result = st["result"]
+                        values.append(iter(result) if node.kind == "gen" else result)
+                        return
+                    level -= 1
+                    st["level"] = level
+                    continue
+                self._assign_target(None, gens[level].target, item, scope)
+                st["cond"] = 0
+                phase = "conds"
+            if phase == "conds":
+                j = st["cond"]
+                if j < len(gens[level].ifs):
+                    push((node, ("cond", st)))
+                    push((gens[level].ifs[j], -1))
+                    return
+                if level + 1 < len(gens):
+                    st["level"] = level + 1
+                    push((node, ("iter", st)))
+                    push((gens[level + 1].iter, -1))
+                    return
+                push((node, ("elt", st)))
+                if node.kind == "dict":
+                    push((node.value, -1))
+                push((node.elt, -1))
+                return
+
+    def _children(self, node) -> tuple:  # type: ignore[override]
+        kind = type(node)
+        if kind is Call:
+            head = (node.func.obj,) if (isinstance(node.func, Attr)
+                                        and not self._is_module(node.func.obj)) else ()
+            if not isinstance(node.func, (Name, Attr)):
+                head = (node.func,)
+            return (*head, *node.args, *(v for _, v in node.kwargs))
+        if kind is Not or kind is StarredExpr:
+            return (node.operand,) if kind is Not else (node.value,)
+        if kind is Lambda:
+            return tuple(p.default for p in node.params if p.default is not None)
+        if kind is DictExpr:
+            out = []
+            for k, v in zip(node.keys, node.values):
+                if k is not None:
+                    out.append(k)
+                out.append(v)
+            return tuple(out)
+        if kind is SetExpr:
+            return node.items
+        if kind is FString:
+            return _fstring_exprs(node)
+        return super()._children(node)
+
+    def _finish(self, node, args: list) -> Any:  # type: ignore[override]
+        kind = type(node)
+        if kind is Binary:
+            return self._binary(node.op, args[0], args[1])
+        if kind is Call:
+            return self._call(node, args)
+        if kind is Compare:
+            return self._compare(node.op, args[0], args[1])
+        if kind is Not:
+            return not self.truth(args[0])
+        if kind is Str:
+            return node.value
+        if kind is ListExpr:
+            return self._expand_starred(args)
+        if kind is TupleExpr:
+            return tuple(self._expand_starred(args))
+        if kind is StarredExpr:
+            return Starred(args[0])
+        if kind is SetExpr:
+            return {self._hashable(v) for v in self._expand_starred(args)}
+        if kind is DictExpr:
+            out: dict = {}
+            it = iter(args)
+            for k in node.keys:
+                if k is None:
+                    m = next(it)
+                    if not isinstance(m, dict):
+                        raise py_error(f"'{type_name(m)}' object is not a mapping")
+                    out.update(m)
+                else:
+                    key = next(it)
+                    out[self._hashable(key)] = next(it)
+            return out
+        if kind is Lambda:
+            it = iter(args)
+            defaults = {p.name: next(it) for p in node.params if p.default is not None}
+            return UserFunction("<lambda>", node.params, node.body, defaults,
+                                self._closure(self._frame), True, node.pos)
+        if kind is FString:
+            return self._fstring(node, args)
+        if kind is Index:
+            return self._index(node, args[0], args[1:])
+        if kind is Attr:
+            return self._attr(node, args)
+        if kind is Unary:
+            v = args[0]
+            if isinstance(v, bool):
+                v = int(v)
+            if isinstance(v, (int, float)):
+                return -v if node.op == "-" else +v
+            if node.op == "-":
+                return dispatch.unary_minus(self, v)
+            return self.operand(v)
+        return super()._finish(node, args)
+
+    def _expand_starred(self, items: list) -> list:
+        if not any(type(v) is Starred for v in items):
+            return list(items)
+        out = []
+        for v in items:
+            if type(v) is Starred:
+                out.extend(self.iterate(v.value))
+            else:
+                out.append(v)
+        return out
+
+    def _hashable(self, v: Any) -> Any:
+        if isinstance(v, (list, dict, set)):
+            raise py_error(f"unhashable type: '{type_name(v)}'")
+        return v
+
+    def _fstring(self, node: FString, args: list) -> str:
+        it = iter(args)
+        return self._fstring_text(node, it)
+
+    def _fstring_text(self, node: FString, it: Iterator) -> str:
+        out = []
+        for part in node.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                value = next(it)
+                spec = "" if part.spec is None else self._fstring_text(part.spec, it)
+                out.append(format_value(self.printer, value, spec, part.conversion))
+        return "".join(out)
+
+    # ---------------------------------------------------------------- truth, iteration
+
+    def truth(self, v: Any) -> bool:
+        if isinstance(v, Node):
+            if v.value.size != 1:
+                if v.value.size == 0:
+                    raise ProgramError("Boolean value of Tensor with no values is ambiguous")
+                raise ProgramError("Boolean value of Tensor with more than one value is "
+                                   "ambiguous")
+            return bool(v.value.reshape(-1)[0])
+        if isinstance(v, np.ndarray):
+            if v.size != 1:
+                raise py_error("The truth value of an array with more than one element is "
+                               "ambiguous. Use a.any() or a.all()", "ValueError")
+            return bool(v.reshape(-1)[0])
+        if isinstance(v, (GradFn, AccumulateGrad, UserFunction, Builtin, DType, ExcType,
+                          ExcValue, GradMode, BoundMethod)):
+            return True
+        try:
+            return bool(v)
+        except Exception:
+            return True
+
+    def iterate(self, v: Any) -> Iterator:
+        if isinstance(v, Node):
+            if v.value.ndim == 0:
+                raise py_error("iteration over a 0-d tensor")
+            return self._unbind(v)
+        if isinstance(v, (list, tuple, str, dict, range, set, frozenset, np.ndarray)):
+            return iter(v)
+        if isinstance(v, Iterator):
+            return v
+        raise py_error(f"'{type_name(v)}' object is not iterable")
+
+    def _unbind(self, v: Node) -> Iterator:
+        for i in range(v.value.shape[0]):
+            yield self.apply("unbind", (v,), {"dim": 0, "index": i})
+
+    # ---------------------------------------------------------------- operators
+
+    def _binary(self, op: str, a: Any, b: Any) -> Any:
+        ta, tb = isinstance(a, Node), isinstance(b, Node)
+        if not ta and not tb:
+            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                return _numpy_binary(op, a, b)
+            return python_binary(op, a, b)
+        if op in ("+", "-", "*", "/", "**", "@"):
+            for x in (a, b):
+                if not isinstance(x, (Node, int, float, list, tuple, np.ndarray, np.generic)):
+                    raise py_error(f"unsupported operand type(s) for {op}: "
+                                   f"'{type_name(a)}' and '{type_name(b)}'")
+            if isinstance(a, (np.ndarray, np.generic)):
+                a = self.constant(np.asarray(a))
+            if isinstance(b, (np.ndarray, np.generic)):
+                b = self.constant(np.asarray(b))
+            if op == "/" and not ta:
+                return self._rdiv(a, b)
+            return dispatch.binary(self, op, a, b)
+        if op in ("//", "%"):
+            x, y = (a if ta else self.tensor(a)), (b if tb else self.tensor(b))
+            fn = np.floor_divide if op == "//" else np.remainder
+            return self.constant(fn(x.value, y.value).astype(
+                np.result_type(x.value, y.value)))
+        if op in ("&", "|"):
+            x, y = (a if ta else self.tensor(a)), (b if tb else self.tensor(b))
+            if x.value.dtype.kind == "f" or y.value.dtype.kind == "f":
+                raise ProgramError(f"\"bitwise_{'and' if op == '&' else 'or'}_cpu\" not "
+                                   "implemented for 'Float'")
+            fn = np.bitwise_and if op == "&" else np.bitwise_or
+            return self.constant(fn(x.value, y.value))
+        raise py_error(f"unsupported operand type(s) for {op}")
+
+    def _rdiv(self, a: Any, b: Node) -> Any:
+        return dispatch.binary(self, "/", a, b)
+
+    def _compare(self, op: str, a: Any, b: Any) -> Any:
+        if op == "is":
+            return _same(a, b)
+        if op == "is not":
+            return not _same(a, b)
+        if op in ("in", "not in"):
+            r = self._contains(b, a)
+            return r if op == "in" else not r
+        if isinstance(a, Node) or isinstance(b, Node):
+            if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+                return op == "!="
+            return dispatch.compare(self, op, a, b)
+        if isinstance(a, DType) or isinstance(b, DType):
+            same = isinstance(a, DType) and isinstance(b, DType) and a.np == b.np
+            if op in ("==", "!="):
+                return same if op == "==" else not same
+        try:
+            return {"<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b,
+                    ">=": lambda: a >= b, "==": lambda: a == b, "!=": lambda: a != b}[op]()
+        except TypeError as e:
+            raise py_error(str(e)) from None
+
+    def _contains(self, container: Any, item: Any) -> bool:
+        if isinstance(container, Node):
+            return bool(np.any(container.value == (item.value if isinstance(item, Node)
+                                                   else item)))
+        if isinstance(container, (list, tuple, set, dict, str, range, frozenset)):
+            if isinstance(item, Node):
+                return any(_same(item, x) or (isinstance(x, Node) and self.truth(
+                    self._compare("==", item, x))) for x in container)
+            try:
+                return item in container
+            except TypeError as e:
+                raise py_error(str(e)) from None
+        raise py_error(f"argument of type '{type_name(container)}' is not iterable")
+
+    # ---------------------------------------------------------------- attributes
+
+    def _attr(self, node: Attr, args: list) -> Any:  # type: ignore[override]
+        if self._is_module(node.obj):
+            path = self._path(node)
+            if path in SPECIAL:
+                return Builtin(path, SPECIAL[path])
+            if node.name in DTYPES:
+                return DType(node.name)
+            if node.name in CONSTANTS:
+                return CONSTANTS[node.name]
+            if node.name in FUNCTIONS or node.name in CONSTRUCTORS:
+                return Builtin(path, _op_function(node.name))
+            if node.name in EXCEPTIONS:
+                return ExcType(node.name)
+            return _ModulePath(path)
+        obj = args[0]
+        name = node.name
+        if isinstance(obj, _ModulePath):
+            path = f"{obj.path}.{name}"
+            if path in SPECIAL:
+                return Builtin(path, SPECIAL[path])
+            return _ModulePath(path)
+        if isinstance(obj, Node):
+            return self._tensor_attr(obj, name)
+        if isinstance(obj, GradFn):
+            if name == "next_functions":
+                return self._next_functions(obj.node)
+            if name == "name":
+                return BoundMethod(obj, name)
+            if name in ("metadata",):
+                return {}
+        if isinstance(obj, AccumulateGrad) and name == "variable":
+            return obj.variable
+        if isinstance(obj, ExcValue) and name == "args":
+            return (obj.message,)
+        if isinstance(obj, DType) and name == "is_floating_point":
+            return BoundMethod(obj, name)
+        if isinstance(obj, NamedPair) and name in ("values", "indices"):
+            return getattr(obj, name)
+        if isinstance(obj, (list, dict, str, tuple)) and name in PY_METHODS.get(type(obj), ()):
+            return BoundMethod(obj, name)
+        if isinstance(obj, np.ndarray) and name in ("shape", "ndim", "size", "T", "dtype"):
+            return getattr(obj, name)
+        raise ProgramError(f"'{type_name(obj)}' object has no attribute '{name}'",
+                           "AttributeError")
+
+    def _tensor_attr(self, x: Node, name: str) -> Any:
+        if name == "grad":
+            if not x.is_leaf and not x.retains_grad:
+                self._warn_nonleaf_grad()
+            return x.grad
+        if name == "grad_fn":
+            return GradFn(x) if x.op is not None else None
+        if name == "requires_grad":
+            return bool(x.requires_grad)
+        if name == "is_leaf":
+            return x.is_leaf
+        if name == "data":
+            d = self.graph.leaf(x.value, requires_grad=False, expr=x._expr, where=x.where)
+            return d
+        if name == "shape":
+            return TorchSize(x.value.shape)
+        if name == "dtype":
+            return DType(_dtype_name(x.value.dtype))
+        if name == "ndim":
+            return x.value.ndim
+        if name == "device":
+            return _Device("cpu")
+        if name in ("T", "mT", "H"):
+            return FUNCTIONS["T"](self, "T", [x], {})
+        if name == "retains_grad":
+            return bool(x.retains_grad)
+        if name == "is_cuda":
+            return False
+        if name == "output_nr" or name == "_version":
+            return x.vc[0] if name == "_version" and x.vc else 0
+        return BoundMethod(x, name)
+
+    def _warn_nonleaf_grad(self) -> None:
+        msg = ("UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is "
+               "being accessed. Its .grad attribute won't be populated during "
+               "autograd.backward(). If you indeed want the .grad field to be populated for a "
+               "non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the "
+               "non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+               "github.com/pytorch/pytorch/pull/30531 for more informations.")
+        if msg not in self.warnings_out:
+            self.warnings_out.append(msg)
+
+    def _next_functions(self, node: Node) -> tuple:
+        out = []
+        args = node.args
+        vers = node.vers
+        for i, a in enumerate(args):
+            if not isinstance(a, Node):
+                continue
+            if vers is not None:
+                a = runtime.resolve(a, vers[i])
+            if not a.requires_grad:
+                out.append((None, 0))
+            elif a.op is None:
+                out.append((AccumulateGrad(a), 0))
+            else:
+                out.append((GradFn(a), 0))
+        return tuple(out)
+
+    def _assign_target(self, f: Frame | None, target: Any, value: Any,
+                       scope: dict | None = None) -> None:
+        """`target = value` for names, tuples, attributes and subscripts."""
+        stack = [(target, value)]
+        while stack:
+            t, v = stack.pop()
+            kind = type(t)
+            if kind is Name:
+                if scope is not None:
+                    scope[t.id] = v
+                else:
+                    self._bind_name(f, t.id, v)
+            elif kind is TupleExpr or kind is ListExpr:
+                items = list(self.iterate(v)) if not isinstance(v, (list, tuple)) else list(v)
+                n = len(t.items)
+                star = [i for i, x in enumerate(t.items) if isinstance(x, StarredExpr)]
+                if star:
+                    k = star[0]
+                    if len(items) < n - 1:
+                        raise py_error(f"not enough values to unpack (expected at least "
+                                       f"{n - 1}, got {len(items)})", "ValueError")
+                    tail = n - k - 1
+                    parts = items[:k] + [items[k:len(items) - tail]] + items[len(items) - tail:]
+                    pairs = [(x.value if isinstance(x, StarredExpr) else x, p)
+                             for x, p in zip(t.items, parts)]
+                else:
+                    if len(items) > n:
+                        raise py_error(f"too many values to unpack (expected {n})",
+                                       "ValueError")
+                    if len(items) < n:
+                        raise py_error(f"not enough values to unpack (expected {n}, got "
+                                       f"{len(items)})", "ValueError")
+                    pairs = list(zip(t.items, items))
+                stack.extend(reversed(pairs))
+            elif kind is Attr:
+                obj = self._sync(t.obj)
+                self._setattr(obj, t.name, v)
+            elif kind is Index:
+                obj = self._sync(t.obj)
+                items = [self._sync(i) for i in t.items]
+                self._setitem(obj, items, v)
+            elif kind is StarredExpr:
+                stack.append((t.value, list(v)))
+            else:
+                raise py_error("cannot assign to expression", "SyntaxError")
+
+    def _setattr(self, obj: Any, name: str, v: Any) -> None:
+        if not isinstance(obj, Node):
+            raise ProgramError(f"'{type_name(obj)}' object has no attribute '{name}'",
+                               "AttributeError")
+        if name == "requires_grad":
+            flag = self.truth(v)
+            if not obj.is_leaf:
+                if not flag:
+                    raise ProgramError(
+                        "you can only change requires_grad flags of leaf variables. If you "
+                        "want to use a computed variable in a subgraph that doesn't require "
+                        "differentiation use var_no_grad = var.detach().")
+                return
+            if flag and obj.value.dtype.kind != "f":
+                raise ProgramError("only Tensors of floating point and complex dtype can "
+                                   "require gradients")
+            obj.requires_grad = flag
+        elif name == "grad":
+            if v is not None and not isinstance(v, Node):
+                raise py_error(f"assigned grad expected to be a Tensor or None but got grad "
+                               f"of type {type_name(v)}")
+            if v is not None and v.value.shape != obj.value.shape:
+                raise ProgramError("assigned grad has data of a different size")
+            obj.grad = v
+        elif name == "data":
+            if not isinstance(v, Node):
+                raise py_error("Variable data has to be a tensor, but got "
+                               f"{type_name(v)}")
+            obj.value = v.value
+        else:
+            raise ProgramError(f"gradcli cannot set the attribute '{name}' of a tensor",
+                               "AttributeError")
+
+    def _setitem(self, obj: Any, items: list, v: Any) -> None:
+        if isinstance(obj, list):
+            if len(items) != 1:
+                raise py_error("list indices must be integers or slices, not tuple")
+            try:
+                obj[items[0]] = v
+            except (IndexError, TypeError) as e:
+                raise py_error(str(e), type(e).__name__) from None
+            return
+        if isinstance(obj, dict):
+            obj[self._hashable(items[0])] = v
+            return
+        if not isinstance(obj, Node):
+            raise py_error(f"'{type_name(obj)}' object does not support item assignment")
+        index = self._numpy_index(obj, items)
+        if self.graph.grad_enabled and obj.is_leaf and obj.requires_grad:
+            raise ProgramError("a view of a leaf Variable that requires grad is being used in "
+                               "an in-place operation.")
+        src = v if isinstance(v, Node) else (
+            self.constant(self.list_value(v, float_default=False))
+            if isinstance(v, (list, tuple)) else python_number(v))
+        try:
+            np.broadcast_to(src.value if isinstance(src, Node) else np.asarray(src),
+                            obj.value[index].shape)
+        except (ValueError, IndexError) as e:
+            raise ShapeError(str(e)) from None
+        self._inplace(obj, lambda: self.apply("index_put", (obj, src), {"index": index}))
+
+    def _numpy_index(self, x: Node, items: list) -> tuple:
+        out = []
+        for it in items:
+            if isinstance(it, Node):
+                out.append(it.value)
+            elif isinstance(it, (list, tuple)):
+                out.append(np.asarray(self.list_value(it, float_default=False)))
+            elif isinstance(it, bool) or not isinstance(it, (int, slice, type(None),
+                                                               type(Ellipsis))):
+                raise py_error("only integers, slices (`:`), ellipsis (`...`), None and long "
+                               "or byte Variables are valid indices")
+            else:
+                out.append(it)
+        try:
+            x.value[tuple(out)]
+        except IndexError as e:
+            raise ProgramError(str(e), "IndexError") from None
+        return tuple(out)
+
+    # ---------------------------------------------------------------- in-place ops
+
+    def _inplace(self, x: Node, make) -> Node:
+        """Run `make()` (the op out of place) and give its result to `x` in place."""
+        if self.graph.grad_enabled and x.is_leaf and x.requires_grad:
+            raise ProgramError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        r = make()
+        if not isinstance(r, Node):
+            r = self.tensor(r)
+        new = r.value
+        if new.shape != x.value.shape:
+            try:
+                new = np.broadcast_to(new, x.value.shape)
+            except ValueError:
+                raise ProgramError(f"output with shape {list(x.value.shape)} doesn't match the "
+                                   f"broadcast shape {list(r.value.shape)}") from None
+        if new.dtype != x.value.dtype:
+            if x.value.dtype.kind in "iub" and new.dtype.kind == "f":
+                raise ProgramError(f"result type Float can't be cast to the desired output "
+                                   f"type {_scalar_type(x.value.dtype)}")
+        if x.vc is None:
+            x.vc = [0]
+        version = x.vc[0]
+        if r.requires_grad and r.op is not None:
+            old = Node(x.id, x.value.copy(), x.op, x.args, x.params, x.requires_grad,
+                       x._expr, x.where)
+            old.vc, old.vers, old.name, old.freed = x.vc, x.vers, x.name, x.freed
+            old.retains_grad = x.retains_grad
+            x.hist = (x.hist or []) + [(version, old)]
+            x.id, x.op, x.args, x.params, x.vers = r.id, r.op, r.args, r.params, r.vers
+            x.requires_grad, x.freed, x._expr, x.where = True, False, r._expr, r.where
+        self._write(x, new)
+        x.vc[0] = version + 1
+        if x.op is not None:
+            self.own_versions[x.id] = version + 1
+        return x
+
+    def _write(self, x: Node, new: np.ndarray) -> None:
+        cur = x.value
+        if isinstance(cur, np.ndarray) and cur.flags.writeable and cur.shape == new.shape \
+                and cur.ndim > 0:
+            cur[...] = new
+        else:
+            x.value = np.array(new, dtype=cur.dtype)
+
+    # ---------------------------------------------------------------- calls and methods
+
+    def _call(self, node: Call, args: list) -> Any:  # type: ignore[override]
+        func = node.func
+        nkw = len(node.kwargs)
+        if isinstance(func, Name) or (isinstance(func, Attr) and self._is_module(func.obj)):
+            head: list = []
+            pos_args = args[: len(args) - nkw] if nkw else list(args)
+        else:
+            head = [args[0]]
+            pos_args = args[1: len(args) - nkw] if nkw else list(args[1:])
+        kwargs: dict = {}
+        for (k, _), v in zip(node.kwargs, args[len(args) - nkw:] if nkw else ()):
+            if k == "**":
+                if not isinstance(v, dict):
+                    raise py_error("argument after ** must be a mapping")
+                kwargs.update(v)
+            else:
+                kwargs[k] = v
+        pos_args = self._expand_starred(pos_args)
+        if isinstance(func, Name):
+            callee = self._callee(func.id)
+            if callee is None:
+                return super()._call(Call(func, node.args, node.kwargs, node.pos),
+                                     pos_args + [kwargs[k] for k in kwargs]) \
+                    if not kwargs else self._classic_call(func.id, pos_args, kwargs)
+            return self._call_value(callee, pos_args, kwargs)
+        if isinstance(func, Attr):
+            if self._is_module(func.obj):
+                path = self._path(func)
+                if path in SPECIAL:
+                    return SPECIAL[path](self, pos_args, kwargs)
+                name = func.name
+                if name in EXCEPTIONS:
+                    return self._make_exception(ExcType(name), pos_args)
+                if name in ("set_printoptions",):
+                    return None
+                return self._classic_call(name, pos_args, kwargs)
+            obj = head[0]
+            if isinstance(obj, _ModulePath):
+                path = f"{obj.path}.{func.name}"
+                if path in SPECIAL:
+                    return SPECIAL[path](self, pos_args, kwargs)
+                return self._classic_call(func.name, pos_args, kwargs)
+            return self._method(func.name, obj, pos_args, kwargs)
+        return self._call_value(head[0], pos_args, kwargs)
+
+    def _classic_call(self, fname: str, args: list, kwargs: dict) -> Any:
+        if fname in CONSTRUCTORS:
+            return CONSTRUCTORS[fname](self, fname, args, kwargs)
+        if fname in FUNCTIONS and fname not in dispatch.METHOD_ONLY:
+            return FUNCTIONS[fname](self, fname, args, kwargs)
+        raise UnknownFunctionError(f"unknown function {fname!r}")
+
+    def _callee(self, name: str) -> Any:
+        task = self._task
+        if task is not None:
+            for scope in reversed(task.scopes):
+                if name in scope:
+                    return scope[name]
+        f = self._frame
+        if f is not None and f.scope is not self.env:
+            if name in f.scope:
+                return f.scope[name]
+            for scope in f.outer:
+                if name in scope:
+                    return scope[name]
+        if name in self.env:
+            return self.env[name]
+        if name in self.builtins:
+            return self.builtins[name]
+        if name in EXCEPTIONS:
+            return ExcType(name)
+        return None
+
+    def _call_value(self, fn: Any, args: list, kwargs: dict) -> Any:
+        if isinstance(fn, UserFunction):
+            return CallRequest(fn, args, kwargs)
+        if isinstance(fn, Builtin):
+            return fn.fn(self, args, kwargs)
+        if isinstance(fn, BoundMethod):
+            return self._method(fn.name, fn.obj, args, kwargs)
+        if isinstance(fn, ExcType):
+            return self._make_exception(fn, args)
+        if isinstance(fn, Node):
+            raise py_error("'Tensor' object is not callable")
+        raise py_error(f"'{type_name(fn)}' object is not callable")
+
+    def _make_exception(self, t: ExcType, args: list) -> ExcValue:
+        msg = "" if not args else (self.printer.str(args[0]) if len(args) == 1
+                                   else self.printer.repr(tuple(args)))
+        return ExcValue(t.name, msg)
+
+    def _method(self, name: str, obj: Any, args: list, kwargs: dict) -> Any:  # type: ignore[override]
+        if isinstance(obj, Node):
+            handler = TENSOR_METHODS.get(name)
+            if handler is not None:
+                return handler(self, obj, args, kwargs)
+            if name.endswith("_") and not name.startswith("_") and name[:-1] in FUNCTIONS:
+                base = name[:-1]
+                return self._inplace(obj, lambda: FUNCTIONS[base](self, base, [obj, *args],
+                                                                  kwargs))
+            return super()._method(name, obj, args, kwargs)
+        if isinstance(obj, GradFn) and name == "name":
+            return obj.name
+        if isinstance(obj, HookHandle) and name == "remove":
+            if obj.node.hooks and obj.fn in obj.node.hooks:
+                obj.node.hooks.remove(obj.fn)
+            return None
+        if isinstance(obj, DType) and name == "is_floating_point":
+            return obj.np.kind == "f"
+        if isinstance(obj, (list, dict, str, tuple)) and name in PY_METHODS.get(type(obj), ()):
+            return self._py_method(obj, name, args, kwargs)
+        if isinstance(obj, (int, float)) and name in FUNCTIONS:
+            return super()._method(name, obj, args, kwargs)
+        if isinstance(obj, np.ndarray) and name in ("tolist", "item", "sum", "mean", "copy"):
+            try:
+                r = getattr(obj, name)(*args)
+            except (ValueError, TypeError) as e:
+                raise py_error(str(e), type(e).__name__) from None
+            return r.item() if isinstance(r, np.generic) else r
+        raise ProgramError(f"'{type_name(obj)}' object has no attribute '{name}'",
+                           "AttributeError")
+
+    def _py_method(self, obj: Any, name: str, args: list, kwargs: dict) -> Any:
+        if isinstance(obj, str) and name == "format":
+            return _str_format(self, obj, args, kwargs)
+        if isinstance(obj, str) and name == "join":
+            items = list(self.iterate(args[0])) if args else []
+            if not all(isinstance(i, str) for i in items):
+                raise py_error("sequence item: expected str instance")
+            text = obj.join(items)
+            if len(text) > MAX_OUTPUT:
+                raise ProgramError("the string would be too long", "MemoryError")
+            return text
+        if isinstance(obj, list) and name == "sort":
+            key = kwargs.get("key")
+            keys = [self.call_sync(key, [v]) if key is not None else v for v in obj]
+            order = sorted(range(len(obj)), key=lambda i: _SortKey(self, keys[i]),
+                           reverse=bool(kwargs.get("reverse", False)))
+            obj[:] = [obj[i] for i in order]
+            return None
+        if name in ("center", "ljust", "rjust", "zfill") and args and isinstance(args[0], int) \
+                and args[0] > MAX_OUTPUT:
+            raise ProgramError("the string would be too long", "MemoryError")
+        try:
+            r = getattr(obj, name)(*args, **kwargs)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError) as e:
+            raise py_error(str(e) if not isinstance(e, KeyError) else repr(e.args[0]),
+                           type(e).__name__) from None
+        if name in ("items", "keys", "values"):
+            return list(r) if name != "items" else [tuple(p) for p in r]
+        return r
+
+    def _index(self, node, obj: Any, items: list) -> Any:  # type: ignore[override]
+        if isinstance(obj, dict):
+            key = items[0] if len(items) == 1 else tuple(items)
+            try:
+                return obj[self._hashable(key)]
+            except KeyError:
+                raise ProgramError(self.printer.repr(key), "KeyError") from None
+        if isinstance(obj, (list, tuple, str, range)):
+            if len(items) != 1:
+                raise py_error(f"{type_name(obj)} indices must be integers or slices, not tuple")
+            it = items[0]
+            if isinstance(it, Node) and it.value.size == 1 and it.value.dtype.kind in "iu":
+                it = int(it.value)
+            try:
+                r = obj[it]
+            except IndexError:
+                raise ProgramError(f"{type_name(obj)} index out of range", "IndexError") from None
+            except TypeError as e:
+                raise py_error(str(e)) from None
+            return TorchSize(r) if isinstance(obj, TorchSize) and isinstance(r, tuple) else r
+        if isinstance(obj, np.ndarray):
+            try:
+                r = obj[tuple(items)]
+            except (IndexError, TypeError) as e:
+                raise py_error(str(e), type(e).__name__) from None
+            return r
+        return super()._index(node, obj, items)
+
+    # ---------------------------------------------------------------- printing
+
+    def _tensor_text(self, x: Node) -> str:
+        from .torchprint import tensor_repr
+
+        return tensor_repr(x.value, default_dtype=self.default_dtype,
+                           grad_fn=x.grad_fn, requires_grad=bool(x.requires_grad))
+
+    def _dtype_text(self, v: Any) -> str | None:
+        if isinstance(v, DType):
+            return f"torch.{_dtype_name(v.np)}"
+        if isinstance(v, _Device):
+            return f"device(type='{v.kind}')"
+        if isinstance(v, _ModulePath):
+            return f"<module '{v.path}'>"
+        if isinstance(v, GradMode):
+            return f"<torch.autograd.grad_mode.{'no_grad' if not v.enabled else 'enable_grad'} object at 0x7f0000000000>"
+        if isinstance(v, HookHandle):
+            return "<torch.utils.hooks.RemovableHandle object at 0x7f0000000000>"
+        return None
+
+    def write(self, text: str) -> None:
+        self.out_size += len(text)
+        if self.out_size > MAX_OUTPUT:
+            raise LimitError(f"the program printed more than {MAX_OUTPUT:,} characters")
+        self.out.append(text)
+
+    def _make_builtins(self) -> dict:
+        from . import builtins as b
+
+        return b.make(self)
+
+    # ---------------------------------------------------------------- autograd
+
+    def backward(self, roots: list[Node], grads: list[Any], *, retain_graph: Any,
+                 create_graph: bool, kind: str = "backward",
+                 inputs: list[Node] | None = None, allow_unused: bool = False) -> Any:
+        seeds = []
+        for r, g in zip(roots, grads):
+            if not isinstance(r, Node):
+                raise py_error(f"backward expects tensors, got {type_name(r)}")
+            if not r.requires_grad:
+                raise ProgramError(runtime.NO_GRAD_FN)
+            if g is None:
+                if r.value.size != 1:
+                    raise ProgramError(runtime.SCALAR_ONLY)
+                seeds.append(np.ones_like(r.value))
+            else:
+                gv = g.value if isinstance(g, Node) else np.asarray(
+                    self.list_value(g, float_default=True) if isinstance(g, (list, tuple))
+                    else g, dtype=r.value.dtype)
+                if gv.shape != r.value.shape:
+                    raise ProgramError(f"Mismatch in shape: grad_output[0] has a shape of "
+                                       f"torch.Size({list(gv.shape)}) and output[0] has a "
+                                       f"shape of torch.Size({list(r.value.shape)}).")
+                seeds.append(gv.astype(r.value.dtype))
+        retain = bool(create_graph) if retain_graph is None else bool(retain_graph)
+        nodes, result = runtime.run_pass(self.graph, roots, seeds, retain_graph=retain,
+                                         create_graph=bool(create_graph),
+                                         call_hook=self._call_hook,
+                                         own_versions=self.own_versions)
+        line = self._current.pos.line if getattr(self._current, "pos", None) else 0
+        self.passes.append(runtime.Pass(kind, roots, nodes,
+                                        {k: runtime.as_array(v) for k, v in result.items()},
+                                        line))
+        if kind == "backward":
+            for n in nodes:
+                if n.requires_grad and (n.op is None or n.retains_grad) and n.id in result:
+                    runtime.accumulate(self.graph, n, result[n.id])
+            return None
+        out = []
+        for k, x in enumerate(inputs or ()):
+            g = result.get(x.id)
+            if g is None:
+                if not allow_unused:
+                    raise ProgramError(runtime.NOT_USED.format(k))
+                out.append(None)
+            else:
+                out.append(runtime.as_node(self.graph, g, x.value.dtype))
+        return tuple(out)
+
+    def _call_hook(self, fn: Any, grad: Node) -> Node | None:
+        r = self.call_sync(fn, [grad])
+        if r is not None and not isinstance(r, Node):
+            raise py_error(f"hook returned an object of type {type_name(r)}, not a Tensor")
+        return r
+
+
+class _ModulePath:
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+class _Device:
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Device) and other.kind == self.kind
+
+    def __hash__(self) -> int:
+        return hash(self.kind)
+
+
+class _SortKey:
+    def __init__(self, ip: Interpreter, v: Any) -> None:
+        self.ip, self.v = ip, v
+
+    def __lt__(self, other: "_SortKey") -> bool:
+        return self.ip.truth(self.ip._compare("<", self.v, other.v))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, GradFn) and isinstance(b, GradFn):
+        return a.node is b.node
+    if isinstance(a, DType) and isinstance(b, DType):
+        return a.np == b.np
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return False
+
+
+def _dtype_name(dt: Any) -> str:
+    return {"float64": "float64", "float32": "float32", "float16": "float16",
+            "int64": "int64", "int32": "int32", "int16": "int16", "int8": "int8",
+            "uint8": "uint8", "bool": "bool"}.get(str(np.dtype(dt)), str(np.dtype(dt)))
+
+
+def _scalar_type(dt: Any) -> str:
+    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte",
+            "int16": "Short", "int8": "Char"}.get(str(np.dtype(dt)), str(dt))
+
+
+def _is_module_path(path: str) -> bool:
+    return path in MODULE_PATHS
+
+
+MODULE_PATHS = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd",
+                "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
+                "torch.special"}
+
+
+def _numpy_binary(op: str, a: Any, b: Any) -> Any:
+    fns = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
+           "**": np.power, "@": np.matmul, "//": np.floor_divide, "%": np.remainder}
+    if op not in fns:
+        raise py_error(f"unsupported operand for {op}")
+    try:
+        return fns[op](a, b)
+    except (ValueError, TypeError) as e:
+        raise py_error(str(e), "ValueError") from None
+
+
+def _fstring_exprs(node: FString) -> tuple:
+    out = []
+    stack = [node]
+    order: list = []
+    # the values of an f-string in the order _fstring_text reads them
+    while stack:
+        fs = stack.pop()
+        for part in fs.parts:
+            if isinstance(part, FormattedValue):
+                order.append(part)
+    out = []
+    for part in _formatted_in_order(node):
+        out.append(part.value)
+    return tuple(out)
+
+
+def _formatted_in_order(node: FString) -> list:
+    out = []
+    for part in node.parts:
+        if isinstance(part, FormattedValue):
+            out.append(part)
+            if part.spec is not None:
+                for sub in part.spec.parts:
+                    if isinstance(sub, FormattedValue):
+                        out.append(sub)
+    return out
+
+
+def _str_format(ip: Interpreter, fmt: str, args: list, kwargs: dict) -> str:
+    """str.format with our values: each field formatted by format_value."""
+    import string
+
+    out = []
+    auto = 0
+    try:
+        parsed = list(string.Formatter().parse(fmt))
+    except ValueError as e:
+        raise py_error(str(e), "ValueError") from None
+    for literal, field, spec, conv in parsed:
+        out.append(literal)
+        if field is None:
+            continue
+        key, _, rest = field.partition(".")
+        if key == "":
+            if auto >= len(args):
+                raise py_error(f"Replacement index {auto} out of range for positional args "
+                               "tuple", "IndexError")
+            value = args[auto]
+            auto += 1
+        elif key.isdigit():
+            if int(key) >= len(args):
+                raise py_error(f"Replacement index {key} out of range for positional args "
+                               "tuple", "IndexError")
+            value = args[int(key)]
+        else:
+            if key not in kwargs:
+                raise ProgramError(repr(key), "KeyError")
+            value = kwargs[key]
+        if rest:
+            raise py_error("attribute lookups inside format fields are not supported",
+                           "ValueError")
+        if spec and "{" in spec:
+            spec = _str_format(ip, spec, args, kwargs)
+        out.append(format_value(ip.printer, value, spec or "", conv))
+    return "".join(out)
+
+
+PY_METHODS = {
+    list: {"append", "extend", "pop", "insert", "index", "count", "reverse", "sort", "copy",
+           "clear", "remove"},
+    dict: {"items", "keys", "values", "get", "update", "pop", "setdefault", "copy", "clear"},
+    str: {"format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "split", "replace",
+          "startswith", "endswith", "ljust", "rjust", "center", "zfill", "title",
+          "capitalize", "splitlines", "find", "count", "isdigit"},
+    tuple: {"index", "count"},
+}
+
+
+def _op_function(name: str):
+    def call(ip: Interpreter, args: list, kwargs: dict) -> Any:
+        return ip._classic_call(name, args, kwargs)
+    return call
+
+
+from .builtins import SPECIAL, TENSOR_METHODS  # noqa: E402  (they use the classes above)
