@@ -172,15 +172,81 @@ def batch(rows_n: int, repeats: int) -> list[tuple]:
     return [(f"batch: {rows_n:,} JSONL rows", g, b, "bare json.loads/dumps loop", 2.0)]
 
 
+LESSON = Path(__file__).resolve().parent / "linear_regression.py"
+TORCH_PYTHON = os.environ.get("GRADCLI_TORCH_PYTHON", "/tmp/torchref/bin/python")
+LOOP_TIMER = """
+import sys, time
+text = open(sys.argv[1]).read()
+t = time.perf_counter()
+exec(compile(text, sys.argv[1], "exec"), {"__name__": "__main__"})
+sys.stderr.write(repr(time.perf_counter() - t))
+"""
+
+
+def _torch_python() -> str | None:
+    """A Python with torch for the side-by-side runs (the reference venv), if any."""
+    if HAVE_TORCH:
+        return sys.executable
+    if Path(TORCH_PYTHON).exists():
+        return TORCH_PYTHON
+    return None
+
+
+def lesson(repeats: int) -> list[tuple]:
+    """The course's linear-regression loop, gradcli against PyTorch: end to end (each
+    a fresh process: `gradcli eval -f lesson.py` and `python lesson.py`) and the loop
+    alone (gradcli's evaluate in process, PyTorch's exec of the same text after import)."""
+    py = sys.executable
+    exe = str(Path(py).parent / "gradcli")
+    ours = command([exe, "eval", "-f", str(LESSON), "--format", "json"])
+    ours()
+    text = LESSON.read_text()
+    prog = parse(text)
+
+    def ours_loop():
+        gradcli.evaluate(prog, {}, dtype="float32")
+
+    tpy = _torch_python()
+    rows: list[tuple] = []
+    if tpy is None:
+        g = statistics.median(_timed(ours) for _ in range(repeats))
+        rows.append(("lesson: linear regression 1000 it., end to end", g, None,
+                     "no torch to compare with", None))
+        g = statistics.median(_timed(ours_loop) for _ in range(repeats))
+        rows.append(("lesson: linear regression loop alone", g, None, "", None))
+        return rows
+    theirs = command([tpy, str(LESSON)])
+    theirs()
+    g, t = median_pair(ours, theirs, repeats)
+    rows.append(("lesson: linear regression 1000 it., end to end", g, t,
+                 "python lesson.py with PyTorch 2.13", 1.0))
+    loop_g, loop_t = [], []
+    for _ in range(repeats):
+        loop_g.append(_timed(ours_loop))
+        out = subprocess.run([tpy, "-c", LOOP_TIMER, str(LESSON)], capture_output=True,
+                             text=True, check=True)
+        loop_t.append(float(out.stderr.strip().splitlines()[-1]))
+    rows.append(("lesson: linear regression loop alone", statistics.median(loop_g),
+                 statistics.median(loop_t), "the same loop in PyTorch (after import)", 3.0))
+    return rows
+
+
+def _timed(f) -> float:
+    t = time.perf_counter()
+    f()
+    return time.perf_counter() - t
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
-    ap.add_argument("--only", default="startup,scale,tensors,batch",
+    ap.add_argument("--only", default="startup,scale,tensors,batch,lesson",
                     help="comma-separated groups to run (default: all)")
     args = ap.parse_args()
     r = 3 if args.quick else 7
     groups = {"startup": lambda: startup(r * 3), "scale": lambda: scale(max(3, r - 2)),
-              "tensors": lambda: tensors(r * 2), "batch": lambda: batch(100_000, r)}
+              "tensors": lambda: tensors(r * 2), "batch": lambda: batch(100_000, r),
+              "lesson": lambda: lesson(r)}
     wanted = [g.strip() for g in args.only.split(",") if g.strip()]
     unknown = [g for g in wanted if g not in groups]
     if unknown:
