@@ -47,12 +47,17 @@ def flat(root) -> list:
 
 def by_lark(text: str):
     """Lark's parse with the same transformer: the AST, or the error it raises."""
+    indenter = syntax._INDENTER  # the post-lexer reads the text (its first line's indent)
+    saved = indenter.source, indenter.shift
+    indenter.source, indenter.shift = text, (0, 1, 1)
     try:
         return flat(syntax._parser().parse(text))
     except ParseError as e:
         return ("ParseError", e.message)
     except Exception as e:  # Lark's Unexpected* errors
         return ("rejected", type(e).__name__)
+    finally:
+        indenter.source, indenter.shift = saved
 
 
 def by_tables(text: str):

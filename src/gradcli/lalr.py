@@ -20,11 +20,84 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-FORMAT = 2  # bump when the JSON layout or its meaning changes
+FORMAT = 3  # bump when the JSON layout or its meaning changes
 
 
 class Reject(Exception):
     """The text is not a program; Lark will say why."""
+
+
+def indent_width(text: str) -> int:
+    """Python's width of an indentation: a tab goes to the next multiple of 8, a form feed
+    starts again from 0."""
+    w = 0
+    for ch in text:
+        if ch == " ":
+            w += 1
+        elif ch == "\t":
+            w = (w // 8 + 1) * 8
+        else:
+            w = 0
+    return w
+
+
+def leading_width(text: str) -> int:
+    """The indentation of the text's first line."""
+    return indent_width(text[:len(text) - len(text.lstrip(" \t\f"))])
+
+
+def end_position(text: str, line: int = 1, column: int = 1) -> tuple[int, int]:
+    """(line, column) just past the end of `text`, which starts at (line, column)."""
+    k = text.count("\n")
+    if k:
+        return line + k, len(text) - text.rindex("\n")
+    return line, column + len(text)
+
+
+class Layout:
+    """The indentation rules of the post-lexer, shared by Lark's path and :class:`Parser`.
+
+    After each new line outside brackets, :meth:`step` gets the next line's indentation
+    and says how many _INDENT (1) or _DEDENT (-k) tokens follow the _NL. A line that ends
+    with ":" opens a block, which must be indented more. Until the first block, the top
+    level takes any indentation (as gradcli always did: "x\n  y" is two statements);
+    from then on, the rules are Python's.
+    """
+
+    __slots__ = ("levels", "strict")
+
+    def __init__(self, first: int):
+        self.levels = [first]
+        self.strict = False
+
+    def step(self, width: int, after_colon: bool, line: int, column: int) -> int:
+        from .errors import ParseError
+
+        levels = self.levels
+        top = levels[-1]
+        if after_colon:
+            if width > top:
+                levels.append(width)
+                self.strict = True
+                return 1
+            raise ParseError("expected an indented block", line=line, column=column)
+        if width == top:
+            return 0
+        if width > top:
+            if len(levels) == 1 and not self.strict:
+                levels[0] = width
+                return 0
+            raise ParseError("unexpected indent", line=line, column=column)
+        k = 0
+        while len(levels) > 1 and width < levels[-1]:
+            levels.pop()
+            k += 1
+        if width < levels[-1]:
+            levels[0] = width  # below the first block's level: the top level moves left
+        elif width > levels[-1]:
+            raise ParseError("unindent does not match any outer indentation level",
+                             line=line, column=column)
+        return -k
 
 
 class Token:
@@ -188,11 +261,14 @@ class Parser:
     """Parse text with the tables, calling ``transformer``'s methods as Lark would.
 
     ``joined`` names the newline terminal that is dropped inside brackets, and
-    ``opening``/``closing`` the bracket terminals: the post-lexer gradcli's grammar uses.
+    ``opening``/``closing`` the bracket terminals; ``indent``/``dedent`` name the tokens
+    :class:`Layout` adds after a newline, and ``colon`` the token that opens a block: the
+    post-lexer gradcli's grammar uses (syntax._Indenter does the same for Lark).
     """
 
     def __init__(self, tables: dict, transformer: Any, *, joined: str,
-                 opening: frozenset, closing: frozenset):
+                 opening: frozenset, closing: frozenset, indent: str = "_INDENT",
+                 dedent: str = "_DEDENT", colon: str = "COLON"):
         if tables.get("format") != FORMAT:
             raise ValueError("stale tables")
         self.start = int(tables["start"])
@@ -203,6 +279,7 @@ class Parser:
         self._scanners: list = [None] * len(self._scanner_specs)
         self._compiled: dict = {}
         self.joined, self.opening, self.closing = joined, opening, closing
+        self.indent, self.dedent, self.colon = indent, dedent, colon
         self._chains: dict = {}
         self.rules = [self._reducer(r, transformer) for r in tables["rules"]]
         if len(self.lexer_of_state) != len(self.actions):
@@ -266,19 +343,49 @@ class Parser:
             s = self._scanners[index] = _Scanner(self._scanner_specs[index], self._compiled)
         return s
 
-    def parse(self, text: str) -> Any:
+    def _layout(self, layout: "Layout | None", text: str, token: Token, after_colon: bool,
+                line: int, column: int) -> tuple:
+        """The layout tokens after the newline `token` (reversed, to pop), and the Layout."""
+        if layout is None:
+            layout = Layout(leading_width(text))
+        value = token.value
+        if value:
+            indent = value[value.rindex("\n") + 1:]
+            line, column = token.line + value.count("\n"), len(indent) + 1
+            width = indent_width(indent)
+        else:  # the newline that ends the text
+            indent, width = "", 0
+        k = layout.step(width, after_colon, line, column)
+        if k == 0:
+            return [], layout
+        at = token.end_pos
+        if k > 0:
+            return [Token(self.indent, indent, at - len(indent), line, 1)], layout
+        return [Token(self.dedent, "", at, line, column) for _ in range(-k)], layout
+
+    def parse(self, text: str, offset: int = 0, line: int = 1, column: int = 1) -> Any:
+        """Parse `text`; positions are counted as if it started at character `offset`,
+        on `line` and `column` (an f-string's field inside a larger program)."""
         actions, rules, lexer_of_state = self.actions, self.rules, self.lexer_of_state
         scanners = self._scanners
         joined, opening, closing = self.joined, self.opening, self.closing
         states = [self.start]
         values: list = []
         chains = self._chains
-        pos, line, line_start, n = 0, 1, 0, len(text)
+        pos, line_start, n = 0, 1 - column, len(text)
+        first_line, first_column = line, column
         depth = 0
+        last = None  # the kind of the last token read (not a layout token)
+        pending: list = []  # layout tokens still to feed, last first
+        layout = None
+        ended = False
         while True:
             # ---- next token, scanned in the context of the current parser state
             state = states[-1]
-            if pos < n:
+            if pending:
+                token = pending.pop()
+                kind = token.type
+            elif pos < n:
                 scanner = scanners[lexer_of_state[state]] or self._scanner(lexer_of_state[state])
                 match = scanner.alternation
                 if match is not None:
@@ -309,9 +416,32 @@ class Parser:
                 elif kind in closing:
                     if depth:
                         depth -= 1
-                elif depth and kind == joined:
-                    continue
-                token: Any = Token(kind, value, start, tok_line, column)
+                elif kind == joined:
+                    if depth:
+                        continue
+                    token = Token(kind, value, start + offset, tok_line, column)
+                    pending, layout = self._layout(layout, text, token, last == self.colon,
+                                                   0, 0)
+                    pending.reverse()
+                    last = kind
+                if kind != joined:
+                    token = Token(kind, value, start + offset, tok_line, column)
+                    last = kind
+            elif not ended:
+                # The text ends with a newline: one is added if it has none (inside
+                # brackets too, where it is unexpected, as the end of the text would be).
+                ended = True
+                if last == joined and not depth:
+                    kind, token = "$END", None
+                else:
+                    eline, ecol = end_position(text, first_line, first_column)
+                    token = Token(joined, "", n + offset, eline, ecol)
+                    kind = joined
+                    if not depth:
+                        pending, layout = self._layout(layout, text, token,
+                                                       last == self.colon, eline, ecol)
+                        pending.reverse()
+                    last = joined
             else:
                 kind, token = "$END", None
             # ---- reduce as long as the table says so, then shift
