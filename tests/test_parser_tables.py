@@ -99,6 +99,121 @@ def test_same_ast_as_lark(text):
     agree(text)
 
 
+# Lesson-style programs: blocks, nested functions, closures, no_grad, try/except, f-strings,
+# comprehensions, decorators, classes.
+LESSONS = [
+    "import torch\nx = torch.tensor([1., 2.], requires_grad=True)\nfor i in range(3):\n"
+    "    y = (x ** 2).sum()\n    y.backward()\n    print(i, x.grad)\n",
+    "w = torch.tensor(1.0, requires_grad=True)\nlr = 0.1\nfor step in range(100):\n"
+    "    loss = (w * 3 - 6) ** 2\n    loss.backward()\n    with torch.no_grad():\n"
+    "        w -= lr * w.grad\n        w.grad.zero_()\n    if step % 10 == 0:\n"
+    "        print(f'step {step}: loss {loss.item():.4f}')\n",
+    "def make_counter():\n    count = 0\n    def inc(by=1):\n        nonlocal count\n"
+    "        count += by\n        return count\n    return inc\nc = make_counter()\nc(); c(2)\n",
+    "grads = []\ndef save_grad(name):\n    def hook(g):\n        grads.append((name, g))\n"
+    "    return hook\ny.register_hook(save_grad('y'))\n",
+    "try:\n    y.backward()\nexcept RuntimeError as e:\n    print('error:', e)\n"
+    "else:\n    print('ok')\nfinally:\n    print('done')\n",
+    "squares = [i * i for i in range(10) if i % 2 == 0]\n"
+    "table = {k: v for k, v in zip('abc', squares)}\ntotal = sum(x * x for x in squares)\n",
+    "@torch.no_grad()\ndef evaluate(model, xs):\n    return [model(x) for x in xs]\n",
+    "class Linear:\n    def __init__(self, n_in, n_out):\n        self.w = torch.randn(n_in, n_out,"
+    " requires_grad=True)\n        self.b = torch.zeros(n_out, requires_grad=True)\n\n"
+    "    def __call__(self, x):\n        return x @ self.w + self.b\n\n    @property\n"
+    "    def parameters(self):\n        return [self.w, self.b]\n",
+    "x = torch.ones(2, 2, requires_grad=True)\ny = x + 2\nz = y * y * 3\nout = z.mean()\n"
+    "print(z, out)\nout.backward()\nprint(x.grad)\n",
+    "a = torch.randn(2, 2)\na = ((a * 3) / (a - 1))\nprint(a.requires_grad)\n"
+    "a.requires_grad_(True)\nprint(a.requires_grad)\nb = (a * a).sum()\nprint(b.grad_fn)\n",
+    "if x.grad is not None and x.grad.abs().max() < 1e-3 or not converged:\n    pass\n"
+    "elif 0 < lr <= 1:\n    lr *= 0.5\nelse:\n    raise ValueError(f'bad lr {lr!r}')\n",
+    "def f(*args, scale=1.0, **kwargs):\n    return scale * sum(args)\nf(1, 2, *rest, **opts)\n",
+    "n = 0\nwhile True:\n    n += 1\n    if n > 10: break\n    if n % 2: continue\n"
+    "    print(n)\nelse:\n    print('never')\n",
+    "xs = [1, 2, 3]\nfirst, *rest = xs\na, b = b, a\nx = y = 0\nv[0], v[1] = v[1], v[0]\n",
+    "relu = lambda t: t.clamp(min=0)\nact = {'relu': relu, 'tanh': torch.tanh, **extra}\n",
+    "print(f'{name:>10} | {value:8.3f} | {\"yes\" if ok else \"no\"}')\n",
+    "from torch.autograd import grad as g\nimport torch.nn.functional as F\nfrom torch import nn, optim\n"
+    "dy, = g(y, x, create_graph=True)\n",
+    "def newton(f, x, steps=5):\n    for _ in range(steps):\n        x = x.detach()"
+    ".requires_grad_()\n        y = f(x)\n        (dy,) = torch.autograd.grad(y, x)\n"
+    "        x = x - y / dy\n    return x\n",
+    "assert x.grad is None, 'no grad yet'\ndel tmp, cache[0]\nglobal counter\n",
+    "with torch.enable_grad(), torch.no_grad() as ng:\n    y = x * 2\nprint(y.requires_grad)\n",
+    "for i, (a, b) in enumerate(zip(xs, ys)):\n    print(i, a + b)\n",
+    "s = 'single' \"double\" '''triple\n''' r'raw\\n' b'bytes'\nt = f'{s!r}' '!'\n",
+    "n = 0x1F + 1_000 + 1e5 + .5 + 5.\nm = n // 3 % 2 | 1 & 3\n",
+    "class A(B):\n    x = 1\n    def f(self): return self.x\n",
+    "def outer():\n    def middle():\n        def inner():\n            return 1\n"
+    "        return inner\n    return middle\n",
+    "if a:\n    if b:\n        c\n    else:\n        d\nelif e:\n    pass\n",
+    "try:\n    pass\nexcept (TypeError, ValueError):\n    pass\nexcept:\n    raise\n",
+    "import torch\r\nx = torch.tensor(2.0, requires_grad=True)\r\nif x > 0:\r\n\ty = x * 2\r\n"
+    "\tprint(y)   \r\n",
+    "result = [[j for j in range(i)] for i in range(4)]\nnested = {(i, j) for i in r for j in r if i != j}\n",
+    "print(*[p.grad for p in params], sep='\\n')\n",
+    "def train(epochs):\n    # comment\n\n    for e in range(epochs):   # trailing\n"
+    "            # odd comment\n        loss = step()\n\n    return loss\n",
+    "x = (1 +\n     2)\nif x == 3 and \\\n   x > 0:\n    y = [1,\n2]\n",
+]
+
+
+@pytest.mark.parametrize("text", LESSONS)
+def test_lesson_programs_agree(text):
+    assert by_tables(text)[0] != "rejected", text
+    agree(text)
+
+
+def test_the_lesson_corpus_agrees():
+    for path in sorted((ROOT / "tests" / "lessons" / "programs").glob("*.py")):
+        agree(path.read_text())
+
+
+@st.composite
+def reindented(draw):
+    """A lesson program with its layout disturbed: indentation, blank and comment lines,
+    tabs, CRLF, trailing spaces, a missing final newline."""
+    lines = draw(st.sampled_from(LESSONS)).split("\n")
+    out = []
+    for line in lines:
+        op = draw(st.sampled_from(["keep"] * 6 + ["indent", "dedent", "tab", "blank",
+                                                  "comment", "trailing"]))
+        if op == "indent":
+            line = " " * draw(st.integers(1, 4)) + line
+        elif op == "dedent":
+            line = line[draw(st.integers(1, 4)):] if line.startswith(" ") else line
+        elif op == "tab":
+            line = line.replace("    ", "\t", 1)
+        elif op == "blank":
+            out.append(" " * draw(st.integers(0, 6)))
+        elif op == "comment":
+            out.append(" " * draw(st.integers(0, 9)) + "# note")
+        elif op == "trailing":
+            line += " " * draw(st.integers(1, 3))
+        out.append(line)
+    text = draw(st.sampled_from(["\n", "\r\n"])).join(out)
+    if draw(st.booleans()):
+        text = text.rstrip()
+    return text
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reindented())
+def test_same_ast_as_lark_on_reindented_lessons(text):
+    agree(text)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(LESSONS), st.lists(st.tuples(st.integers(0, 400), st.sampled_from(
+    list(" \t\n:()[]{}'\"#\\;,=*fr") + ["if ", "else", " in ", "not ", "lambda", "for "])),
+    min_size=1, max_size=4))
+def test_same_ast_as_lark_on_mutated_lessons(text, edits):
+    for i, s in edits:
+        i %= len(text) + 1
+        text = text[:i] + s + text[i:]
+    agree(text)
+
+
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(mutated(), st.text(alphabet=ALPHABET, max_size=60)))
 def test_same_ast_as_lark_on_fuzzed_text(text):

@@ -212,6 +212,18 @@ def tables_from_lark(lark: Any) -> dict:
 # ----------------------------------------------------------------------------- parsing
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+RESERVED = "\0reserved"  # the type of a keyword read where only a name could stand
+
+
+def reserved_word(word: str, line: int, column: int) -> Exception:
+    """The error for a keyword where only a name can stand (both parsers raise it)."""
+    from .errors import ParseError
+
+    return ParseError(f"unexpected {word!r}", line=line, column=column,
+                      hint=f"{word!r} is a keyword, not a name")
+
+
 class _Scanner:
     """One state's scanner: its terminals, tried in Lark's order, the first match wins.
 
@@ -221,11 +233,12 @@ class _Scanner:
     alternation, which is faster per token but costs about a millisecond to build.
     """
 
-    __slots__ = ("alternation", "terminals", "unless", "newline", "ignore", "_uses",
+    __slots__ = ("alternation", "terminals", "unless", "words", "newline", "ignore", "_uses",
                  "_one_by_one")
     OFTEN = 64
 
-    def __init__(self, spec: dict, compiled: dict):
+    def __init__(self, spec: dict, compiled: dict, reserved: frozenset = frozenset(),
+                 reserved_kind: str = "NAME"):
         self.terminals = [(str(name), str(regexp)) for name, regexp in spec["terminals"]]
         for _, regexp in self.terminals:
             if regexp not in compiled:
@@ -233,6 +246,18 @@ class _Scanner:
         self._one_by_one = [(name, compiled[regexp]) for name, regexp in self.terminals]
         self.unless = {kind: [(str(name), re.compile(regexp)) for name, regexp in ps]
                        for kind, ps in spec["unless"].items()}
+        # Keywords: a name's text looked up in a dict (the common case: every pattern is a
+        # plain word); a reserved word the state does not take is RESERVED (Reject).
+        self.words: dict = {}
+        for kind, ps in self.unless.items():
+            if all(_WORD.fullmatch(p.pattern) for _, p in ps):
+                self.words[kind] = {p.pattern: name for name, p in ps}
+        if reserved_kind in dict(self.terminals):
+            words = self.words.setdefault(reserved_kind, {}) if (
+                reserved_kind in self.words or reserved_kind not in self.unless) else None
+            if words is not None:
+                for w in reserved:
+                    words.setdefault(w, RESERVED)
         self.newline = frozenset(spec["newline"])
         self.ignore = frozenset(spec["ignore"])
         self._uses = 0
@@ -268,7 +293,8 @@ class Parser:
 
     def __init__(self, tables: dict, transformer: Any, *, joined: str,
                  opening: frozenset, closing: frozenset, indent: str = "_INDENT",
-                 dedent: str = "_DEDENT", colon: str = "COLON"):
+                 dedent: str = "_DEDENT", colon: str = "COLON",
+                 reserved: frozenset = frozenset(), name: str = "NAME"):
         if tables.get("format") != FORMAT:
             raise ValueError("stale tables")
         self.start = int(tables["start"])
@@ -280,6 +306,7 @@ class Parser:
         self._compiled: dict = {}
         self.joined, self.opening, self.closing = joined, opening, closing
         self.indent, self.dedent, self.colon = indent, dedent, colon
+        self.reserved, self.name = frozenset(reserved), name
         self._chains: dict = {}
         self.rules = [self._reducer(r, transformer) for r in tables["rules"]]
         if len(self.lexer_of_state) != len(self.actions):
@@ -340,7 +367,8 @@ class Parser:
     def _scanner(self, index: int) -> _Scanner:
         s = self._scanners[index]
         if s is None:
-            s = self._scanners[index] = _Scanner(self._scanner_specs[index], self._compiled)
+            s = self._scanners[index] = _Scanner(self._scanner_specs[index], self._compiled,
+                                                 self.reserved, self.name)
         return s
 
     def _layout(self, layout: "Layout | None", text: str, token: Token, after_colon: bool,
@@ -409,7 +437,12 @@ class Parser:
                         line_start = start + value.rindex("\n") + 1
                 if kind in scanner.ignore:
                     continue
-                if kind in scanner.unless:
+                words = scanner.words.get(kind)
+                if words is not None:
+                    kind = words.get(value, kind)
+                    if kind is RESERVED:
+                        raise reserved_word(value, tok_line, column)
+                elif kind in scanner.unless:
                     kind = scanner.retype(kind, value)
                 if kind in opening:
                     depth += 1

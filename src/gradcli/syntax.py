@@ -1281,12 +1281,21 @@ def _parse_fragment(text: str, offset: int, line: int, column: int) -> Expr:
     return value.inner if isinstance(value, Paren) else value
 
 
+# Words that are never names: the grammar's keywords.
+KEYWORDS = frozenset({
+    "if", "else", "elif", "for", "while", "in", "is", "not", "and", "or", "lambda", "def",
+    "return", "class", "with", "as", "try", "except", "finally", "raise", "assert", "del",
+    "pass", "break", "continue", "global", "nonlocal", "import", "from"})
+
+
 class _Indenter:
     """Lark's post-lexer: newlines inside (...), [...] and {...} join lines; after every
     other newline, :class:`gradcli.lalr.Layout` says which _INDENT/_DEDENT follow; the
     text always ends with a _NL. :meth:`gradcli.lalr.Parser.parse` does the same."""
 
-    always_accept = ("_NL",)
+    # NAME is read in every state, so that "x orb" is x and the name orb (an error), never
+    # x, the keyword or, and b.
+    always_accept = ("_NL", "NAME")
     OPENING = frozenset({"LPAR", "LSQB", "LBRACE"})
     CLOSING = frozenset({"RPAR", "RSQB", "RBRACE"})
 
@@ -1294,11 +1303,12 @@ class _Indenter:
         self.source = ""
         self.shift = (0, 1, 1)  # offset, line, column of the text's first character
         self.brackets: list = []
+        self.shifted: list = []
 
     def process(self, stream):
         from lark import Token as LarkToken
 
-        from .lalr import Layout, end_position, indent_width, leading_width
+        from .lalr import Layout, end_position, indent_width, leading_width, reserved_word
 
         text = self.source
         offset, line0, col0 = self.shift
@@ -1306,6 +1316,7 @@ class _Indenter:
         depth = 0
         last = None
         brackets = self.brackets = []  # the open brackets, for the error hints
+        shifted = self.shifted = []  # tokens moved to the fragment's place (f-string fields)
 
         def layout_tokens(tok, line, column):
             nonlocal layout
@@ -1326,12 +1337,15 @@ class _Indenter:
 
         for tok in stream:
             if offset or line0 != 1 or col0 != 1:
+                shifted.append(tok)
                 if tok.line == 1:
                     tok.column += col0 - 1
                 tok.line += line0 - 1
                 tok.start_pos += offset
                 tok.end_pos += offset
             kind = tok.type
+            if kind == "NAME" and tok in KEYWORDS:
+                raise reserved_word(str(tok), tok.line, tok.column)
             if kind in self.OPENING:
                 depth += 1
                 brackets.append(kind)
@@ -1381,6 +1395,14 @@ def _cache_dir() -> str | None:
 
 
 _PARSER = None
+
+
+def _postlex_key() -> str:
+    """What of the post-lexer shapes the tables: the terminals every state reads."""
+    import zlib
+
+    return f"{zlib.crc32(repr(_Indenter.always_accept).encode()):08x}"
+
 _INDENTER = _Indenter()
 
 
@@ -1394,7 +1416,8 @@ def _parser():
         opts = dict(parser="lalr", lexer="contextual", transformer=_ToAst(),
                     postlex=_INDENTER, maybe_placeholders=True)
         folder = _cache_dir()
-        cache = os.path.join(folder, "grammar.lark-cache") if folder else False
+        # Lark's cache does not cover the post-lexer, which decides the lexer's states
+        cache = os.path.join(folder, f"grammar-{_postlex_key()}.lark-cache") if folder else False
         try:
             _PARSER = Lark(text, cache=cache, **opts)
         except OSError:  # an unwritable or broken cache never stops gradcli
@@ -1422,10 +1445,11 @@ def _fast_parser():
 
         grammar = grammar_path().read_text(encoding="utf-8")
         folder = _cache_dir()
-        name = f"parser-{lalr.FORMAT}-{zlib.crc32(grammar.encode()):08x}.json"
+        name = f"parser-{lalr.FORMAT}-{zlib.crc32((grammar + _postlex_key()).encode()):08x}.json"
         path = os.path.join(folder, name) if folder else None
         options = dict(joined="_NL", opening=_Indenter.OPENING, closing=_Indenter.CLOSING,
-                       indent="_INDENT", dedent="_DEDENT", colon="COLON")
+                       indent="_INDENT", dedent="_DEDENT", colon="COLON",
+                       reserved=KEYWORDS, name="NAME")
         _FAST = False
         try:
             if path:
@@ -1575,7 +1599,12 @@ def _lark_parse(text: str, offset: int = 0, line: int = 1, column: int = 1) -> t
             else:
                 shown = repr(str(tok))
             what = f"unexpected {shown}"
-            line, col = tok.line, tok.column
+            line_, col = tok.line, tok.column
+            if (offset or line != 1 or column != 1) and not any(t is tok for t in
+                                                                  _INDENTER.shifted):
+                # the lexer's own error: a token that never reached the post-lexer
+                line_, col = line_ + line - 1, col + (column - 1 if line_ == 1 else 0)
+            line = line_
         raise ParseError(what, line=line, column=col, hint=hint) from None
     except UnexpectedCharacters as e:
         ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else "?"
