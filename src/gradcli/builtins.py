@@ -252,12 +252,26 @@ def _isinstance(ip, args, kwargs):
 
 def _type(ip, args, kwargs):
     v = args[0]
-    return _TypeName(type_name(v))
+    if isinstance(v, Node):
+        return TypeName("torch.Tensor")
+    name = type_name(v)
+    return ip.builtins[name] if name in PY_TYPES else TypeName(name)
 
 
-class _TypeName:
+PY_TYPES = {"float", "int", "str", "bool", "list", "tuple", "dict", "set"}
+
+
+class TypeName:
+    """What type(v) gives for values that are not Python's own types."""
+
     def __init__(self, name: str) -> None:
         self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TypeName) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
 
 def _format(ip, args, kwargs):
@@ -503,6 +517,83 @@ def _none(ip, args, kwargs):
     return None
 
 
+def _gradcheck(ip, args, kwargs):
+    """torch.autograd.gradcheck: the function's Jacobian by reverse passes against central
+    differences (float64 inputs that require grad)."""
+    p = bind("gradcheck", args, kwargs, [("func", REQUIRED), ("inputs", REQUIRED),
+                                         ("eps", 1e-6), ("atol", 1e-5), ("rtol", 1e-3),
+                                         ("raise_exception", True)], )
+    inputs = p["inputs"]
+    xs = [inputs] if isinstance(inputs, Node) else list(inputs)
+    for x in xs:
+        if isinstance(x, Node) and x.requires_grad and x.value.dtype != np.float64:
+            ip.warnings_out.append(
+                "UserWarning: Input #0 requires gradient and is not a double precision "
+                "floating point or complex. This check will likely fail if all the inputs are "
+                "not of double precision floating point or complex.")
+    eps, atol, rtol = float(p["eps"]), float(p["atol"]), float(p["rtol"])
+    was = ip.graph.grad_enabled
+    ip.graph.grad_enabled = True
+    try:
+        for i, x in enumerate(xs):
+            if not (isinstance(x, Node) and x.requires_grad):
+                continue
+            leaves = [ip.graph.leaf(np.array(v.value), requires_grad=isinstance(v, Node)
+                                    and v.requires_grad, expr="input") if isinstance(v, Node)
+                      else v for v in xs]
+            out = ip.call_sync(p["func"], list(leaves))
+            outs = [out] if isinstance(out, Node) else list(out)
+            for o_i, o in enumerate(outs):
+                analytic = _jac(ip, o, leaves[i], o.value.shape).value.reshape(o.value.size, -1)
+                numeric = np.zeros_like(analytic)
+                flat = x.value.reshape(-1)
+                for k in range(flat.size):
+                    vals = []
+                    for sign in (1, -1):
+                        moved = np.array(x.value, dtype=np.float64)
+                        moved.reshape(-1)[k] += sign * eps
+                        args_k = [ip.graph.leaf(moved, requires_grad=False, expr="input")
+                                  if j == i else (ip.graph.leaf(np.array(v.value),
+                                                                requires_grad=False,
+                                                                expr="input")
+                                                  if isinstance(v, Node) else v)
+                                  for j, v in enumerate(xs)]
+                        r = ip.call_sync(p["func"], args_k)
+                        r = [r] if isinstance(r, Node) else list(r)
+                        vals.append(np.array(r[o_i].value, dtype=np.float64).reshape(-1))
+                    numeric[:, k] = (vals[0] - vals[1]) / (2 * eps)
+                if not np.allclose(analytic, numeric, rtol=rtol, atol=atol):
+                    if not p["raise_exception"]:
+                        return False
+                    raise ProgramError(
+                        f"Jacobian mismatch for output {o_i} with respect to input {i},\n"
+                        f"numerical:{ip.printer.str(ip.constant(numeric.T))}\n"
+                        f"analytical:{ip.printer.str(ip.constant(analytic.T))}\n",
+                        "GradcheckError")
+    finally:
+        ip.graph.grad_enabled = was
+    return True
+
+
+MATH = {"sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "factorial", "floor", "ceil",
+        "fabs", "isclose", "isnan", "isinf", "atan", "asin", "acos", "log2", "log10", "pow",
+        "comb", "gcd", "erf", "hypot", "degrees", "radians", "fsum", "prod", "copysign"}
+
+
+def math_function(name: str):
+    import math
+
+    def fn(ip, args, kwargs):
+        plain = [python_number(a) if isinstance(a, Node) else a for a in args]
+        if name == "factorial" and plain and isinstance(plain[0], int) and plain[0] > 5000:
+            raise ProgramError("the factorial would be too large", "OverflowError")
+        try:
+            return getattr(math, name)(*plain, **kwargs)
+        except (ValueError, TypeError, OverflowError) as e:
+            raise py_error(str(e), type(e).__name__) from None
+    return fn
+
+
 SPECIAL = {
     "torch.no_grad": _grad_mode(False), "torch.enable_grad": _grad_mode(True),
     "torch.inference_mode": _grad_mode(False),
@@ -523,7 +614,9 @@ SPECIAL = {
     "torch.set_default_dtype": _set_default_dtype,
     "torch.set_printoptions": _none,
     "torch.autograd.set_detect_anomaly": _none,
+    "torch.autograd.gradcheck": _gradcheck, "torch.autograd.gradcheck.gradcheck": _gradcheck,
 }
+SPECIAL.update({f"math.{name}": math_function(name) for name in MATH})
 
 
 # ------------------------------------------------------------------------ tensor methods
@@ -692,6 +785,16 @@ def _allclose(ip, x, args, kwargs):
                             equal_nan=p["equal_nan"]))
 
 
+def _all(ip, x, args, kwargs):
+    if args or kwargs:
+        return FUNCTIONS["all"](ip, "all", [x, *args], kwargs)
+    return ip.constant(np.asarray(bool(np.all(x.value))))
+
+
+def _any(ip, x, args, kwargs):
+    return ip.constant(np.asarray(bool(np.any(x.value))))
+
+
 def _is_floating_point(ip, x, args, kwargs):
     return x.value.dtype.kind == "f"
 
@@ -727,7 +830,7 @@ TENSOR_METHODS = {
     "double": _cast("float64"), "float": _cast("float32"), "half": _cast("float16"),
     "long": _cast("int64"), "int": _cast("int32"), "bool": _cast("bool"),
     "to": _to, "type": _type_method, "cpu": _same_tensor, "contiguous_": _same_tensor,
-    "size": _size, "equal": _equal, "allclose": _allclose,
+    "size": _size, "equal": _equal, "allclose": _allclose, "all": _all, "any": _any,
     "is_floating_point": _is_floating_point, "element_size": _element_size,
 }
 _ = Starred  # re-exported for builtins that expand *args

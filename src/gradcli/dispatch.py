@@ -982,6 +982,21 @@ def _bce(ev, name, args, kwargs):
     return ev.apply("binary_cross_entropy", (a, b), params)
 
 
+@function("binary_cross_entropy_with_logits")
+def _bce_logits(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
+                                  ("weight", None), ("size_average", None), ("reduce", None),
+                                  ("reduction", "mean"), ("pos_weight", None)])
+    if p["weight"] is not None or p["pos_weight"] is not None:
+        raise ArgumentError(f"{name}(): weight= and pos_weight= are not supported yet")
+    a, b = ev.tensor(p["input"]), ev.tensor(p["target"])
+    if a.value.shape != b.value.shape:
+        raise ShapeError(f"Target size (torch.Size({list(b.value.shape)})) must be the same "
+                         f"as input size (torch.Size({list(a.value.shape)}))")
+    return ev.apply("binary_cross_entropy_with_logits", (a, b),
+                    {"reduction": _reduction_word(name, p["reduction"])})
+
+
 def _labels(name: str, ev, target: Any, x: Node) -> Node:
     t = ev.tensor(target)
     v = t.value

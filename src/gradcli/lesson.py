@@ -1081,8 +1081,18 @@ class Interpreter(Evaluator):
                 return BoundMethod(obj, name)
             if name in ("metadata",):
                 return {}
-        if isinstance(obj, AccumulateGrad) and name == "variable":
-            return obj.variable
+        if isinstance(obj, AccumulateGrad):
+            if name == "variable":
+                return obj.variable
+            if name == "next_functions":
+                return ()
+            if name == "name":
+                return BoundMethod(obj, name)
+        if isinstance(obj, GradFn) and name.startswith("_saved_"):
+            return self._saved_attr(obj.node, name[len("_saved_"):])
+        if name == "__name__" and (isinstance(obj, (Builtin, UserFunction))
+                                   or type(obj).__name__ == "TypeName"):
+            return obj.name.rsplit(".", 1)[-1]
         if isinstance(obj, ExcValue) and name == "args":
             return (obj.message,)
         if isinstance(obj, DType) and name == "is_floating_point":
@@ -1128,6 +1138,20 @@ class Interpreter(Evaluator):
             return x.vc[0] if name == "_version" and x.vc else 0
         return BoundMethod(x, name)
 
+    def _saved_attr(self, node: Node, what: str) -> Any:
+        """grad_fn._saved_self / _saved_other / _saved_result: what the node saved."""
+        if node.freed and runtime.saves_anything(node):
+            raise ProgramError(runtime.SECOND_TIME)
+        items = dict(runtime.saved_items(node))
+        if what == "result" and "result" in items:
+            return self.graph.leaf(node.value, requires_grad=False, expr="saved")
+        pos = {"self": "0", "other": "1", "input": "0"}.get(what)
+        if pos is not None and pos in items:
+            return runtime.resolve(node.args[int(pos)], node.vers[int(pos)]) \
+                if node.vers else node.args[int(pos)]
+        raise ProgramError(f"'{node.grad_fn}' object has no attribute '_saved_{what}'",
+                           "AttributeError")
+
     def _warn_nonleaf_grad(self) -> None:
         msg = ("UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is "
                "being accessed. Its .grad attribute won't be populated during "
@@ -1144,6 +1168,8 @@ class Interpreter(Evaluator):
         vers = node.vers
         for i, a in enumerate(args):
             if not isinstance(a, Node):
+                if node.op.key in WRAPPED_NUMBER_OPS and isinstance(a, (int, float)):
+                    out.append((None, 0))  # a Python number PyTorch wrapped as a tensor
                 continue
             if vers is not None:
                 a = runtime.resolve(a, vers[i])
@@ -1200,6 +1226,35 @@ class Interpreter(Evaluator):
                 stack.append((t.value, list(v)))
             else:
                 raise py_error("cannot assign to expression", "SyntaxError")
+
+    def _augment(self, f: Frame, stmt: AugAssign, value: Any) -> None:
+        """`target op= value`: in place for tensors (PyTorch's __iadd__ and friends) and
+        lists, a new value otherwise."""
+        t = stmt.target
+        if isinstance(t, Name):
+            cur = self._lookup(t)
+            self._bind_name(f, t.id, self._inplace_binary(stmt.op, cur, value))
+        elif isinstance(t, Attr):
+            obj = self._sync(t.obj)
+            cur = self._attr(t, [obj])
+            new = self._inplace_binary(stmt.op, cur, value)
+            if new is not cur:
+                self._setattr(obj, t.name, new)
+        elif isinstance(t, Index):
+            obj = self._sync(t.obj)
+            items = [self._sync(i) for i in t.items]
+            cur = self._index(t, obj, items)
+            self._setitem(obj, items, self._binary(stmt.op, cur, value))
+        else:
+            raise py_error("illegal expression for augmented assignment", "SyntaxError")
+
+    def _inplace_binary(self, op: str, cur: Any, value: Any) -> Any:
+        if isinstance(cur, Node) and op in ("+", "-", "*", "/", "**", "//", "%"):
+            return self._inplace(cur, lambda: self._binary(op, cur, value))
+        if isinstance(cur, list) and op == "+":
+            cur.extend(self.iterate(value))
+            return cur
+        return self._binary(op, cur, value)
 
     def _setattr(self, obj: Any, name: str, v: Any) -> None:
         if not isinstance(obj, Node):
@@ -1362,17 +1417,27 @@ class Interpreter(Evaluator):
                 name = func.name
                 if name in EXCEPTIONS:
                     return self._make_exception(ExcType(name), pos_args)
-                if name in ("set_printoptions",):
-                    return None
-                return self._classic_call(name, pos_args, kwargs)
+                return self._module_call(name, pos_args, kwargs)
             obj = head[0]
             if isinstance(obj, _ModulePath):
                 path = f"{obj.path}.{func.name}"
                 if path in SPECIAL:
                     return SPECIAL[path](self, pos_args, kwargs)
-                return self._classic_call(func.name, pos_args, kwargs)
+                return self._module_call(func.name, pos_args, kwargs)
             return self._method(func.name, obj, pos_args, kwargs)
         return self._call_value(head[0], pos_args, kwargs)
+
+    def _module_call(self, name: str, args: list, kwargs: dict) -> Any:
+        """torch.NAME(...): an op, a constructor, an in-place op (torch.relu_(x)) or a
+        tensor method in function form (torch.allclose(a, b))."""
+        if name in CONSTRUCTORS or (name in FUNCTIONS and name not in dispatch.METHOD_ONLY):
+            return self._classic_call(name, args, kwargs)
+        if args and isinstance(args[0], Node):
+            if name.endswith("_") and name[:-1] in FUNCTIONS:
+                return self._method(name, args[0], args[1:], kwargs)
+            if name in TENSOR_METHODS:
+                return TENSOR_METHODS[name](self, args[0], args[1:], kwargs)
+        return self._classic_call(name, args, kwargs)
 
     def _classic_call(self, fname: str, args: list, kwargs: dict) -> Any:
         if fname in CONSTRUCTORS:
@@ -1432,6 +1497,8 @@ class Interpreter(Evaluator):
             return super()._method(name, obj, args, kwargs)
         if isinstance(obj, GradFn) and name == "name":
             return obj.name
+        if isinstance(obj, AccumulateGrad) and name == "name":
+            return "torch::autograd::AccumulateGrad"
         if isinstance(obj, HookHandle) and name == "remove":
             if obj.node.hooks and obj.fn in obj.node.hooks:
                 obj.node.hooks.remove(obj.fn)
@@ -1652,6 +1719,8 @@ def _is_module_path(path: str) -> bool:
     return path in MODULE_PATHS
 
 
+# Ops whose Python-number operand PyTorch wraps as a tensor (an edge with no function).
+WRAPPED_NUMBER_OPS = {"add", "sub", "mul", "div"}
 MODULE_PATHS = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd",
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
                 "torch.special"}

@@ -590,6 +590,14 @@ op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp,
    lambda g, y, lp, labels, reduction="mean": _nll_grad(g, lp, labels, reduction), _none)
 
 
+# log(1 + exp(-|x|)) + max(x, 0) - x t: the logits form, stable for large |x|
+op("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
+   lambda x, t, reduction="mean": _reduce(
+       np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x))), reduction),
+   lambda g, y, x, t, reduction="mean": _unreduce(g, x, reduction) * (sigmoid(x) - t),
+   lambda g, y, x, t, reduction="mean": _unreduce(g, x, reduction) * -x)
+
+
 def _reduce(v, reduction):
     if reduction == "mean":
         return np.mean(v)
@@ -703,7 +711,8 @@ LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "vi
           "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
           "select_backward", "slice_backward", "index", "reshape_alias", "scatter_first",
-          "flip", "roll", "tril", "triu", "diag_embed", "diagonal", "diagonal_copy"}
+          "flip", "roll", "tril", "triu", "diag_embed", "diagonal", "diagonal_copy",
+          "unbind", "index_put", "copy_from", "to_copy"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
               "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
               "dist": None}
@@ -734,6 +743,9 @@ def _loss_jvp(op: Op, per_row: bool) -> Callable:
 
 JVP["mse_loss"] = _loss_jvp(REGISTRY["mse_loss"], per_row=False)
 JVP["binary_cross_entropy"] = _loss_jvp(REGISTRY["binary_cross_entropy"], per_row=False)
+JVP["binary_cross_entropy_with_logits"] = _loss_jvp(
+    REGISTRY["binary_cross_entropy_with_logits"], per_row=False)
+JVP["zero_inplace"] = lambda ts, y, *args, **params: np.zeros_like(y)
 JVP["nll_loss"] = _loss_jvp(REGISTRY["nll_loss"], per_row=True)
 JVP["mm"] = _bilinear(np.matmul)
 JVP["mv"] = _bilinear(np.matmul)

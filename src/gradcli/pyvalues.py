@@ -193,6 +193,8 @@ class Printer:
     def str(self, v: Any) -> str:
         if isinstance(v, str):
             return v
+        if isinstance(v, (np.ndarray, np.generic)):
+            return str(v)
         if isinstance(v, ExcValue):
             return v.message
         return self.repr(v)
@@ -228,7 +230,11 @@ class Printer:
             what = "<lambda>" if v.is_lambda else v.name
             return f"<function {what} at {fake_address(v)}>"
         if isinstance(v, Builtin):
+            if v.name in ("float", "int", "str", "bool", "list", "tuple", "dict", "set"):
+                return f"<class '{v.name}'>"
             return f"<built-in function {v.name.rsplit('.', 1)[-1]}>"
+        if type(v).__name__ == "TypeName":
+            return f"<class '{v.name}'>"
         if isinstance(v, ExcValue):
             return f"{v.type}({v.message!r})"
         if isinstance(v, ExcType):
@@ -248,7 +254,7 @@ def format_value(printer: Printer, v: Any, spec: str, conversion: str | None) ->
     elif conversion in ("s", "a"):
         v = printer.str(v)
     if isinstance(v, Node):
-        if v.value.ndim == 0 and spec:
+        if v.value.ndim == 0:  # Tensor.__format__ formats a 0-d tensor's number
             v = v.value.item()
         else:
             text = printer.str(v)

@@ -88,11 +88,15 @@ def saves_anything(node: Node) -> bool:
     return False
 
 
-def _check_saved(node: Node, own_version: int) -> None:
-    """PyTorch's two errors when a node unpacks what it saved."""
+def _check_saved(node: Node, own_version: int, inplace: bool) -> None:
+    """PyTorch's two errors when a node unpacks what it saved. An in-place op's node
+    saved a copy of the tensor it changed (PyTorch clones `self` first), which nothing
+    can modify later."""
     if node.freed and saves_anything(node):
         raise ProgramError(SECOND_TIME)
     for item, t in saved_items(node):
+        if inplace and item == "0":
+            continue
         if item == "result":
             expected, current = own_version, node.vc[0] if node.vc else 0
         else:
@@ -109,7 +113,9 @@ def version_message(t: Node, item: str, node: Node, current: int, expected: int)
     made_by = ""
     fn = node.grad_fn if item == "result" else t.grad_fn
     if fn is not None:
-        made_by = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', fn)},"
+        name = fn[:-len("Backward0")] if re.search(r"Backward[0-9]$", fn) else \
+            f"torch::autograd::{fn}"
+        made_by = f", which is output 0 of {name},"
     return ("one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{kind} [{shape}]]{made_by} is at version {current}; "
             f"expected version {expected} instead. Hint: enable anomaly detection to find "
@@ -183,7 +189,8 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
             op = node.op
             if op is None:
                 continue
-            _check_saved(node, own_version(node, own_versions))
+            _check_saved(node, own_version(node, own_versions),
+                         own_versions is not None and node.id in own_versions)
             args = node.args
             vers = node.vers
             if vers is not None:
@@ -251,18 +258,22 @@ def accumulate(graph: Graph, leaf: Node, g: Any) -> None:
     from .autodiff import Traced
 
     if isinstance(g, Traced) or (leaf.grad is not None and leaf.grad.requires_grad):
+        from .ops import REGISTRY
+
         new = as_node(graph, g, leaf.value.dtype)
-        if leaf.grad is None:
-            leaf.grad = new
-        else:
-            was = graph.grad_enabled
-            graph.grad_enabled = True
-            from .ops import REGISTRY
-            try:
+        was = graph.grad_enabled
+        graph.grad_enabled = True
+        try:
+            if leaf.grad is None:  # PyTorch copies the graph's gradient into .grad
+                empty = graph.leaf(np.zeros_like(leaf.value), requires_grad=False,
+                                   expr="grad")
+                leaf.grad = graph.apply(REGISTRY["copy_from"], (empty, new), NO_PARAMS,
+                                        expr="grad")
+            else:
                 leaf.grad = graph.apply(REGISTRY["add"], (leaf.grad, new), NO_PARAMS,
                                         expr="grad")
-            finally:
-                graph.grad_enabled = was
+        finally:
+            graph.grad_enabled = was
         return
     g = np.asarray(g)
     if leaf.grad is None:

@@ -151,6 +151,7 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'mse_loss': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
     'binary_cross_entropy': (('0', frozenset({0, 1})), ('1', frozenset({0, 1})), ('weight', frozenset({0, 1}))),
     'nll_loss': (('0', frozenset({0})), ('1', frozenset({0}))),
+    'binary_cross_entropy_with_logits': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
 }
 
 SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
@@ -161,6 +162,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'atan',
     'atan2',
     'binary_cross_entropy',
+    'binary_cross_entropy_with_logits',
     'bmm',
     'celu',
     'clamp',
@@ -239,6 +241,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'atan': frozenset({0}),
     'atan2': frozenset({0, 1}),
     'binary_cross_entropy': frozenset({0, 1}),
+    'binary_cross_entropy_with_logits': frozenset({0, 1}),
     'bmm': frozenset({0, 1}),
     'celu': frozenset({0}),
     'clamp': frozenset({0}),

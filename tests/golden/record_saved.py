@@ -183,6 +183,7 @@ SPECS.update({
     "binary_cross_entropy": (lambda p, t, w: F.binary_cross_entropy(p, t, weight=w),
                              [f(4), f(4), Arg("kw", (4,), name="weight", lo=0.5, hi=2.0)]),
     "nll_loss": (F.nll_loss, [f(2, 3, lo=-2.0, hi=-0.1), Arg("i", value=[1, 0])]),
+    "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits, [f(4), f(4)]),
     # what lesson programs do to tensors: iterate, assign into, copy into, zero, convert
     "unbind": (lambda x: x.unbind(0)[1], [f(2, 3)]),
     "index_put": (lambda x, v: _setitem0(x.clone(), v), [f(3), f()]),
