@@ -38,6 +38,8 @@ def _row_dependent(program: Program) -> bool:
     """Whether stacking rows could change a row's result: random draws, or reading a
     tensor's shape or its single item."""
     for stmt in program.statements:
+        if not hasattr(stmt, "value"):  # import lines
+            continue
         for node in walk(stmt.value):
             name = ""
             if isinstance(node, Call):

@@ -420,15 +420,23 @@ def _functional(which: str):
                                        ("strict", False), ("vectorize", False),
                                        ("strategy", "reverse-mode"), ("outer_jacobian_strategy",
                                                                       "reverse-mode")])
-        return _jacobian_like(ip, which, p["func"], p["inputs"], p["v"])
+        return _jacobian_like(ip, which, p["func"], p["inputs"], p["v"],
+                              bool(p["create_graph"]))
     return fn
 
 
-def _jacobian_like(ip, which: str, func: Any, inputs: Any, v: Any) -> Any:
-    """torch.autograd.functional.jacobian/hessian/vjp/jvp by reverse passes."""
+def _jacobian_like(ip, which: str, func: Any, inputs: Any, v: Any, create_graph: bool) -> Any:
+    """torch.autograd.functional.jacobian/hessian/vjp/jvp by reverse passes; with
+    create_graph the results are graph nodes (stacked rows, viewed into shape, as PyTorch
+    builds them)."""
     single = isinstance(inputs, Node)
     xs = [inputs] if single else list(inputs)
-    leaves = [ip.graph.leaf(np.array(x.value), requires_grad=True, expr="input") for x in xs]
+    if create_graph:
+        leaves = [x if x.requires_grad else
+                  ip.graph.leaf(x.value, requires_grad=True, expr="input") for x in xs]
+    else:
+        leaves = [ip.graph.leaf(np.array(x.value), requires_grad=True, expr="input")
+                  for x in xs]
     was = ip.graph.grad_enabled
     ip.graph.grad_enabled = True
     try:
@@ -441,50 +449,52 @@ def _jacobian_like(ip, which: str, func: Any, inputs: Any, v: Any) -> Any:
                                    "element Tensor")
             grads = ip.backward([out], [None], retain_graph=True, create_graph=True,
                                 kind="autograd.grad", inputs=leaves, allow_unused=True)
-            rows = []
-            for gi, xi in zip(grads, leaves):
-                blocks = []
-                for xj in leaves:
-                    blocks.append(_jac(ip, gi, xj, xi.value.shape))
-                rows.append(blocks)
-            ip.passes = ip.passes  # the passes stay listed
-            result = rows[0][0] if single else tuple(tuple(r) for r in rows)
-            return result
-        if which in ("vjp",):
+            rows = [tuple(_jac(ip, gi, xj, xi.value.shape, create_graph) for xj in leaves)
+                    for gi, xi in zip(grads, leaves)]
+            return rows[0][0] if single else tuple(rows)
+        if which == "vjp":
             vv = np.ones_like(out.value) if v is None else (
                 v.value if isinstance(v, Node) else np.asarray(v, dtype=out.value.dtype))
-            gs = ip.backward([out], [ip.constant(vv)], retain_graph=True, create_graph=False,
-                             kind="autograd.grad", inputs=leaves, allow_unused=True)
+            gs = ip.backward([out], [ip.constant(vv)], retain_graph=True,
+                             create_graph=create_graph, kind="autograd.grad", inputs=leaves,
+                             allow_unused=True)
             gs = tuple(ip.constant(np.zeros_like(x.value)) if g is None else g
                        for g, x in zip(gs, leaves))
-            return (ip.constant(out.value.copy()), gs[0] if single else gs)
-        blocks = [_jac(ip, out, x, out.value.shape) for x in leaves]
+            return (_detached(ip, out, create_graph), gs[0] if single else gs)
+        blocks = [_jac(ip, out, x, out.value.shape, create_graph) for x in leaves]
         if which == "jvp":
             tv = [v] if isinstance(v, Node) else list(v or [])
             total = np.zeros(out.value.shape)
             for b, x, t in zip(blocks, leaves, tv):
                 total = total + np.tensordot(b.value, t.value, axes=x.value.ndim)
-            return (ip.constant(out.value.copy()), ip.constant(total.astype(out.value.dtype)))
+            return (_detached(ip, out, create_graph),
+                    ip.constant(total.astype(out.value.dtype)))
         return blocks[0] if single else tuple(blocks)
     finally:
         ip.graph.grad_enabled = was
 
 
-def _jac(ip, out: Any, x: Node, out_shape: tuple) -> Node:
+def _detached(ip, out: Node, create_graph: bool) -> Node:
+    return out if create_graph else ip.constant(out.value.copy())
+
+
+def _jac(ip, out: Any, x: Node, out_shape: tuple, create_graph: bool = False) -> Node:
     """d(out)/d(x) with shape out.shape + x.shape, one reverse pass per output element."""
     shape = tuple(out_shape) + x.value.shape
-    J = np.zeros(shape, dtype=x.value.dtype)
-    if out is not None and isinstance(out, Node) and out.requires_grad:
-        flat = J.reshape(out.value.size, -1)
-        for k in range(out.value.size):
-            seed = np.zeros(out.value.size, dtype=out.value.dtype)
-            seed[k] = 1
-            (g,) = ip.backward([out], [seed.reshape(out.value.shape)], retain_graph=True,
-                               create_graph=False, kind="autograd.grad", inputs=[x],
-                               allow_unused=True)
-            if g is not None:
-                flat[k] = g.value.reshape(-1)
-    return ip.constant(J)
+    if out is None or not isinstance(out, Node) or not out.requires_grad:
+        return ip.constant(np.zeros(shape, dtype=x.value.dtype))
+    rows = []
+    for k in range(out.value.size):
+        seed = np.zeros(out.value.size, dtype=out.value.dtype)
+        seed[k] = 1
+        (g,) = ip.backward([out], [seed.reshape(out.value.shape)], retain_graph=True,
+                           create_graph=create_graph, kind="autograd.grad", inputs=[x],
+                           allow_unused=True)
+        rows.append(ip.constant(np.zeros_like(x.value)) if g is None else g)
+    if create_graph and any(r.requires_grad for r in rows):
+        stacked = FUNCTIONS["stack"](ip, "stack", [rows], {})
+        return ip.apply("view", (stacked,), {"shape": shape})
+    return ip.constant(np.stack([r.value for r in rows]).reshape(shape))
 
 
 def _device(ip, args, kwargs):
@@ -544,7 +554,8 @@ def _gradcheck(ip, args, kwargs):
             out = ip.call_sync(p["func"], list(leaves))
             outs = [out] if isinstance(out, Node) else list(out)
             for o_i, o in enumerate(outs):
-                analytic = _jac(ip, o, leaves[i], o.value.shape).value.reshape(o.value.size, -1)
+                analytic = _jac(ip, o, leaves[i], o.value.shape).value.reshape(
+                    o.value.size, -1)
                 numeric = np.zeros_like(analytic)
                 flat = x.value.reshape(-1)
                 for k in range(flat.size):

@@ -22,7 +22,7 @@ from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, P
                      ShapeError, UnboundNameError, UnknownFunctionError)
 from .ops import REGISTRY
 from .result import Result
-from .syntax import (Assign, Attr, Binary, Call, Compare, EllipsisExpr, ExprStmt, Index,
+from .syntax import (Assign, Attr, Binary, Call, Compare, EllipsisExpr, ExprStmt, Import, Index,
                      ListExpr, Name, Num, Paren, Program, Slice, Str, TupleExpr, Unary, parse)
 
 MODULE_ROOTS = {"torch", "F", "nn", "functional", "np", "numpy", "math", "special", "linalg"}
@@ -208,6 +208,8 @@ class Evaluator:
         output: Any = None
         explicit: Node | None = None
         for stmt in self.program.statements:
+            if isinstance(stmt, Import):  # pasted import lines: nothing to run
+                continue
             self._current = stmt
             if isinstance(stmt, ExprStmt):
                 handled = self._statement_call(stmt)
@@ -789,9 +791,23 @@ def _linspace(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
              [("start", REQUIRED), ("end", REQUIRED), ("steps", REQUIRED)])
     steps = dispatch.as_int(name, "steps", p["steps"])
     ev.graph.check_size((steps,), name)
-    value = np.linspace(dispatch.as_float(name, "start", p["start"]),
-                        dispatch.as_float(name, "end", p["end"]), steps, dtype=ev.graph.dtype)
+    value = torch_linspace(dispatch.as_float(name, "start", p["start"]),
+                           dispatch.as_float(name, "end", p["end"]), steps, ev.graph.dtype)
     return _finish_tensor(ev, name, value, kwargs)
+
+
+def torch_linspace(start: float, end: float, steps: int, dtype: np.dtype) -> np.ndarray:
+    """PyTorch's linspace: the first half counts up from start, the second half down from
+    end, in the tensor's dtype (so the last value is exactly end)."""
+    dt = np.dtype(dtype)
+    if steps == 1:
+        return np.array([start], dtype=dt)
+    a, b = dt.type(start), dt.type(end)
+    step = (b - a) / dt.type(steps - 1)
+    i = np.arange(steps)
+    half = steps // 2
+    return np.where(i < half, a + step * i.astype(dt),
+                    b - step * (steps - i - 1).astype(dt)).astype(dt)
 
 
 def _full(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
@@ -867,6 +883,8 @@ def _suggest_unused(unused: list[str], program: Program) -> str:
 
     names: set[str] = set()
     for stmt in program.statements:
+        if isinstance(stmt, Import):
+            continue
         for node in walk(stmt.value):
             if isinstance(node, Name):
                 names.add(node.id)

@@ -1429,7 +1429,18 @@ class Interpreter(Evaluator):
 
     def _module_call(self, name: str, args: list, kwargs: dict) -> Any:
         """torch.NAME(...): an op, a constructor, an in-place op (torch.relu_(x)) or a
-        tensor method in function form (torch.allclose(a, b))."""
+        tensor method in function form (torch.allclose(a, b)); `out=` writes in place."""
+        if kwargs.get("out") is not None:
+            out = kwargs.pop("out")
+            if not isinstance(out, Node):
+                raise py_error(f"{name}(): argument 'out' must be Tensor, not "
+                               f"{type_name(out)}")
+            if self.graph.grad_enabled and any(
+                    isinstance(a, Node) and a.requires_grad for a in [*args, out]):
+                raise ProgramError(f"{name}(): functions with out=... arguments don't support "
+                                   "automatic differentiation, but one of the arguments "
+                                   "requires grad.")
+            return self._inplace(out, lambda: self._module_call(name, args, kwargs))
         if name in CONSTRUCTORS or (name in FUNCTIONS and name not in dispatch.METHOD_ONLY):
             return self._classic_call(name, args, kwargs)
         if args and isinstance(args[0], Node):
