@@ -19,7 +19,7 @@ import numpy as np
 from .errors import GradcliError
 from .evaluator import evaluate
 from .ops import ELEMENTWISE
-from .result import Result, jsonable
+from .result import Result, jsonable, single_graph
 from .syntax import Call, Name, Attr, Program, walk
 
 CHUNK = 4096
@@ -89,7 +89,7 @@ class Batch:
 
     def _one(self, n: int, bindings: dict) -> dict:
         try:
-            result = evaluate(self.program, bindings, **self.options)
+            result = single_graph(evaluate(self.program, bindings, **self.options))
         except GradcliError as e:
             return _row_error(n, e)
         if self.plan is None:
@@ -101,7 +101,7 @@ class Batch:
         names = self.plan.names
         arrays = {k: np.array([r[k] for _, r in rows], dtype=np.float64) for k in names}
         try:
-            result = evaluate(self.program, arrays, batched=True, **self.options)
+            result = single_graph(evaluate(self.program, arrays, batched=True, **self.options))
         except GradcliError:
             return None
         if result.output_node is None or result.output_node.value.shape != (len(rows),):

@@ -53,29 +53,37 @@ class Loaded:
     """A program with its bindings and options, evaluated once; can evaluate it again."""
 
     def __init__(self, text: str, values: dict, options: dict, trace: bool,
-                 differentiate: Optional[bool] = True, max_steps: int = 10**6) -> None:
+                 differentiate: Optional[bool] = True, max_steps: int = 10**6,
+                 lesson_ok: bool = False) -> None:
         from .evaluator import evaluate
+        from .result import single_graph
         from .syntax import parse
 
         self.program = parse(text)
         self.values = values
         self.options = options
-        self.result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
-                               max_steps=max_steps, **options)
+        result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
+                          max_steps=max_steps, **options)
+        # eval shows a whole lesson; the other commands work on its last backward pass
+        self.result = result if lesson_ok else single_graph(result)
 
     def rerun(self, name: str, value: Any):
         from .evaluator import evaluate
+        from .result import single_graph
 
         if name in self.values:
-            return evaluate(self.program, {**self.values, name: value}, **self.options)
-        return evaluate(self.program, self.values, overrides={name: value}, **self.options)
+            r = evaluate(self.program, {**self.values, name: value}, **self.options)
+        else:
+            r = evaluate(self.program, self.values, overrides={name: value}, **self.options)
+        return single_graph(r)
 
 
 def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
          bindings_file: Optional[str] = None, no_grad: list[str] = (),
          retain_grad: list[str] = (), seed: Optional[int] = None, dtype: str = "float64",
          max_elements: int = 10**8, strict: bool = False, trace: bool = False,
-         differentiate: Optional[bool] = True, max_steps: int = 10**6) -> Loaded:
+         differentiate: Optional[bool] = True, max_steps: int = 10**6,
+         lesson_ok: bool = False) -> Loaded:
     """Read the program and bindings (`tokens`: the program argument, if any, then the
     `--name value` bindings as typed), evaluate once; bad input raises GradcliError."""
     import numpy as np
@@ -103,7 +111,7 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
                                      max_elements=max_elements)
     options = dict(no_grad=names(no_grad), retain_grad=names(retain_grad), dtype=dtype,
                    seed=seed, max_elements=max_elements)
-    loaded = Loaded(text, values, options, trace, differentiate, max_steps)
+    loaded = Loaded(text, values, options, trace, differentiate, max_steps, lesson_ok)
     if strict and loaded.result.warnings and not getattr(loaded.result, "lesson", False):
         from .errors import NonFiniteError
 
@@ -174,7 +182,7 @@ def run_eval(tokens: list[str], format: str) -> int:
     """Evaluate and print with eval's defaults; the exit code (0, or 2 for bad input)."""
     as_json = format in ("json", "jsonl")
     try:
-        result = load(tokens).result
+        result = load(tokens, lesson_ok=True).result
     except GradcliError as e:
         report(e, as_json, one_line=format == "jsonl")
         return 2

@@ -272,6 +272,21 @@ class LessonResult:
         return doc
 
 
+def single_graph(result: Any) -> Result:
+    """The one graph a command such as check, explain or graph works on: the Result
+    itself, or a lesson's last backward pass (its error, if the lesson ended in one)."""
+    if not getattr(result, "lesson", False):
+        return result
+    from .errors import GradcliError
+
+    if result.error is not None:
+        raise result.error
+    if not result.passes:
+        raise GradcliError("the lesson ran no backward pass, so there is no graph to work on",
+                           hint="call .backward() in the program, or use `gradcli eval`")
+    return result.pass_result(len(result.passes) - 1)
+
+
 def _label_pass(nodes: list[Node]) -> None:
     """Labels unique within one pass: a name used by several of its nodes is numbered
     in creation order (loss#1, loss#2)."""
