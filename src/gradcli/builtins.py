@@ -705,23 +705,15 @@ def _requires_grad_(ip, x, args, kwargs):
     return x
 
 
-def _fill(value_of):
+def _fill(key: str, value_of):
+    """zero_()/fill_(v): the new value does not depend on the old one; on a tensor in a
+    graph PyTorch records ZeroBackward0/FillBackward2."""
     def fn(ip, x, args, kwargs):
-        def make():
-            v = value_of(ip, x, args)
-            return ip.constant(np.broadcast_to(np.asarray(v, dtype=x.value.dtype),
-                                               x.value.shape).copy())
-        return _constant_inplace(ip, x, make)
+        v = np.broadcast_to(np.asarray(value_of(args), dtype=x.value.dtype), x.value.shape)
+        if ip.graph.grad_enabled and x.requires_grad and x.op is not None:
+            return ip._inplace(x, lambda: ip.apply(key, (x,), {"value": v.copy()}))
+        return ip._inplace(x, lambda: ip.constant(v.copy()))
     return fn
-
-
-def _constant_inplace(ip, x, make):
-    """zero_()/fill_(): the new value does not depend on the old one; on a tensor in a
-    graph PyTorch records ZeroBackward0/FillBackward0."""
-    if ip.graph.grad_enabled and x.requires_grad and x.op is not None:
-        key = "zero_inplace"
-        return ip._inplace(x, lambda: ip.apply(key, (x,), {"value": make().value}))
-    return ip._inplace(x, make)
 
 
 def _copy_(ip, x, args, kwargs):
@@ -834,7 +826,8 @@ TENSOR_METHODS = {
     "backward": _backward, "retain_grad": _retain_grad, "register_hook": _register_hook,
     "item": _item, "tolist": _tolist, "numpy": _numpy, "detach": _detach,
     "detach_": _detach_, "requires_grad_": _requires_grad_,
-    "zero_": _fill(lambda ip, x, a: 0), "fill_": _fill(lambda ip, x, a: python_number(a[0])),
+    "zero_": _fill("zero_inplace", lambda a: 0),
+    "fill_": _fill("fill_inplace", lambda a: python_number(a[0])),
     "copy_": _copy_,
     "add_": _arith_inplace("+"), "sub_": _arith_inplace("-"), "mul_": _arith_inplace("*"),
     "div_": _arith_inplace("/"), "pow_": _arith_inplace("**"),

@@ -205,7 +205,7 @@ class Graph:
         if not isinstance(value, (np.ndarray, np.generic)):
             value = np.asarray(value)
         dt = value.dtype
-        if dt.kind == "f" and dt != self.dtype:
+        if dt.kind == "f" and dt != self.dtype and op.key != "to_copy":
             want = _float_dtype(values, self.dtype)
             if dt != want:
                 value = value.astype(want)

@@ -469,8 +469,10 @@ op("index_put", "CopySlices", lambda x, v, index: _put(x, v, index),
 # `x.copy_(src)`: the old value gets no gradient, src gets all of it.
 op("copy_from", "CopyBackwards", lambda x, src: np.broadcast_to(src, np.shape(x)).astype(
     np.result_type(x)), _none, lambda g, y, x, src: g)
-# `x.zero_()` / `x.fill_(v)` on a tensor in a graph.
+# `x.zero_()` / `x.fill_(v)` on a tensor in a graph: the old value gets no gradient.
 op("zero_inplace", "ZeroBackward0", lambda x, value: np.broadcast_to(value, np.shape(x)),
+   lambda g, y, x, value: np.zeros_like(g))
+op("fill_inplace", "FillBackward2", lambda x, value: np.broadcast_to(value, np.shape(x)),
    lambda g, y, x, value: np.zeros_like(g))
 # `.double()`, `.float()`, `.to(dtype)`: a real conversion; the gradient converts back.
 op("to_copy", "ToCopyBackward0", lambda x, dtype: np.asarray(x).astype(dtype),
@@ -745,7 +747,7 @@ JVP["mse_loss"] = _loss_jvp(REGISTRY["mse_loss"], per_row=False)
 JVP["binary_cross_entropy"] = _loss_jvp(REGISTRY["binary_cross_entropy"], per_row=False)
 JVP["binary_cross_entropy_with_logits"] = _loss_jvp(
     REGISTRY["binary_cross_entropy_with_logits"], per_row=False)
-JVP["zero_inplace"] = lambda ts, y, *args, **params: np.zeros_like(y)
+JVP["zero_inplace"] = JVP["fill_inplace"] = lambda ts, y, *args, **params: np.zeros_like(y)
 JVP["nll_loss"] = _loss_jvp(REGISTRY["nll_loss"], per_row=True)
 JVP["mm"] = _bilinear(np.matmul)
 JVP["mv"] = _bilinear(np.matmul)

@@ -135,6 +135,7 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'index_put': (),
     'copy_from': (),
     'zero_inplace': (),
+    'fill_inplace': (),
     'to_copy': (),
     'select_backward': (),
     'slice_backward': (),

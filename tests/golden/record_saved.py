@@ -189,6 +189,7 @@ SPECS.update({
     "index_put": (lambda x, v: _setitem0(x.clone(), v), [f(3), f()]),
     "copy_from": (lambda x, src: x.clone().copy_(src), [f(3), f(3)]),
     "zero_inplace": (lambda x: x.clone().zero_(), [f(3)]),
+    "fill_inplace": (lambda x: x.clone().fill_(0.5), [f(3)]),
     "to_copy": (lambda x: x.to(torch.float32), [f(3)]),
 })
 
