@@ -33,6 +33,7 @@ from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, Chain
 from .syntax import Assert as AssertStmt
 from .syntax import Starred as StarredExpr
 
+MODULE_NAMES = frozenset({"torch", "F", "nn", "np", "numpy", "math"})
 MAX_DEPTH = 1000  # frames, as Python's default recursion limit
 MAX_NATIVE_DEPTH = 32  # user code called back from gradcli's own code (hooks, jacobian)
 MAX_OUTPUT = 16 * 1024 * 1024
@@ -55,15 +56,21 @@ class CallRequest:
 
 
 class Task:
-    """An expression being evaluated: the walk's stack and values, and the scopes of the
-    comprehensions it is inside."""
+    """An expression being evaluated: its compiled post-order `code` and the position
+    reached, or (for expressions with short-circuits and comprehensions) the walk's stack;
+    the values so far; the scopes of the comprehensions it is inside."""
 
-    __slots__ = ("stack", "values", "scopes")
+    __slots__ = ("stack", "values", "scopes", "code", "pc")
 
-    def __init__(self, expr: Any) -> None:
-        self.stack: list = [(expr, -1)]
+    def __init__(self, expr: Any, code: list | None = None) -> None:
+        self.code = code
+        self.pc = 0
+        self.stack: list = [] if code is not None else [(expr, -1)]
         self.values: list = []
         self.scopes: list[dict] = []
+
+
+SPECIAL_NODES = (BoolOp, IfExp, ChainCompare, Comp)
 
 
 class Frame:
@@ -137,6 +144,9 @@ class Interpreter(Evaluator):
         self._frame: Frame | None = None
         self.warnings_out: list[str] = []
         self.default_dtype = self.graph.dtype.name
+        self._codes: dict[Any, tuple[int, list | None]] = {}
+        self._epoch = 0  # bumped when a module's name is bound: compiled code is stale
+        self._module_memo: dict[Any, tuple[int, bool]] = {}
         self.printer = Printer(self._tensor_text, self._dtype_text)
         self.builtins = self._make_builtins()
 
@@ -280,21 +290,21 @@ class Interpreter(Evaluator):
             if kind is Return and stmt.value is None:
                 self._return(None)
                 return
-            f.task = Task(stmt.value)
+            f.task = self._task_for(stmt.value)
             f.cont = (kind, stmt)
         elif kind is AugAssign:
-            f.task = Task(stmt.value)
+            f.task = self._task_for(stmt.value)
             f.cont = (kind, stmt)
         elif kind is If:
-            f.task = Task(stmt.test)
+            f.task = self._task_for(stmt.test)
             f.cont = (If, stmt)
         elif kind is While:
             f.blocks.append([stmt.body, len(stmt.body), "while", stmt])
         elif kind is For:
-            f.task = Task(stmt.iter)
+            f.task = self._task_for(stmt.iter)
             f.cont = (For, stmt)
         elif kind is With:
-            f.task = Task(TupleExpr(tuple(e for e, _ in stmt.items), stmt.pos))
+            f.task = self._task_for(TupleExpr(tuple(e for e, _ in stmt.items), stmt.pos))
             f.cont = (With, stmt)
         elif kind is Break or kind is Continue:
             while f.blocks and f.blocks[-1][2] not in ("while", "for"):
@@ -319,10 +329,10 @@ class Interpreter(Evaluator):
         elif kind is Raise:
             if stmt.exc is None:
                 raise py_error("No active exception to reraise", "RuntimeError")
-            f.task = Task(stmt.exc)
+            f.task = self._task_for(stmt.exc)
             f.cont = (Raise, stmt)
         elif kind is AssertStmt:
-            f.task = Task(stmt.test)
+            f.task = self._task_for(stmt.test)
             f.cont = (AssertStmt, stmt)
         elif kind is Delete:
             for t in stmt.targets:
@@ -396,7 +406,7 @@ class Interpreter(Evaluator):
     def _end_block(self, f: Frame, blk: list) -> None:
         kind = blk[2]
         if kind == "while":
-            f.task = Task(blk[3].test)
+            f.task = self._task_for(blk[3].test)
             f.cont = (While, blk[3])
             return
         if kind == "for":
@@ -443,6 +453,8 @@ class Interpreter(Evaluator):
     def _bind_name(self, f: Frame, name: str, value: Any) -> None:
         if name in ("True", "False", "None"):
             raise py_error(f"cannot assign to {name}", "SyntaxError")
+        if name in self.modules or name in MODULE_NAMES:
+            self._epoch += 1
         if isinstance(value, Node) and value.name is None:
             value.name = name
         how = f.declared.get(name)
@@ -492,12 +504,22 @@ class Interpreter(Evaluator):
         return set(f.scope)
 
     def _is_module(self, expr) -> bool:  # type: ignore[override]
+        """Whether `expr` names a module (torch.nn.functional), not a value; remembered
+        per node until a module's name is bound."""
+        memo = self._module_memo.get(expr)
+        if memo is not None and memo[0] == self._epoch:
+            return memo[1]
+        answer = self._names_module(expr)
+        self._module_memo[expr] = (self._epoch, answer)
+        return answer
+
+    def _names_module(self, expr) -> bool:
         while isinstance(expr, Attr):
             expr = expr.obj
         if not isinstance(expr, Name):
             return False
         name = expr.id
-        if name not in self.modules and name not in ("torch", "F", "nn", "np", "numpy", "math"):
+        if name not in self.modules and name not in MODULE_NAMES:
             return False
         return not self._bound_anywhere(name)
 
@@ -521,6 +543,7 @@ class Interpreter(Evaluator):
         return ".".join([root, *reversed(parts)])
 
     def _import(self, f: Frame, stmt: Import) -> None:
+        self._epoch += 1
         if not stmt.is_from:
             if stmt.asname:
                 self.modules[stmt.asname] = stmt.module
@@ -581,7 +604,7 @@ class Interpreter(Evaluator):
         scope = self._bind_params(fn, args, kwargs)
         f = Frame(scope, fn.closure, [], fn)
         if fn.is_lambda:
-            f.task = Task(fn.body)
+            f.task = self._task_for(fn.body)
             f.cont = (Return, None)
         else:
             f.blocks.append([fn.body, 0, "func", None])
@@ -626,6 +649,8 @@ class Interpreter(Evaluator):
                     scope[p.name] = fn.defaults[p.name]
                 else:
                     missing.append(p.name)
+        if any(n in MODULE_NAMES or n in self.modules for n in scope):
+            self._epoch += 1  # a parameter named like a module hides it in this call
         if missing:
             names = " and ".join(f"'{m}'" for m in missing) if len(missing) <= 2 else \
                 ", ".join(f"'{m}'" for m in missing[:-1]) + f", and '{missing[-1]}'"
@@ -662,7 +687,7 @@ class Interpreter(Evaluator):
     def _sync(self, expr: Any) -> Any:
         """Evaluate an expression now (user calls inside run through call_sync)."""
         saved_task = self._task
-        task = Task(expr)
+        task = self._task_for(expr)
         if saved_task is not None:
             task.scopes = list(saved_task.scopes)
         try:
@@ -677,7 +702,67 @@ class Interpreter(Evaluator):
 
     # ---------------------------------------------------------------- expressions
 
+    def _task_for(self, expr: Any) -> Task:
+        entry = self._codes.get(expr)  # keyed by the node itself, which the dict keeps alive
+        if entry is None or entry[0] != self._epoch:
+            entry = (self._epoch, self._compile(expr))
+            self._codes[expr] = entry
+        return Task(expr, entry[1])
+
+    def _compile(self, expr: Any) -> list | None:
+        """The expression in post-order, each node with its number of operands; None
+        when it holds a node that decides what to evaluate next (and, or, if-else,
+        chained comparisons, comprehensions): the walk handles those."""
+        code: list = []
+        stack: list = [(expr, -1)]
+        children = self._children
+        while stack:
+            node, n = stack.pop()
+            if n >= 0:
+                code.append((node, n))
+                continue
+            kind = type(node)
+            if kind is Num:
+                code.append((node, -1))
+                continue
+            if kind in SPECIAL_NODES:
+                return None
+            kids = children(node)
+            stack.append((node, len(kids)))
+            for k in reversed(kids):
+                stack.append((k, -1))
+        return code
+
+    def _run_code(self, task: Task) -> CallRequest | None:
+        code, values = task.code, task.values
+        finish = self._finish
+        pc, end = task.pc, len(code)
+        while pc < end:
+            node, n = code[pc]
+            pc += 1
+            if n < 0:
+                values.append(node.value)
+                continue
+            if n:
+                args = values[-n:]
+                del values[-n:]
+            else:
+                args = []
+            self._current = node
+            try:
+                v = finish(node, args)
+            except GradcliError as e:
+                raise e.at(node.pos.line, node.pos.column, self.source)
+            if type(v) is CallRequest:
+                task.pc = pc
+                return v
+            values.append(v)
+        task.pc = pc
+        return None
+
     def _walk(self, task: Task) -> CallRequest | None:
+        if task.code is not None:
+            return self._run_code(task)
         stack, values = task.stack, task.values
         push, pop = stack.append, stack.pop
         children = self._children
@@ -1190,6 +1275,8 @@ class Interpreter(Evaluator):
             kind = type(t)
             if kind is Name:
                 if scope is not None:
+                    if t.id in MODULE_NAMES or t.id in self.modules:
+                        self._epoch += 1
                     scope[t.id] = v
                 else:
                     self._bind_name(f, t.id, v)
