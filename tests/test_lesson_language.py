@@ -252,3 +252,47 @@ def test_other_commands_use_the_last_backward_pass(tmp_path):
     f.write_text(LOOP)
     r = runner.invoke(app, ["graph", "-f", str(f), "--format", "mermaid"])
     assert r.exit_code == 0 and "MulBackward0" in r.stdout
+
+
+# ---------------------------------------------------------------- fuzzing lesson programs
+
+import glob  # noqa: E402
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from gradcli.errors import GradcliError  # noqa: E402
+
+LESSONS = [open(p).read() for p in sorted(glob.glob(
+    os.path.join(os.path.dirname(__file__), "lessons", "programs", "*.py")))]
+SNIPPETS = ["x", "0", "None", "[]", '"s"', "x.grad", "-1", "(1, 2)", "torch.ones(3)", "w.grad_fn",
+            "lambda g: g", "print"]
+
+
+@settings(max_examples=int(os.environ.get("GRADCLI_FUZZ_EXAMPLES", 150)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(LESSONS) - 1), st.integers(0, len(LESSONS) - 1),
+       st.lists(st.tuples(st.integers(0, 3), st.integers(0, 10**6), st.integers(0, 10**6)),
+                min_size=1, max_size=3))
+def test_mutated_lessons_never_crash(a, b, edits):
+    """Lines deleted, borrowed from another lesson or with a token replaced: a lesson may
+    fail, but only with a GradcliError (exit 2), never an internal error."""
+    lines, other = LESSONS[a].splitlines(), LESSONS[b].splitlines()
+    for kind, i, j in edits:
+        i %= len(lines)
+        if kind == 0 and len(lines) > 1:
+            del lines[i]
+        elif kind == 1:
+            lines.insert(i, other[j % len(other)])
+        elif kind == 2:
+            toks = lines[i].split(" ")
+            toks[j % len(toks)] = SNIPPETS[j % len(SNIPPETS)]
+            lines[i] = " ".join(toks)
+        else:
+            lines[i] = lines[i].replace("(", "(x, ", 1)
+    try:
+        r = gradcli.evaluate("\n".join(lines), max_steps=20000)
+        r.to_dict()
+    except GradcliError:
+        pass

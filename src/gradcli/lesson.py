@@ -1500,7 +1500,7 @@ class Interpreter(Evaluator):
             if self._is_module(func.obj):
                 path = self._path(func)
                 if path in SPECIAL:
-                    return SPECIAL[path](self, pos_args, kwargs)
+                    return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 name = func.name
                 if name in EXCEPTIONS:
                     return self._make_exception(ExcType(name), pos_args)
@@ -1509,7 +1509,7 @@ class Interpreter(Evaluator):
             if isinstance(obj, _ModulePath):
                 path = f"{obj.path}.{func.name}"
                 if path in SPECIAL:
-                    return SPECIAL[path](self, pos_args, kwargs)
+                    return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 return self._module_call(func.name, pos_args, kwargs)
             return self._method(func.name, obj, pos_args, kwargs)
         return self._call_value(head[0], pos_args, kwargs)
@@ -1569,7 +1569,7 @@ class Interpreter(Evaluator):
         if isinstance(fn, UserFunction):
             return CallRequest(fn, args, kwargs)
         if isinstance(fn, Builtin):
-            return fn.fn(self, args, kwargs)
+            return call_builtin(fn.name, fn.fn, self, args, kwargs)
         if isinstance(fn, BoundMethod):
             return self._method(fn.name, fn.obj, args, kwargs)
         if isinstance(fn, ExcType):
@@ -1587,7 +1587,8 @@ class Interpreter(Evaluator):
         if isinstance(obj, Node):
             handler = TENSOR_METHODS.get(name)
             if handler is not None:
-                return handler(self, obj, args, kwargs)
+                return call_builtin(name, lambda ip, a, k: handler(ip, obj, a, k), self, args,
+                                    kwargs)
             if name.endswith("_") and not name.startswith("_") and name[:-1] in FUNCTIONS:
                 base = name[:-1]
                 return self._inplace(obj, lambda: FUNCTIONS[base](self, base, [obj, *args],
@@ -1788,6 +1789,19 @@ class _SortKey:
 
     def __lt__(self, other: "_SortKey") -> bool:
         return self.ip.truth(self.ip._compare("<", self.v, other.v))
+
+
+def call_builtin(name: str, fn: Any, ip: Interpreter, args: list, kwargs: dict) -> Any:
+    """A builtin or tensor method called with arguments it cannot take raises the
+    TypeError Python would, not an internal error."""
+    try:
+        return fn(ip, args, kwargs)
+    except GradcliError:
+        raise
+    except (TypeError, ValueError, IndexError, KeyError) as e:
+        short = name.rsplit(".", 1)[-1]
+        raise py_error(f"{short}(): {e}" if not str(e).startswith(short) else str(e),
+                       "TypeError") from None
 
 
 def _same(a: Any, b: Any) -> bool:

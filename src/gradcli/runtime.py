@@ -205,7 +205,13 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                 if type(arg) is not Node or not arg.requires_grad:
                     continue
                 if create_graph:
-                    gi = _unbroadcast(graph, _vjp(graph, node, i, g, y, targs), arg.value.shape)
+                    try:
+                        gi = _unbroadcast(graph, _vjp(graph, node, i, g, y, targs),
+                                          arg.value.shape)
+                    except (TypeError, ValueError, AttributeError):
+                        raise ProgramError(f"gradcli cannot record the gradient of "
+                                           f"{node.grad_fn} as a graph yet (create_graph=True)"
+                                           ) from None
                     prev = grads.get(arg.id)
                     grads[arg.id] = gi if prev is None else _binary(graph, "+", prev, gi)
                 else:
