@@ -157,15 +157,14 @@ def _log256_ps(x: np.ndarray) -> np.ndarray:
     e = e - np.where(mask, _ONE, _F32(0))
     x = x + tmp
     z = x * x
-    y = _LOG_P[0] * x
-    for p in _LOG_P[1:]:
-        y = y + p
-        y = y * x
-    y = y * z
-    y = y + e * _LOG_Q1
-    y = y - z * _HALF
+    y = _LOG_P[0]
+    for p in _LOG_P[1:]:          # y = y * x + p, contracted to one FMA by the compiler
+        y = _fma32(y, x, p)
+    y = y * x
+    y = _fma32(y, z, e * _LOG_Q1)  # y * z + e * q1: the first product is fused
+    y = y - z * _HALF              # z * 0.5 is exact, fused or not
     x = x + y
-    x = x + e * _LOG_Q2
+    x = _fma32(e, _LOG_Q2, x)
     if invalid.any():
         x = np.where(invalid, _F32(np.nan), x)
     return x
@@ -182,28 +181,22 @@ def _sincos256_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     imm4 = imm2
     swap_sign_sin = ((imm2 & np.int32(4)) << np.int32(29)).view(_U32)
     poly_mask = (imm2 & np.int32(2)) == 0
-    x = x + y * _DP1
-    x = x + y * _DP2
-    x = x + y * _DP3
+    x = _fma32(y, _DP1, x)
+    x = _fma32(y, _DP2, x)
+    x = _fma32(y, _DP3, x)
     imm4 = imm4 - np.int32(2)
     sign_cos = ((~imm4 & np.int32(4)) << np.int32(29)).view(_U32)
     sign_sin = sign_sin ^ swap_sign_sin
     z = x * x
-    y = _COSCOF[0] * z
-    y = y + _COSCOF[1]
+    y = _fma32(_COSCOF[0], z, _COSCOF[1])
+    y = _fma32(y, z, _COSCOF[2])
     y = y * z
-    y = y + _COSCOF[2]
-    y = y * z
-    y = y * z
-    y = y - z * _HALF
+    y = _fma32(y, z, -(z * _HALF))
     y = y + _ONE
-    y2 = _SINCOF[0] * z
-    y2 = y2 + _SINCOF[1]
+    y2 = _fma32(_SINCOF[0], z, _SINCOF[1])
+    y2 = _fma32(y2, z, _SINCOF[2])
     y2 = y2 * z
-    y2 = y2 + _SINCOF[2]
-    y2 = y2 * z
-    y2 = y2 * x
-    y2 = y2 + x
+    y2 = _fma32(y2, x, x)
     zero = _F32(0)
     ysin2 = np.where(poly_mask, y2, zero)
     ysin1 = np.where(poly_mask, zero, y)
@@ -214,12 +207,48 @@ def _sincos256_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s.view(_F32), c.view(_F32)
 
 
-def _fma32(a: np.ndarray, b: np.float32, c: np.float32) -> np.ndarray:
-    """_mm256_fmadd_ps: a * b is exact in float64; one rounding to float64 then float32
-    (double rounding can differ from a true fused result only in vanishingly rare ties)."""
-    if b == 1 and c == 0:
-        return a.copy()
-    return (a.astype(_F64) * _F64(b) + _F64(c)).astype(_F32)
+def _fma32(a: Any, b: Any, c: Any) -> np.ndarray:
+    """A fused float32 multiply-add, correctly rounded: a * b is exact in float64, so only
+    a float64 sum that lands exactly on a float32 rounding midpoint can round twice; those
+    (rare) sums are rounded to odd from their exact TwoSum error first."""
+    a = np.asarray(a, _F32).astype(_F64)
+    b = np.asarray(b, _F32).astype(_F64)
+    c = np.asarray(c, _F32).astype(_F64)
+    p = a * b
+    s = p + c
+    mid = (s.view(_U64) & _U64(0x1FFFFFFF)) == _U64(0x10000000)
+    if mid.any():
+        p, c, sm = np.broadcast_to(p, s.shape)[mid], np.broadcast_to(c, s.shape)[mid], s[mid]
+        bb = sm - p
+        t = (p - (sm - bb)) + (c - bb)          # p + c == sm + t exactly (TwoSum)
+        s = s.copy()
+        s[mid] = np.where(t != 0, np.nextafter(sm, np.where(t > 0, np.inf, -np.inf)), sm)
+    return s.astype(_F32)
+
+
+_SPLIT = _F64(134217729.0)  # 2**27 + 1
+
+
+def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
+    """A fused float64 multiply-add (Dekker's exact product + TwoSum); correctly rounded
+    except in astronomically rare near-ties."""
+    a = np.asarray(a, _F64)
+    b = np.asarray(b, _F64)
+    c = np.asarray(c, _F64)
+    p = a * b
+    with np.errstate(over="ignore", invalid="ignore"):
+        ah = a * _SPLIT
+        ah = ah - (ah - a)
+        al = a - ah
+        bh = b * _SPLIT
+        bh = bh - (bh - b)
+        bl = b - bh
+        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl   # a * b == p + e exactly
+        s = p + c
+        bb = s - p
+        t = (p - (s - bb)) + (c - bb)                       # p + c == s + t exactly
+        r = s + (t + e)
+    return np.where(np.isfinite(r), r, p + c)
 
 
 def _normal_fill_16_avx2(data: np.ndarray, mean: np.float32, std: np.float32) -> np.ndarray:
@@ -246,8 +275,13 @@ def _normal_fill_16_f64(data: np.ndarray, mean: float, std: float) -> np.ndarray
     cos = np.fromiter(map(math.cos, flat), _F64, len(flat)).reshape(u2.shape)
     sin = np.fromiter(map(math.sin, flat), _F64, len(flat)).reshape(u2.shape)
     out = np.empty_like(data)
-    out[:, :8] = radius * cos * std + mean
-    out[:, 8:] = radius * sin * std + mean
+    # `radius * cos * std + mean`: PyTorch's AVX2 build contracts the last step to an FMA
+    if std == 1.0 and mean == 0.0:
+        out[:, :8] = radius * cos
+        out[:, 8:] = radius * sin
+    else:
+        out[:, :8] = _fma64(radius * cos, std, mean)
+        out[:, 8:] = _fma64(radius * sin, std, mean)
     return out
 
 
@@ -370,7 +404,8 @@ class Generator:
         t = dt.type
         fr, to = t(a), t(b)
         if not (fr == 0 and to == 1):
-            x = x * (to - fr) + fr
+            # x * (to - from) + from, contracted to an FMA in PyTorch's build
+            x = (_fma64 if dt == np.float64 else _fma32)(x, to - fr, fr)
         return x.astype(dt, copy=False).reshape(shape)
 
     def rand(self, shape: Any = (), dtype: Any = "float32") -> np.ndarray:
@@ -381,13 +416,13 @@ class Generator:
         if self._next_double is not None:
             ret = self._next_double
             self._next_double = None
-            return ret * std + mean
+            return _scale(ret, mean, std)
         u = self._uniform01(2, np.dtype(np.float64))
         u1, u2 = float(u[0]), float(u[1])
         r = math.sqrt(-2.0 * math.log1p(-u2))
         theta = 2.0 * math.pi * u1
         self._next_double = r * math.sin(theta)
-        return r * math.cos(theta) * std + mean
+        return _scale(r * math.cos(theta), mean, std)
 
     def normal_(self, shape: Any = (), dtype: Any = "float32", mean: float = 0.0,
                 std: float = 1.0) -> np.ndarray:
@@ -534,6 +569,13 @@ class Generator:
     def randint_like(self, a: np.ndarray, low: int, high: int | None = None,
                      dtype: Any = None) -> np.ndarray:
         return self.randint(low, high, a.shape, a.dtype if dtype is None else dtype)
+
+
+def _scale(v: float, mean: float, std: float) -> float:
+    """transformation::normal: v * std + mean (one FMA in PyTorch's build)."""
+    if std == 1.0 and mean == 0.0:
+        return v
+    return float(_fma64(v, std, mean))
 
 
 def _update_from(frm: int, dt: np.dtype, digits: int) -> int:
