@@ -1,0 +1,21 @@
+# source: https://stackoverflow.com/questions/43451125/pytorch-what-are-the-gradient-arguments/47026836 (Example 1 and Example 2)
+import torch
+
+a = torch.tensor([1.0, 2.0, 3.0], requires_grad = True)
+b = torch.tensor([3.0, 4.0, 5.0], requires_grad = True)
+c = torch.tensor([6.0, 7.0, 8.0], requires_grad = True)
+y=3*a + 2*b*b + torch.log(c)
+gradients = torch.FloatTensor([0.1, 1.0, 0.0001])
+y.backward(gradients,retain_graph=True)
+print(a.grad) # tensor([3.0000e-01, 3.0000e+00, 3.0000e-04])
+print(b.grad) # tensor([1.2000e+00, 1.6000e+01, 2.0000e-03])
+print(c.grad) # tensor([1.6667e-02, 1.4286e-01, 1.2500e-05])
+
+a = torch.tensor(0.1, requires_grad = True)
+b = torch.tensor(1.0, requires_grad = True)
+c = torch.tensor(0.1, requires_grad = True)
+y=3*a + 2*b*b + torch.log(c)
+y.backward()
+print(a.grad) # tensor(3.)
+print(b.grad) # tensor(4.)
+print(c.grad) # tensor(10.)
