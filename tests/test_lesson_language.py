@@ -296,3 +296,26 @@ def test_mutated_lessons_never_crash(a, b, edits):
         r.to_dict()
     except GradcliError:
         pass
+
+
+def test_generators_match_cpython():
+    program = textwrap.dedent("""
+        def batches(items, size):
+            for i in range(0, len(items), size):
+                yield items[i:i + size]
+        def naturals():
+            n = 0
+            while True:
+                n += 1
+                yield n
+        print(list(batches([1, 2, 3, 4, 5], 2)))
+        gen = naturals()
+        print(next(gen), next(gen), [v for _, v in zip(range(3), gen)])
+        total = 0
+        for chunk in batches(list(range(10)), 3):
+            total += sum(chunk)
+        print(total)
+    """).strip() + "\\n"
+    r = gradcli.evaluate(program)
+    assert r.error is None, r.error.render()
+    assert r.stdout == cpython(program)

@@ -39,8 +39,6 @@ KNOWN = {
         "tanh: NumPy's and PyTorch's libm differ in the last bit; the lesson prints 17 digits",
     ("74_jacobian_rows_loop", "float32"):
         "float32 cos: PyTorch's vectorised cos differs from NumPy's in the last bit",
-    ("54_d2l_linreg_scratch", "float32"): "generators (yield) are not supported yet",
-    ("54_d2l_linreg_scratch", "float64"): "generators (yield) are not supported yet",
 }
 
 

@@ -29,7 +29,7 @@ from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, Chain
                      ClassDef, Comp, Compare, Continue, Delete, DictExpr, ExprStmt, For,
                      FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index,
                      Lambda, ListExpr, Name, Not, Num, Pass, Program, Raise, Return, SetExpr,
-                     SetStmt, Str, TupleExpr, Try, Unary, While, With)
+                     SetStmt, Str, TupleExpr, Try, Unary, While, With, Yield)
 from .syntax import Assert as AssertStmt
 from .syntax import Starred as StarredExpr
 
@@ -53,6 +53,29 @@ class CallRequest:
 
     def __init__(self, fn: UserFunction, args: list, kwargs: dict) -> None:
         self.fn, self.args, self.kwargs = fn, args, kwargs
+
+
+class YieldSignal:
+    """A generator's frame reached `yield value`: it pauses until the next value is asked."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Generator:
+    """What calling a generator function gives: an iterator whose next value runs the
+    function's paused frame until its next `yield`."""
+
+    def __init__(self, ip: "Interpreter", frame: "Frame") -> None:
+        self.ip, self.frame, self.started, self.done = ip, frame, False, False
+
+    def __iter__(self) -> "Generator":
+        return self
+
+    def __next__(self) -> Any:
+        return self.ip.resume(self)
 
 
 class Task:
@@ -192,7 +215,10 @@ class Interpreter(Evaluator):
                     self._task = task
                     req = self._walk(task)
                     if req is not None:
-                        self._invoke(req.fn, req.args, req.kwargs)
+                        if type(req) is YieldSignal:
+                            self._yield(req)
+                        else:
+                            self._call_user(req.fn, req.args, req.kwargs)
                         continue
                     value = task.values.pop()
                     f.task = None
@@ -598,6 +624,58 @@ class Interpreter(Evaluator):
 
     # ---------------------------------------------------------------- calls
 
+    def _call_user(self, fn: UserFunction, args: list, kwargs: dict) -> None:
+        """A call met in an expression: a frame to run, or a generator to hand back."""
+        if fn.body.__class__ is tuple and is_generator(fn):
+            self.frames[-1].task.values.append(self._generator(fn, args, kwargs))
+            return
+        self._invoke(fn, args, kwargs)
+
+    def _generator(self, fn: UserFunction, args: list, kwargs: dict) -> Generator:
+        scope = self._bind_params(fn, args, kwargs)
+        return Generator(self, Frame(scope, fn.closure, [[fn.body, 0, "func", None]], fn))
+
+    def resume(self, gen: Generator) -> Any:
+        """Run a generator's frame until its next `yield` (its value) or its end
+        (StopIteration); user code runs on the frame stack, as for call_sync."""
+        if gen.done:
+            raise StopIteration
+        if self.native_depth >= MAX_NATIVE_DEPTH or len(self.frames) >= MAX_DEPTH:
+            raise ProgramError("maximum recursion depth exceeded", "RecursionError")
+        if self.frames and gen.frame in self.frames:
+            raise py_error("generator already executing", "ValueError")
+        saved = (self._frame, self._task, self._current)
+        self.native_depth += 1
+        f = gen.frame
+        if gen.started and f.task is not None:
+            f.task.values.append(None)  # the value of the `yield` expression
+        gen.started = True
+        f.native = True
+        base = len(self.frames)
+        self.frames.append(f)
+        self._yielded: tuple | None = None
+        try:
+            self._exec(base)
+        except GradcliError:
+            gen.done = True
+            raise
+        finally:
+            self.native_depth -= 1
+            self._frame, self._task, self._current = saved
+        if self._yielded is None:
+            gen.done = True
+            raise StopIteration
+        value = self._yielded[0]
+        self._yielded = None
+        return value
+
+    def _yield(self, signal: YieldSignal) -> None:
+        f = self.frames[-1]
+        if f.fn is None or not f.native:
+            raise py_error("'yield' outside function", "SyntaxError")
+        self.frames.pop()
+        self._yielded = (signal.value,)
+
     def _invoke(self, fn: UserFunction, args: list, kwargs: dict) -> Frame:
         if len(self.frames) >= MAX_DEPTH:
             raise ProgramError("maximum recursion depth exceeded", "RecursionError")
@@ -670,6 +748,8 @@ class Interpreter(Evaluator):
             return self._make_exception(fn, args)
         if not isinstance(fn, UserFunction):
             raise py_error(f"'{type_name(fn)}' object is not callable")
+        if not fn.is_lambda and is_generator(fn):
+            return self._generator(fn, args, kwargs)
         if self.native_depth >= MAX_NATIVE_DEPTH:
             raise ProgramError("maximum recursion depth exceeded", "RecursionError")
         saved = (self._frame, self._task, self._current)
@@ -696,6 +776,9 @@ class Interpreter(Evaluator):
                 req = self._walk(task)
                 if req is None:
                     return task.values.pop()
+                if type(req) is YieldSignal:
+                    raise py_error("'yield' is only supported as a statement of its own",
+                                   "SyntaxError")
                 task.values.append(self.call_sync(req.fn, req.args, req.kwargs))
         finally:
             self._task = saved_task
@@ -753,7 +836,7 @@ class Interpreter(Evaluator):
                 v = finish(node, args)
             except GradcliError as e:
                 raise e.at(node.pos.line, node.pos.column, self.source)
-            if type(v) is CallRequest:
+            if type(v) is CallRequest or type(v) is YieldSignal:
                 task.pc = pc
                 return v
             values.append(v)
@@ -821,7 +904,7 @@ class Interpreter(Evaluator):
                 v = self._finish(node, args)
             except GradcliError as e:
                 raise e.at(node.pos.line, node.pos.column, self.source)
-            if type(v) is CallRequest:
+            if type(v) is CallRequest or type(v) is YieldSignal:
                 return v
             values.append(v)
         return None
@@ -935,6 +1018,8 @@ class Interpreter(Evaluator):
             return node.items
         if kind is FString:
             return _fstring_exprs(node)
+        if kind is Yield:
+            return () if node.value is None else (node.value,)
         return super()._children(node)
 
     def _finish(self, node, args: list) -> Any:  # type: ignore[override]
@@ -977,6 +1062,8 @@ class Interpreter(Evaluator):
                                 self._closure(self._frame), True, node.pos)
         if kind is FString:
             return self._fstring(node, args)
+        if kind is Yield:
+            return YieldSignal(args[0] if args else None)
         if kind is Index:
             return self._index(node, args[0], args[1:])
         if kind is Attr:
@@ -1789,6 +1876,36 @@ class _SortKey:
 
     def __lt__(self, other: "_SortKey") -> bool:
         return self.ip.truth(self.ip._compare("<", self.v, other.v))
+
+
+def is_generator(fn: UserFunction) -> bool:
+    """Whether a def's body holds a `yield` (not counting nested defs), found once."""
+    if fn.is_lambda:
+        return False
+    cached = _GENERATORS.get(fn.body)
+    if cached is None:
+        from .syntax import walk
+
+        cached = False
+        stack = list(fn.body)
+        while stack and not cached:
+            st = stack.pop()
+            if isinstance(st, (FunctionDef, ClassDef)):
+                continue
+            for field in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(st, field, ()) or ())
+            for h in getattr(st, "handlers", ()) or ():
+                stack.extend(h.body)
+            value = getattr(st, "value", None)
+            if isinstance(value, Yield) or (value is not None and not isinstance(value, str)
+                                            and any(isinstance(n, Yield)
+                                                    for n in walk(value))):
+                cached = True
+        _GENERATORS[fn.body] = cached
+    return cached
+
+
+_GENERATORS: dict = {}
 
 
 def call_builtin(name: str, fn: Any, ip: Interpreter, args: list, kwargs: dict) -> Any:

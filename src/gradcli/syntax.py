@@ -236,6 +236,14 @@ class FormattedValue:
 
 
 @dataclass(**_AST)
+class Yield:
+    """`yield value` (a statement): the function it is in is a generator."""
+
+    value: "Expr | None"
+    pos: Pos
+
+
+@dataclass(**_AST)
 class FString:
     parts: tuple["str | FormattedValue", ...]
     pos: Pos
@@ -243,7 +251,7 @@ class FString:
 
 Expr = Union[Num, Name, Str, ListExpr, TupleExpr, Paren, Unary, Binary, Compare, Attr, Call, Slice,
              EllipsisExpr, Index, BoolOp, Not, ChainCompare, IfExp, Lambda, Comp, DictExpr,
-             SetExpr, Starred, FString]
+             SetExpr, Starred, FString, Yield]
 
 
 @dataclass(**_AST)
@@ -595,6 +603,11 @@ class _ToAst:
 
     def continue_stmt(self, c):
         return Continue(_pos_tok(c[0]))
+
+    def yield_stmt(self, c):
+        kw, value = c
+        pos = _span(kw, value if value is not None else kw, kw)
+        return ExprStmt(Yield(value, pos), pos)
 
     def return_stmt(self, c):
         kw, value = c
@@ -1284,7 +1297,7 @@ def _parse_fragment(text: str, offset: int, line: int, column: int) -> Expr:
 # Words that are never names: the grammar's keywords.
 KEYWORDS = frozenset({
     "if", "else", "elif", "for", "while", "in", "is", "not", "and", "or", "lambda", "def",
-    "return", "class", "with", "as", "try", "except", "finally", "raise", "assert", "del",
+    "return", "yield", "class", "with", "as", "try", "except", "finally", "raise", "assert", "del",
     "pass", "break", "continue", "global", "nonlocal", "import", "from"})
 
 
