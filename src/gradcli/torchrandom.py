@@ -26,7 +26,7 @@ How PyTorch draws (and so how this module draws):
     uniforms u1, u2, returns ``r cos(2 pi u1)`` with ``r = sqrt(-2 log1p(-u2))`` and caches
     ``r sin(2 pi u1)`` in the generator for the next scalar normal (whatever the dtype).
 * ``random_(low, high)`` (``torch.randint``): ``word % range + low``, with ``random64()``
-  instead of one word when range >= 2**32 (int64/float/double).
+  instead of one word when range >= 2**28 (any dtype; open-source builds).
 * ``randperm(n)``: identity, then for i in 0..n-2 swap i with ``i + word % (n - i)``.
 * ``bernoulli(p_tensor)``: per element ``uniform < p``, the uniform in float32 (24 bits)
   unless p is float64 (53 bits).  ``bernoulli_(p_float)`` uses 53-bit uniforms (this is
@@ -469,16 +469,16 @@ class Generator:
             out_shape = np.broadcast_shapes(mean.shape, std.shape)
             dt = mean.dtype if dtype is None else _dtype(dtype)
             out = self.normal_(out_shape, dt, 0.0, 1.0)
-            out = (out * std.astype(dt)).astype(dt)
-            return (out + mean.astype(dt)).astype(dt)
+            out = np.asarray(out * std.astype(dt), dtype=dt)
+            return np.asarray(out + mean.astype(dt), dtype=dt)
         if mt:
             dt = mean.dtype if dtype is None else _dtype(dtype)
             out = self.normal_(mean.shape, dt, 0.0, float(std))
-            return (out + mean.astype(dt)).astype(dt)
+            return np.asarray(out + mean.astype(dt), dtype=dt)
         dt = std.dtype if dtype is None else _dtype(dtype)
         out = self.normal_(std.shape, dt, 0.0, 1.0)
-        out = (out * std.astype(dt)).astype(dt)
-        return (out + dt.type(mean)).astype(dt)
+        out = np.asarray(out * std.astype(dt), dtype=dt)
+        return np.asarray(out + dt.type(mean), dtype=dt)
 
     def randint(self, low: int, high: int | None = None, shape: Any = (),
                 dtype: Any = "int64") -> np.ndarray:
@@ -509,7 +509,9 @@ class Generator:
         if n == 0:
             return np.empty(shape, dtype=dt)
         rng = (high - low) & ((1 << 64) - 1)
-        wide = dt in (np.int64, np.float64, np.float32) and rng >= 1 << 32
+        # DistributionsHelper.h: `range_ >= 1ULL << 28` (any dtype) takes random64() "to allow
+        # approx 5% skew" (the `range_ >= 2**32 and 64-bit dtype` rule is fbcode-only)
+        wide = rng >= 1 << 28
         v = self._words64(n) if wide else self._words(n).astype(_U64)
         with np.errstate(over="ignore"):
             r = (v % _U64(rng) + _U64(low & ((1 << 64) - 1))).view(np.int64)
