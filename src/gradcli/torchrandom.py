@@ -598,25 +598,40 @@ def _update_to(to: int, dt: np.dtype, digits: int) -> int:
     return to
 
 
-#: The process-wide generator (``torch.default_generator``), seeded with DEFAULT_SEED.
-default_generator = Generator()
+_default: Generator | None = None
+
+
+def _default_generator() -> Generator:
+    global _default
+    if _default is None:
+        _default = Generator()
+    return _default
+
+
+def __getattr__(name: str) -> Any:
+    # `default_generator` (``torch.default_generator``) is made on first use: creating it
+    # imports numpy.random, a start-up cost that programs without randomness need not pay.
+    if name == "default_generator":
+        return _default_generator()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def manual_seed(seed: int) -> Generator:
-    return default_generator.manual_seed(seed)
+    return _default_generator().manual_seed(seed)
 
 
 def initial_seed() -> int:
-    return default_generator.initial_seed()
+    return _default_generator().initial_seed()
 
 
 def seed() -> int:
-    return default_generator.seed()
+    return _default_generator().seed()
 
 
 def get_rng_state() -> np.ndarray:
-    return np.frombuffer(default_generator.get_state(), dtype=np.uint8).copy()
+    """``torch.get_rng_state()``: the 5056-byte state as a uint8 array."""
+    return np.frombuffer(_default_generator().get_state(), dtype=np.uint8).copy()
 
 
 def set_rng_state(state: Any) -> None:
-    default_generator.set_state(state)
+    _default_generator().set_state(state)

@@ -175,6 +175,26 @@ def scenarios() -> list[dict]:
                                      {"fn": "randint", "shape": [700], "dtype": "int64",
                                       "low": 0, "high": 2**35},
                                      {"fn": "randperm", "n": 2000, "dtype": "int64"}]})
+    # 5. every function x dtype over the size boundaries, state carried through the sequence
+    shapes = [[], [3], [15], [16], [17], [5, 3], [33], [1]]
+    for fn, dts, extra in [
+            ("rand_like", ["float32", "float64"], {}), ("randn_like", ["float32", "float64"], {}),
+            ("uniform_", ["float32", "float64"], {"a": -2.5, "b": 7.25}),
+            ("normal_", ["float32", "float64"], {"mean": -1.5, "std": 0.75}),
+            ("normal_ff", ["float32", "float64"], {"mean": 2.0, "std": 3.5}),
+            ("normal_tf", ["float32", "float64"], {"std": 0.5}),
+            ("normal_ft", ["float32", "float64"], {"mean": 1.5}),
+            ("bernoulli", ["float32", "float64"], {}),
+            ("bernoulli_", ["float32", "float64", "int64"], {"p": 0.3}),
+            ("randint", ["int64", "int32", "float32", "float64"], {"low": -7, "high": 9}),
+            ("randint", ["int64", "float64"], {"low": 0, "high": 2**28}),
+            ("randint", ["int64", "float32"], {"low": 0, "high": 2**28 - 1}),
+            ("randint_like", ["int64", "float32", "float64"], {"low": 1, "high": 1000})]:
+        for dt in dts:
+            out.append({"seed": 5, "calls": [{"fn": fn, "shape": sh, "dtype": dt, **extra}
+                                             for sh in shapes]})
+    out.append({"seed": 5, "calls": [{"fn": "randperm", "n": n, "dtype": "int64"}
+                                     for n in (0, 1, 2, 3, 4, 7, 16, 33, 250)]})
     return out
 
 
