@@ -315,7 +315,8 @@ def _unbroadcast(graph: Graph, grad: Any, shape: tuple) -> Any:
 
 
 # Ops whose VJP is itself a registry op: the gradient graph records that op.
-VJP_OPS = {"select": "select_backward", "slice": "slice_backward"}
+VJP_OPS = {"select": "select_backward", "slice": "slice_backward",
+           "unbind": "select_backward"}
 
 
 def _vjp(graph: Graph, node: Node, i: int, g: Any, y: "Traced", args: tuple) -> Any:

@@ -247,6 +247,9 @@ def _isinstance(ip, args, kwargs):
             return True
         if name in ("torch.Tensor", "Tensor") and isinstance(v, Node):
             return True
+        if name in ("torch.autograd.graph.Node", "torch.autograd.Function") and \
+                type(v).__name__ in ("GradFn", "AccumulateGrad"):
+            return True
     return False
 
 
@@ -334,6 +337,7 @@ def make(ip: "Interpreter") -> dict:
     for name in ExcType.PARENTS:
         out[name] = ExcType(name)
     out["Exception"] = ExcType("Exception")
+    out["__name__"] = "__main__"
     return out
 
 
@@ -452,6 +456,26 @@ def _jacobian_like(ip, which: str, func: Any, inputs: Any, v: Any, create_graph:
             rows = [tuple(_jac(ip, gi, xj, xi.value.shape, create_graph) for xj in leaves)
                     for gi, xi in zip(grads, leaves)]
             return rows[0][0] if single else tuple(rows)
+        if which in ("hvp", "vhp"):
+            if out.value.size != 1:
+                raise ProgramError(f"The Tensor returned by the function given to {which} "
+                                   "should contain a single element")
+            grads = ip.backward([out], [None], retain_graph=True, create_graph=True,
+                                kind="autograd.grad", inputs=leaves, allow_unused=True)
+            vs = [v] if isinstance(v, Node) else list(v)
+            total = None
+            for g, vv in zip(grads, vs):
+                if g is not None and g.requires_grad:
+                    term = FUNCTIONS["sum"](ip, "sum", [ip._binary("*", g, vv)], {})
+                    total = term if total is None else ip._binary("+", total, term)
+            if total is None:
+                hv = tuple(ip.constant(np.zeros_like(x.value)) for x in leaves)
+            else:
+                hv = ip.backward([total], [None], retain_graph=True, create_graph=create_graph,
+                                 kind="autograd.grad", inputs=leaves, allow_unused=True)
+                hv = tuple(ip.constant(np.zeros_like(x.value)) if g is None else g
+                           for g, x in zip(hv, leaves))
+            return (_detached(ip, out, create_graph), hv[0] if single else hv)
         if which == "vjp":
             vv = np.ones_like(out.value) if v is None else (
                 v.value if isinstance(v, Node) else np.asarray(v, dtype=out.value.dtype))
@@ -472,6 +496,41 @@ def _jacobian_like(ip, which: str, func: Any, inputs: Any, v: Any, create_graph:
         return blocks[0] if single else tuple(blocks)
     finally:
         ip.graph.grad_enabled = was
+
+
+def _func_grad(ip, args, kwargs):
+    """torch.func.grad(f, argnums=0): a function giving f's gradient at its arguments
+    (nested: grad(grad(f)) gives the second derivative)."""
+    p = bind("grad", args, kwargs, [("func", REQUIRED), ("argnums", 0), ("has_aux", False)])
+    func, argnum = p["func"], p["argnums"]
+    if not isinstance(argnum, int):
+        raise ArgumentError("torch.func.grad: only one argnums (an int) is supported")
+
+    def call(ip2, a, k):
+        a = list(a)
+        if not 0 <= argnum < len(a) or not isinstance(a[argnum], Node):
+            raise py_error(f"grad(f)(*args): Got argnums={argnum}, but only {len(a)} "
+                           "positional inputs")
+        x = a[argnum]
+        outer = x.requires_grad
+        if not outer:
+            x = ip.graph.leaf(x.value, requires_grad=True, expr="input")
+        a[argnum] = x
+        was = ip.graph.grad_enabled
+        ip.graph.grad_enabled = True
+        try:
+            out = ip.call_sync(func, a, k)
+            if not isinstance(out, Node) or out.value.size != 1:
+                raise ProgramError("grad_and_value(f)(*args): Expected f(*args) to return a "
+                                   "scalar Tensor")
+            (g,) = ip.backward([out], [None], retain_graph=True, create_graph=True,
+                               kind="autograd.grad", inputs=[x], allow_unused=True)
+        finally:
+            ip.graph.grad_enabled = was
+        if g is None:
+            g = ip.constant(np.zeros_like(x.value))
+        return g if outer else ip.constant(g.value.copy())
+    return Builtin("torch.func.grad(f)", call)
 
 
 def _detached(ip, out: Node, create_graph: bool) -> Node:
@@ -620,6 +679,9 @@ SPECIAL = {
     "torch.autograd.functional.hessian": _functional("hessian"),
     "torch.autograd.functional.vjp": _functional("vjp"),
     "torch.autograd.functional.jvp": _functional("jvp"),
+    "torch.autograd.functional.hvp": _functional("hvp"),
+    "torch.autograd.functional.vhp": _functional("vhp"),
+    "torch.func.grad": lambda ip, a, k: _func_grad(ip, a, k),
     "torch.device": _device, "torch.cuda.is_available": _cuda_available,
     "torch.get_default_dtype": _get_default_dtype,
     "torch.set_default_dtype": _set_default_dtype,

@@ -289,6 +289,8 @@ def bind(fname: str, args: list, kwargs: dict, spec: list[tuple[str, Any]],
         out[name] = value
     if varargs is not None:
         out[varargs] = args[len(spec):]
+    if "keepdims" in kwargs and "keepdim" in names and "keepdim" not in kwargs:
+        kwargs = {("keepdim" if k == "keepdims" else k): v for k, v in kwargs.items()}
     for k, v in kwargs.items():
         if k in ("dtype", "device", "layout", "out", "inplace", "requires_grad") and k not in names:
             if k == "requires_grad" or k == "out" and v is not None:

@@ -667,6 +667,8 @@ def _advanced(ev: Evaluator, it: Any) -> Any:
             raise ArgumentError("tensors used as indices must be integer or boolean "
                                 f"(got {it.value.dtype})")
         return it.value
+    if isinstance(it, range):
+        it = list(it)
     if isinstance(it, (list, tuple)):
         arr = ev.list_value(it, float_default=False)
         if arr.size == 0 or arr.dtype.kind == "f":  # PyTorch truncates a float list
@@ -719,7 +721,8 @@ def _finish_tensor(ev: Evaluator, name: str, value: np.ndarray, kwargs: dict) ->
     if not isinstance(req, bool):
         raise ArgumentError(f"{name}(): requires_grad must be True or False")
     if req and value.dtype.kind != "f":
-        raise ArgumentError("only tensors of floating point dtype can require gradients",
+        raise ArgumentError("Only Tensors of floating point and complex dtype can require "
+                            "gradients",
                             hint="write the numbers with a decimal point, e.g. [1., 2.]")
     return ev.constant(value, requires_grad=req)
 
@@ -819,8 +822,23 @@ def _full(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
     return _finish_tensor(ev, name, np.full(shape, fill, dtype=ev.graph.dtype), kwargs)
 
 
+def _typed(dtype: str):
+    """torch.FloatTensor([...]) and friends: a tensor of that dtype, whatever the default."""
+    def make(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
+        if args and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            shape = tuple(args)  # torch.FloatTensor(2, 3): uninitialised, shown as zeros
+            ev.graph.check_size(shape, f"{name}{shape}")
+            return _finish_tensor(ev, name, np.zeros(shape, dtype=dtype), kwargs)
+        node = _tensor(ev, name, args, kwargs)
+        node.value = node.value.astype(dtype)
+        return node
+    return make
+
+
 CONSTRUCTORS = {
     "tensor": _tensor, "as_tensor": _tensor, "Tensor": _tensor, "array": _tensor,
+    "from_numpy": _tensor, "FloatTensor": _typed("float32"), "DoubleTensor": _typed("float64"),
+    "LongTensor": _typed("int64"), "IntTensor": _typed("int32"), "BoolTensor": _typed("bool"),
     "randn": _sized(lambda ev, s: ev.random.generator.standard_normal(s).astype(ev.graph.dtype)),
     "rand": _sized(lambda ev, s: ev.random.generator.random(s).astype(ev.graph.dtype)),
     "zeros": _sized(lambda ev, s: np.zeros(s, dtype=ev.graph.dtype)),

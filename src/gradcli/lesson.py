@@ -1494,6 +1494,8 @@ class Interpreter(Evaluator):
     def _numpy_index(self, x: Node, items: list) -> tuple:
         out = []
         for it in items:
+            if isinstance(it, range):
+                it = list(it)
             if isinstance(it, Node):
                 out.append(it.value)
             elif isinstance(it, (list, tuple)):
@@ -1952,7 +1954,7 @@ def _is_module_path(path: str) -> bool:
 WRAPPED_NUMBER_OPS = {"add", "sub", "mul", "div"}
 MODULE_PATHS = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd",
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
-                "torch.special"}
+                "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad"}
 
 
 def _numpy_binary(op: str, a: Any, b: Any) -> Any:
