@@ -365,9 +365,79 @@ def _is_grad_enabled(ip, args, kwargs):
 
 def _manual_seed(ip, args, kwargs):
     p = bind("manual_seed", args, kwargs, [("seed", REQUIRED)])
-    from .evaluator import Randomness
-    ip.random = Randomness(int(python_number(p["seed"])))
-    return None
+    seed = python_number(p["seed"])
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise py_error(f"manual_seed expected an int, got {type_name(seed)}")
+    try:
+        ip.torch_random.manual_seed(seed)
+    except (ValueError, OverflowError) as e:
+        raise ProgramError(str(e)) from None
+    return _GeneratorValue()
+
+
+class _GeneratorValue:
+    """What torch.manual_seed returns (a torch._C.Generator); lessons ignore it."""
+
+
+def _initial_seed(ip, args, kwargs):
+    return ip.torch_random.initial_seed()
+
+
+def _random_tensor(kind: str):
+    """torch.randint / normal / randperm with PyTorch's generator."""
+    def fn(ip, args, kwargs):
+        g = ip.torch_random
+        own = {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad",
+                                                            "device", "generator")}
+        dt = kwargs.get("dtype")
+        if kind == "randint":
+            if len(args) >= 3 or (len(args) == 2 and isinstance(args[1], (tuple, list))):
+                low, high, size = (args[0], args[1], args[2]) if len(args) >= 3 else \
+                    (0, args[0], args[1])
+            else:
+                p = bind("randint", args, own, [("low", 0), ("high", REQUIRED),
+                                                ("size", REQUIRED)])
+                low, high, size = p["low"], p["high"], p["size"]
+            size = tuple(size)
+            ip.graph.check_size(size, "randint")
+            value = g.randint(int(low), int(high), size,
+                              "int64" if dt is None else dt.np.name)
+        elif kind == "randperm":
+            p = bind("randperm", args, own, [("n", REQUIRED)])
+            n = int(p["n"])
+            ip.graph.check_size((n,), "randperm")
+            value = g.randperm(n, "int64" if dt is None else dt.np.name)
+        else:
+            p = bind("normal", args, own, [("mean", 0.0), ("std", 1.0), ("size", None)])
+            mean, std = p["mean"], p["std"]
+            mv = mean.value if isinstance(mean, Node) else mean
+            sv = std.value if isinstance(std, Node) else std
+            size = None if p["size"] is None else tuple(p["size"])
+            if size is not None:
+                ip.graph.check_size(size, "normal")
+            dtype = dt.np if dt is not None else (
+                np.result_type(*(v.dtype for v in (mv, sv) if isinstance(v, np.ndarray)))
+                if any(isinstance(v, np.ndarray) for v in (mv, sv)) else ip.graph.dtype)
+            value = g.normal(mv, sv, size, dtype)
+        node = ip.constant(np.asarray(value))
+        if kwargs.get("requires_grad"):
+            node.requires_grad = True
+        return node
+    return fn
+
+
+def _random_like(kind: str):
+    def fn(ip, args, kwargs):
+        x = ip.tensor(args[0])
+        dt = kwargs.get("dtype")
+        dtype = dt.np if dt is not None else x.value.dtype
+        value = ip.torch_random.randn(x.value.shape, dtype) if kind == "randn" else \
+            ip.torch_random.rand(x.value.shape, dtype)
+        node = ip.constant(value)
+        if kwargs.get("requires_grad"):
+            node.requires_grad = True
+        return node
+    return fn
 
 
 def _tensors(v: Any, what: str) -> list:
@@ -673,6 +743,10 @@ SPECIAL = {
     "torch.autograd.set_grad_enabled": _set_grad_enabled,
     "torch.is_grad_enabled": _is_grad_enabled,
     "torch.manual_seed": _manual_seed, "torch.random.manual_seed": _manual_seed,
+    "torch.initial_seed": _initial_seed,
+    "torch.randint": _random_tensor("randint"), "torch.normal": _random_tensor("normal"),
+    "torch.randperm": _random_tensor("randperm"), "torch.randn_like": _random_like("randn"),
+    "torch.rand_like": _random_like("rand"),
     "numpy.random.seed": _none,
     "torch.autograd.grad": _autograd_grad, "torch.autograd.backward": _autograd_backward,
     "torch.autograd.functional.jacobian": _functional("jacobian"),
@@ -775,6 +849,21 @@ def _fill(key: str, value_of):
         if ip.graph.grad_enabled and x.requires_grad and x.op is not None:
             return ip._inplace(x, lambda: ip.apply(key, (x,), {"value": v.copy()}))
         return ip._inplace(x, lambda: ip.constant(v.copy()))
+    return fn
+
+
+def _random_fill(kind: str):
+    def fn(ip, x, args, kwargs):
+        if kind == "uniform_":
+            p = bind("uniform_", args, kwargs, [("a", 0.0), ("b", 1.0), ("generator", None)])
+            v = ip.torch_random.uniform_(x.value.shape, x.value.dtype, float(p["a"]),
+                                         float(p["b"]))
+        else:
+            p = bind("normal_", args, kwargs, [("mean", 0.0), ("std", 1.0),
+                                               ("generator", None)])
+            v = ip.torch_random.normal_(x.value.shape, x.value.dtype, float(p["mean"]),
+                                        float(p["std"]))
+        return ip._inplace(x, lambda: ip.constant(np.asarray(v)))
     return fn
 
 
@@ -890,7 +979,7 @@ TENSOR_METHODS = {
     "detach_": _detach_, "requires_grad_": _requires_grad_,
     "zero_": _fill("zero_inplace", lambda a: 0),
     "fill_": _fill("fill_inplace", lambda a: python_number(a[0])),
-    "copy_": _copy_,
+    "copy_": _copy_, "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
     "add_": _arith_inplace("+"), "sub_": _arith_inplace("-"), "mul_": _arith_inplace("*"),
     "div_": _arith_inplace("/"), "pow_": _arith_inplace("**"),
     "double": _cast("float64"), "float": _cast("float32"), "half": _cast("float16"),

@@ -120,6 +120,12 @@ class Evaluator:
             shapes = ", ".join(str(list(a.value.shape)) for a in args if isinstance(a, Node))
             raise ShapeError(f"{key}: {e} (argument shapes {shapes})") from None
 
+    def draw(self, kind: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
+        """Random numbers for randn/rand (NumPy's generator, seeded by --seed)."""
+        g = self.random.generator
+        values = g.standard_normal(shape) if kind == "randn" else g.random(shape)
+        return values.astype(dtype)
+
     def constant(self, value: np.ndarray, *, requires_grad: bool = False) -> Node:
         """A tensor that is not the result of a recorded op: a leaf."""
         where = self._here()
@@ -735,7 +741,8 @@ def _sized(fill):
         if any(s < 0 for s in shape):
             raise ArgumentError(f"{name}(): sizes must be non-negative (got {list(shape)})")
         ev.graph.check_size(shape, f"{name}{tuple(shape)}")
-        return _finish_tensor(ev, name, fill(ev, shape), kwargs)
+        dtype = _dtype_of(ev, name, kwargs.get("dtype")) or ev.graph.dtype
+        return _finish_tensor(ev, name, fill(ev, shape, dtype), kwargs)
     return make
 
 
@@ -839,11 +846,11 @@ CONSTRUCTORS = {
     "tensor": _tensor, "as_tensor": _tensor, "Tensor": _tensor, "array": _tensor,
     "from_numpy": _tensor, "FloatTensor": _typed("float32"), "DoubleTensor": _typed("float64"),
     "LongTensor": _typed("int64"), "IntTensor": _typed("int32"), "BoolTensor": _typed("bool"),
-    "randn": _sized(lambda ev, s: ev.random.generator.standard_normal(s).astype(ev.graph.dtype)),
-    "rand": _sized(lambda ev, s: ev.random.generator.random(s).astype(ev.graph.dtype)),
-    "zeros": _sized(lambda ev, s: np.zeros(s, dtype=ev.graph.dtype)),
-    "empty": _sized(lambda ev, s: np.zeros(s, dtype=ev.graph.dtype)),
-    "ones": _sized(lambda ev, s: np.ones(s, dtype=ev.graph.dtype)),
+    "randn": _sized(lambda ev, s, dt: ev.draw("randn", s, dt)),
+    "rand": _sized(lambda ev, s, dt: ev.draw("rand", s, dt)),
+    "zeros": _sized(lambda ev, s, dt: np.zeros(s, dtype=dt)),
+    "empty": _sized(lambda ev, s, dt: np.zeros(s, dtype=dt)),
+    "ones": _sized(lambda ev, s, dt: np.ones(s, dtype=dt)),
     "eye": _eye, "arange": _arange, "linspace": _linspace, "full": _full,
 }
 for _n in ("randn", "rand", "zeros", "ones", "empty"):
