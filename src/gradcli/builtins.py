@@ -369,7 +369,7 @@ def _manual_seed(ip, args, kwargs):
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise py_error(f"manual_seed expected an int, got {type_name(seed)}")
     try:
-        ip.torch_random.manual_seed(seed)
+        ip.random.manual_seed(seed)
     except (ValueError, OverflowError) as e:
         raise ProgramError(str(e)) from None
     return _GeneratorValue()

@@ -95,7 +95,7 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
     text = program_text(positional[0] if positional else None, file, positional[1:])
     pairs += [parse_var(v) for v in var]
     np_dtype = np.dtype(dtype)
-    rng = Randomness(None if seed is None else [seed, 1])
+    rng = Randomness(seed)  # bindings draw first, in order; the program continues after them
     values: dict[str, Any] = {}
     if bindings_file is not None:
         for name, v in read_bindings_file(bindings_file).items():
@@ -110,7 +110,8 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
         values[name] = binding_value(name, raw, dtype=np_dtype, rng=rng,
                                      max_elements=max_elements)
     options = dict(no_grad=names(no_grad), retain_grad=names(retain_grad), dtype=dtype,
-                   seed=seed, max_elements=max_elements)
+                   seed=seed, max_elements=max_elements,
+                   random_state=None if rng._generator is None else rng.generator.get_state())
     loaded = Loaded(text, values, options, trace, differentiate, max_steps, lesson_ok)
     if strict and loaded.result.warnings and not getattr(loaded.result, "lesson", False):
         from .errors import NonFiniteError

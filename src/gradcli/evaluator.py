@@ -37,18 +37,32 @@ EXPR_LIMIT = 60
 
 
 class Randomness:
-    """A NumPy generator made on first use: importing numpy.random costs start-up time that
-    programs without randn/rand need not pay."""
+    """PyTorch's CPU generator (gradcli.torchrandom), made on first use: `seed` is what
+    torch.manual_seed(seed) would set (PyTorch's default seed when None), and `state`
+    where a run continues from (after the bindings drew theirs)."""
 
-    def __init__(self, seed: Any = None) -> None:
+    def __init__(self, seed: Any = None, state: bytes | None = None) -> None:
         self.seed = seed
-        self._generator: np.random.Generator | None = None
+        self.state = state
+        self._generator: Any = None
 
     @property
-    def generator(self) -> "np.random.Generator":
+    def generator(self):
         if self._generator is None:
-            self._generator = np.random.default_rng(self.seed)
+            from .torchrandom import DEFAULT_SEED, Generator
+
+            self._generator = Generator(DEFAULT_SEED if self.seed is None else int(self.seed))
+            if self.state is not None:
+                self._generator.set_state(self.state)
         return self._generator
+
+    def draw(self, kind: str, shape: tuple, dtype: Any) -> np.ndarray:
+        g = self.generator
+        return g.randn(shape, dtype) if kind == "randn" else g.rand(shape, dtype)
+
+    def manual_seed(self, seed: int) -> None:
+        self.seed, self.state = seed, None
+        self.generator.manual_seed(seed)
 
 
 class DType:
@@ -69,7 +83,8 @@ class Evaluator:
                  dtype: str = "float64", seed: int | None = None,
                  max_elements: int = 10**8, trace: bool = False,
                  overrides: Mapping[str, np.ndarray] | None = None,
-                 batched: bool = False, differentiate: bool | None = True) -> None:
+                 batched: bool = False, differentiate: bool | None = True,
+                 random: Randomness | None = None) -> None:
         self.program = program
         self.batched = batched
         self.differentiate = differentiate  # None: run backward only if the output allows
@@ -80,7 +95,7 @@ class Evaluator:
         self.bindings = dict(bindings)
         self.no_grad = set(no_grad)
         self.retain_names = list(retain_grad)
-        self.random = Randomness(seed)
+        self.random = random if random is not None else Randomness(seed)
         self.env: dict[str, Any] = {}
         self.bound_nodes: dict[str, Node] = {}
         self.read_bindings: set[str] = set()
@@ -121,10 +136,8 @@ class Evaluator:
             raise ShapeError(f"{key}: {e} (argument shapes {shapes})") from None
 
     def draw(self, kind: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
-        """Random numbers for randn/rand (NumPy's generator, seeded by --seed)."""
-        g = self.random.generator
-        values = g.standard_normal(shape) if kind == "randn" else g.random(shape)
-        return values.astype(dtype)
+        """Random numbers for randn/rand, as PyTorch draws them after manual_seed."""
+        return self.random.draw(kind, shape, dtype)
 
     def constant(self, value: np.ndarray, *, requires_grad: bool = False) -> Node:
         """A tensor that is not the result of a recorded op: a leaf."""
@@ -948,7 +961,7 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              max_elements: int = 10**8, trace: bool = False,
              overrides: Mapping[str, np.ndarray] | None = None,
              batched: bool = False, differentiate: bool | None = True,
-             max_steps: int = 10**6) -> Result:
+             max_steps: int = 10**6, random_state: bytes | None = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
     LessonResult for a lesson program: statements, prints, several backward passes)."""
     if dtype not in ("float64", "float32"):
@@ -971,8 +984,10 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
         from .lesson import Interpreter
 
         return Interpreter(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
-                           seed=seed, max_elements=max_elements, max_steps=max_steps).run()
+                           seed=seed, max_elements=max_elements, max_steps=max_steps,
+                           random=Randomness(seed, random_state)).run()
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
-                   batched=batched, differentiate=differentiate)
+                   batched=batched, differentiate=differentiate,
+                   random=Randomness(seed, random_state))
     return ev.run()

@@ -171,11 +171,7 @@ class Interpreter(Evaluator):
         self._epoch = 0  # bumped when a module's name is bound: compiled code is stale
         self._module_memo: dict[Any, tuple[int, bool]] = {}
         self.printer = Printer(self._tensor_text, self._dtype_text)
-        from .torchrandom import DEFAULT_SEED, Generator as TorchGenerator
 
-        # PyTorch's CPU generator, bit for bit: --seed N is torch.manual_seed(N)
-        self.torch_random = TorchGenerator(DEFAULT_SEED if options.get("seed") is None
-                                           else int(options["seed"]))
         self.builtins = self._make_builtins()
 
     # ---------------------------------------------------------------- running
@@ -1796,10 +1792,10 @@ class Interpreter(Evaluator):
             raise LimitError(f"the program printed more than {MAX_OUTPUT:,} characters")
         self.out.append(text)
 
-    def draw(self, kind: str, shape: tuple, dtype: np.dtype) -> np.ndarray:  # type: ignore[override]
-        """randn/rand as PyTorch draws them after torch.manual_seed."""
-        g = self.torch_random
-        return g.randn(shape, dtype) if kind == "randn" else g.rand(shape, dtype)
+    @property
+    def torch_random(self):
+        """PyTorch's generator (the one --seed and torch.manual_seed set)."""
+        return self.random.generator
 
     def _make_builtins(self) -> dict:
         from . import builtins as b

@@ -405,9 +405,9 @@ def _prod_others(x, dim):
 
 
 # ======================================================================= linear algebra
-op("mm", "MmBackward0", np.matmul,
-   lambda g, y, a, b: g @ b.T,
-   lambda g, y, a, b: a.T @ g)
+op("mm", "MmBackward0", lambda a, b: _mm(a, b),
+   lambda g, y, a, b: _mm(g, b.T),
+   lambda g, y, a, b: _mm(a.T, g))
 op("mv", "MvBackward0", np.matmul,
    lambda g, y, a, b: np.outer(g, b),
    lambda g, y, a, b: a.T @ g)
@@ -533,6 +533,15 @@ def _diagonal_back(g, shape, offset):
     cols = np.arange(n) + max(offset, 0)
     out[rows, cols] = g
     return out
+
+
+def _mm(a, b):
+    """a @ b; with an inner dimension of 1 an outer product, as PyTorch computes it (signed
+    zeros kept, and faster than a matrix product of k = 1)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 \
+            and a.shape[1] == 1:
+        return a * b
+    return a @ b
 
 
 def _put(x, v, index):
