@@ -315,7 +315,7 @@ def test_generators_match_cpython():
         for chunk in batches(list(range(10)), 3):
             total += sum(chunk)
         print(total)
-    """).strip() + "\\n"
+    """).strip() + "\n"
     r = gradcli.evaluate(program)
     assert r.error is None, r.error.render()
     assert r.stdout == cpython(program)
