@@ -967,7 +967,7 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
     prog = program if isinstance(program, Program) else parse(program)
-    from .lesson import is_lesson
+    from .syntax import is_lesson
 
     lesson = is_lesson(prog)
     np_dtype = np.dtype(DTYPES[dtype])

@@ -42,8 +42,6 @@ TORCH_DTYPE_NAMES = {"float64": "float64", "double": "float64", "float32": "floa
                      "int64": "int64", "long": "int64", "int32": "int32", "int": "int32",
                      "bool": "bool"}
 EXCEPTIONS = set(ExcType.PARENTS) | {"BaseException"}
-LESSON_ATTRS = {"grad", "grad_fn", "data", "register_hook", "no_grad", "autograd",
-                "requires_grad_", "enable_grad", "set_grad_enabled"}
 
 
 class CallRequest:
@@ -114,36 +112,6 @@ class HookHandle:
 
     def __init__(self, node: Node, fn: Any) -> None:
         self.node, self.fn = node, fn
-
-
-def is_lesson(program: Program) -> bool:
-    """Whether a program needs the lesson interpreter: statements beyond `name = expr`
-    and expressions, or what reads autograd state (print, .grad, several backward calls)."""
-    from .syntax import walk
-
-    backwards = 0
-    for stmt in program.statements:
-        if isinstance(stmt, Import):
-            continue
-        if not isinstance(stmt, (Assign, ExprStmt)):
-            return True
-        for node in walk(stmt.value):
-            if isinstance(node, (BoolOp, Not, ChainCompare, IfExp, Lambda, Comp, DictExpr,
-                                 SetExpr, StarredExpr, FString)):
-                return True
-            if isinstance(node, Attr):
-                if node.name in LESSON_ATTRS or (node.name.endswith("_")
-                                                 and not node.name.startswith("_")):
-                    return True
-                if node.name == "backward":
-                    backwards += 1
-            if isinstance(node, Name) and node.id == "print":
-                return True
-            if isinstance(node, Compare) and node.op in ("is", "is not", "in", "not in"):
-                return True
-            if isinstance(node, Binary) and node.op in ("%", "//", "&", "|"):
-                return True
-    return backwards > 1
 
 
 class Interpreter(Evaluator):

@@ -1648,3 +1648,37 @@ def parse_expression(source: str) -> Expr:
     if len(program.statements) != 1 or not isinstance(program.statements[0], ExprStmt):
         raise ParseError("expected a single expression", line=1, column=1, source=source)
     return program.statements[0].value
+
+
+# What marks a lesson program (run by gradcli.lesson's interpreter) rather than a
+# straight-line one: decided here, from the syntax, so that start-up does not import it.
+LESSON_ATTRS = {"grad", "grad_fn", "data", "register_hook", "no_grad", "autograd",
+                "requires_grad_", "enable_grad", "set_grad_enabled"}
+
+
+def is_lesson(program: Program) -> bool:
+    """Whether a program needs the lesson interpreter: statements beyond `name = expr`
+    and expressions, or what reads autograd state (print, .grad, several backward calls)."""
+    backwards = 0
+    for stmt in program.statements:
+        if isinstance(stmt, Import):
+            continue
+        if not isinstance(stmt, (Assign, ExprStmt)):
+            return True
+        for node in walk(stmt.value):
+            if isinstance(node, (BoolOp, Not, ChainCompare, IfExp, Lambda, Comp, DictExpr,
+                                 SetExpr, Starred, FString)):
+                return True
+            if isinstance(node, Attr):
+                if node.name in LESSON_ATTRS or (node.name.endswith("_")
+                                                 and not node.name.startswith("_")):
+                    return True
+                if node.name == "backward":
+                    backwards += 1
+            if isinstance(node, Name) and node.id == "print":
+                return True
+            if isinstance(node, Compare) and node.op in ("is", "is not", "in", "not in"):
+                return True
+            if isinstance(node, Binary) and node.op in ("%", "//", "&", "|"):
+                return True
+    return backwards > 1
