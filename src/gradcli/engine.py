@@ -202,7 +202,7 @@ class Graph:
         non-finite results are reported from the Result)."""
         values = [a.value if isinstance(a, Node) else a for a in args]
         value = op.forward(*values, **params)
-        if not isinstance(value, (np.ndarray, np.generic)):
+        if type(value) is not np.ndarray:  # NumPy scalars too: a tensor's memory is an array
             value = np.asarray(value)
         dt = value.dtype
         if dt.kind == "f" and dt != self.dtype and op.key != "to_copy":

@@ -1521,9 +1521,8 @@ class Interpreter(Evaluator):
 
     def _write(self, x: Node, new: np.ndarray) -> None:
         cur = x.value
-        if isinstance(cur, np.ndarray) and cur.flags.writeable and cur.shape == new.shape \
-                and cur.ndim > 0:
-            cur[...] = new
+        if isinstance(cur, np.ndarray) and cur.flags.writeable and cur.shape == new.shape:
+            cur[...] = new  # in the tensor's memory: .data and detached views see it
         else:
             x.value = np.array(new, dtype=cur.dtype)
 
