@@ -319,3 +319,21 @@ def test_generators_match_cpython():
     r = gradcli.evaluate(program)
     assert r.error is None, r.error.render()
     assert r.stdout == cpython(program)
+
+
+def test_plotting_is_skipped_with_a_warning_and_old_spellings_work():
+    r = lesson("""
+        import torch
+        import matplotlib.pyplot as plt
+        from torch.autograd import Variable
+        x = Variable(torch.ones(2), requires_grad=True)
+        (x * 3).sum().backward()
+        fig, ax = plt.subplots()
+        ax.plot([1, 2], [3, 4])
+        plt.show()
+        print(x.grad, x.is_leaf, torch.__version__)
+    """)
+    assert r.error is None, r.error.render()
+    assert r.stdout == "tensor([3., 3.]) True 2.13.0+cpu\n"
+    assert r.warnings == ["gradcli draws no figures: calls into matplotlib (such as "
+                          "matplotlib.pyplot.subplots) were skipped"]

@@ -328,6 +328,7 @@ PYTHON = {
     "isinstance": _isinstance, "type": _type, "format": _format, "pow": _pow,
     "divmod": _divmod, "next": _next, "iter": _iter, "callable": _callable,
     "hasattr": _hasattr, "staticmethod": lambda ip, a, k: a[0],
+    "display": lambda ip, a, k: _print(ip, [ip.printer.repr(v) for v in a], {}),
     "classmethod": lambda ip, a, k: a[0],
 }
 
@@ -603,6 +604,20 @@ def _func_grad(ip, args, kwargs):
     return Builtin("torch.func.grad(f)", call)
 
 
+def _variable(ip, args, kwargs):
+    """torch.autograd.Variable(t, requires_grad=False): old tutorials' spelling of a
+    tensor; today it gives a leaf sharing t's memory."""
+    p = bind("Variable", args, kwargs, [("data", REQUIRED), ("requires_grad", False),
+                                         ("volatile", False)])
+    t = ip.tensor(p["data"])
+    if p["requires_grad"] and t.value.dtype.kind != "f":
+        raise ProgramError("only Tensors of floating point and complex dtype can require "
+                           "gradients")
+    v = ip.graph.leaf(t.value, requires_grad=bool(p["requires_grad"]), expr=t._expr,
+                      where=t.where)
+    return v
+
+
 def _detached(ip, out: Node, create_graph: bool) -> Node:
     return out if create_graph else ip.constant(out.value.copy())
 
@@ -762,6 +777,8 @@ SPECIAL = {
     "torch.set_printoptions": _none,
     "torch.autograd.set_detect_anomaly": _none,
     "torch.autograd.gradcheck": _gradcheck, "torch.autograd.gradcheck.gradcheck": _gradcheck,
+    "torch.autograd.Variable": lambda ip, a, k: _variable(ip, a, k),
+    "torch.autograd.variable.Variable": lambda ip, a, k: _variable(ip, a, k),
 }
 SPECIAL.update({f"math.{name}": math_function(name) for name in MATH})
 

@@ -1197,6 +1197,10 @@ class Interpreter(Evaluator):
             path = self._path(node)
             if path in SPECIAL:
                 return Builtin(path, SPECIAL[path])
+            if path == "torch.__version__":
+                return TORCH_VERSION
+            if path.split(".", 1)[0] in DISPLAY_MODULES:
+                return IGNORED
             if node.name in DTYPES:
                 return DType(node.name)
             if node.name in CONSTANTS:
@@ -1208,6 +1212,8 @@ class Interpreter(Evaluator):
             return _ModulePath(path)
         obj = args[0]
         name = node.name
+        if obj is IGNORED:
+            return IGNORED
         if isinstance(obj, _ModulePath):
             path = f"{obj.path}.{name}"
             if path in SPECIAL:
@@ -1337,6 +1343,8 @@ class Interpreter(Evaluator):
                 else:
                     self._bind_name(f, t.id, v)
             elif kind is TupleExpr or kind is ListExpr:
+                if v is IGNORED:  # fig, ax = plt.subplots()
+                    v = [IGNORED] * len(t.items)
                 items = list(self.iterate(v)) if not isinstance(v, (list, tuple)) else list(v)
                 n = len(t.items)
                 star = [i for i, x in enumerate(t.items) if isinstance(x, StarredExpr)]
@@ -1556,6 +1564,8 @@ class Interpreter(Evaluator):
         if isinstance(func, Attr):
             if self._is_module(func.obj):
                 path = self._path(func)
+                if path.split(".", 1)[0] in DISPLAY_MODULES:
+                    return self._ignored(path)
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 name = func.name
@@ -1563,6 +1573,8 @@ class Interpreter(Evaluator):
                     return self._make_exception(ExcType(name), pos_args)
                 return self._module_call(name, pos_args, kwargs)
             obj = head[0]
+            if obj is IGNORED:
+                return IGNORED
             if isinstance(obj, _ModulePath):
                 path = f"{obj.path}.{func.name}"
                 if path in SPECIAL:
@@ -1622,7 +1634,19 @@ class Interpreter(Evaluator):
             return ExcType(name)
         return None
 
+    def _ignored(self, path: str) -> Any:
+        """A plotting call (matplotlib, seaborn, ...): gradcli draws no figures; the lesson
+        goes on and the warnings say what was skipped."""
+        root = path.split(".", 1)[0]
+        note = f"gradcli draws no figures: calls into {root} (such as {path}) were skipped"
+        if not any(w.startswith(f"gradcli draws no figures: calls into {root} ")
+                   for w in self.warnings_out):
+            self.warnings_out.append(note)
+        return IGNORED
+
     def _call_value(self, fn: Any, args: list, kwargs: dict) -> Any:
+        if fn is IGNORED:
+            return IGNORED
         if isinstance(fn, UserFunction):
             return CallRequest(fn, args, kwargs)
         if isinstance(fn, Builtin):
@@ -1825,6 +1849,18 @@ class Interpreter(Evaluator):
         return r
 
 
+class _Ignored:
+    """What a skipped plotting call gives: absorbs attribute reads and calls."""
+
+    def __repr__(self) -> str:
+        return "<skipped by gradcli>"
+
+
+IGNORED = _Ignored()
+DISPLAY_MODULES = {"matplotlib", "seaborn", "plotly", "IPython", "tqdm"}
+TORCH_VERSION = "2.13.0+cpu"  # the PyTorch whose behaviour gradcli reproduces
+
+
 class _ModulePath:
     __slots__ = ("path",)
 
@@ -1925,7 +1961,7 @@ def _is_module_path(path: str) -> bool:
 
 # Ops whose Python-number operand PyTorch wraps as a tensor (an edge with no function).
 WRAPPED_NUMBER_OPS = {"add", "sub", "mul", "div"}
-MODULE_PATHS = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd",
+MODULE_PATHS = {"matplotlib", "matplotlib.pyplot", "seaborn", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
                 "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad"}
 

@@ -197,6 +197,8 @@ class Printer:
             return str(v)
         if isinstance(v, ExcValue):
             return v.message
+        if type(v).__name__ == "_Device":
+            return v.kind
         return self.repr(v)
 
     def repr(self, v: Any, depth: int = 0) -> str:
