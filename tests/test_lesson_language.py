@@ -78,6 +78,7 @@ PROGRAMS = {
         print("line1", "line2", sep=" | ", end="!\\n")
         print(str(1.0), repr("q"), str(None), str([1, "a"]), 0.1 + 0.2, 1e100, 1 / 3)
         print(f"{3.0}", f"{-0.0}", f"{1e-7}", f"{True}", f"{[1.5, None]}")
+        print(f"{value=}", f"{value = :.3f}", f"{name=!s}", f"{value==0.1}")
     """,
     "exceptions": """
         def risky(n):

@@ -1215,8 +1215,14 @@ def _fstring_field(tok, body: str, at: int, i: int, raw: bool, nesting: int,
         _, line, column = _position_in(tok, at + open_at)
         raise ParseError("empty expression in an f-string", line=line, column=column)
     offset, line, column = _position_in(tok, at + i + 1)
+    stripped = expr_text.rstrip()
+    self_doc = (stripped.endswith("=") and not stripped.endswith(("==", "!=", "<=", ">="))
+                and len(stripped) > 1)
+    if self_doc:  # f"{x=}": the text, then the value (its repr unless a spec is given)
+        parts.append(expr_text)
+        expr_text = stripped[:-1]
     value = _parse_fragment(expr_text, offset, line, column)
-    conversion = None
+    conversion = "r" if self_doc and body[j] not in "!:" else None
     if body[j] == "!":
         conversion = body[j + 1:j + 2]
         if conversion not in ("r", "s", "a") or body[j + 2:j + 3] not in (":", "}"):
