@@ -338,3 +338,26 @@ def test_plotting_is_skipped_with_a_warning_and_old_spellings_work():
     assert r.stdout == "tensor([3., 3.]) True 2.13.0+cpu\n"
     assert r.warnings == ["gradcli draws no figures: calls into matplotlib (such as "
                           "matplotlib.pyplot.subplots) were skipped"]
+
+
+def test_only_the_graphs_asked_for_are_kept():
+    text = """
+        import torch
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        for i in range(30):
+            loss = (w * (i + 1)).sum()
+            loss.backward()
+    """
+    r = lesson(text)
+    assert [p.kept for p in r.passes] == [False] * 29 + [True]
+    assert r.to_dict()["backwards"][0] == {"index": 1, "kind": "backward", "line": 5,
+                                           "root": "loss", "grad_fn": "SumBackward0",
+                                           "value": 3.0, "nodes": 3}
+    with pytest.raises(gradcli.GradcliError, match="was not kept"):
+        r.pass_result(3)
+    r = lesson(text, keep_graphs=4)
+    assert [k for k, p in enumerate(r.passes) if p.kept] == [3, 29]
+    r = lesson(text, keep_graphs=-3)
+    assert [k for k, p in enumerate(r.passes) if p.kept] == [27, 28, 29]
+    r = lesson(text, keep_graphs="all")
+    assert all(p.kept for p in r.passes)

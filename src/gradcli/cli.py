@@ -133,14 +133,15 @@ class Common:
             setattr(self, name, values[name])
 
     def load(self, trace: bool = False, differentiate: Optional[bool] = True,
-             max_steps: int = 10**6, lesson_ok: bool = False) -> "Loaded":
+             max_steps: int = 10**6, lesson_ok: bool = False,
+             backward: Optional[str] = None) -> "Loaded":
         """Read the program and bindings, evaluate once; bad input raises GradcliError."""
         tokens = ([self.program] if self.program is not None else []) + list(self.ctx.args)
         return load(tokens, file=self.file, var=self.var, bindings_file=self.bindings_file,
                     no_grad=self.no_grad, retain_grad=self.retain_grad, seed=self.seed,
                     dtype=self.dtype.value, max_elements=self.max_elements, strict=self.strict,
                     trace=trace, differentiate=differentiate, max_steps=max_steps,
-                    lesson_ok=lesson_ok)
+                    lesson_ok=lesson_ok, backward=backward)
 
 
 COMMON_PARAMETERS = [
@@ -207,7 +208,8 @@ def eval_cmd(
     """
     as_json = format in (EvalFormat.json, EvalFormat.jsonl)
     try:
-        result = common.load(trace=steps, max_steps=max_steps, lesson_ok=True).result
+        result = common.load(trace=steps, max_steps=max_steps, lesson_ok=True,
+                             backward=backward).result
     except GradcliError as e:
         fail(e, as_json, one_line=format == EvalFormat.jsonl)
     code = show_eval(result, format.value, torch=torch, full=full, steps=steps,

@@ -83,7 +83,7 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
          retain_grad: list[str] = (), seed: Optional[int] = None, dtype: str = "float64",
          max_elements: int = 10**8, strict: bool = False, trace: bool = False,
          differentiate: Optional[bool] = True, max_steps: int = 10**6,
-         lesson_ok: bool = False) -> Loaded:
+         lesson_ok: bool = False, backward: Optional[str] = None) -> Loaded:
     """Read the program and bindings (`tokens`: the program argument, if any, then the
     `--name value` bindings as typed), evaluate once; bad input raises GradcliError."""
     import numpy as np
@@ -112,6 +112,8 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
     options = dict(no_grad=names(no_grad), retain_grad=names(retain_grad), dtype=dtype,
                    seed=seed, max_elements=max_elements,
                    random_state=None if rng._generator is None else rng.generator.get_state())
+    if backward is not None:  # which lesson pass's graph to keep for the view
+        options["keep_graphs"] = keep_graphs(backward)
     loaded = Loaded(text, values, options, trace, differentiate, max_steps, lesson_ok)
     if strict and loaded.result.warnings and not getattr(loaded.result, "lesson", False):
         from .errors import NonFiniteError
@@ -119,6 +121,19 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
         raise NonFiniteError(loaded.result.warnings[0],
                              hint="--strict turns NaN/inf into an error")
     return loaded
+
+
+def keep_graphs(backward: str) -> Any:
+    """--backward N|all as the graphs a lesson keeps: "all", or the pass number."""
+    if backward == "all":
+        return "all"
+    try:
+        k = int(backward)
+    except ValueError:
+        raise GradcliError(f"--backward expects a number or 'all' (got {backward!r})") from None
+    if k == 0:
+        raise GradcliError("--backward 0: passes are numbered from 1 (-1 is the last)")
+    return k
 
 
 def console(stderr: bool = False):

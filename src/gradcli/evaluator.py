@@ -961,7 +961,8 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              max_elements: int = 10**8, trace: bool = False,
              overrides: Mapping[str, np.ndarray] | None = None,
              batched: bool = False, differentiate: bool | None = True,
-             max_steps: int = 10**6, random_state: bytes | None = None) -> Result:
+             max_steps: int = 10**6, random_state: bytes | None = None,
+             keep_graphs: Any = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
     LessonResult for a lesson program: statements, prints, several backward passes)."""
     if dtype not in ("float64", "float32"):
@@ -985,7 +986,8 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
 
         return Interpreter(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                            seed=seed, max_elements=max_elements, max_steps=max_steps,
-                           random=Randomness(seed, random_state)).run()
+                           random=Randomness(seed, random_state),
+                           keep_graphs=keep_graphs).run()
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
                    batched=batched, differentiate=differentiate,

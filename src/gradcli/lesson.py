@@ -118,8 +118,9 @@ class Interpreter(Evaluator):
     """Runs a lesson program; the expression machinery is the Evaluator's."""
 
     def __init__(self, program: Program, bindings: dict, *, max_steps: int = 10**6,
-                 **options: Any) -> None:
+                 keep_graphs: Any = None, **options: Any) -> None:
         super().__init__(program, bindings, **options)
+        self.keep_graphs = keep_graphs
         self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False)
         self.max_steps = max_steps
         self.steps = 0
@@ -1826,6 +1827,7 @@ class Interpreter(Evaluator):
         self.passes.append(runtime.Pass(kind, roots, nodes,
                                         {k: runtime.as_array(v) for k, v in result.items()},
                                         line))
+        self._keep_graphs()
         if kind == "backward":
             for n in nodes:
                 if n.requires_grad and (n.op is None or n.retains_grad) and n.id in result:
@@ -1841,6 +1843,19 @@ class Interpreter(Evaluator):
             else:
                 out.append(runtime.as_node(self.graph, g, x.value.dtype))
         return tuple(out)
+
+    def _keep_graphs(self) -> None:
+        """Keep the graphs of the passes the user will see (`keep_graphs`: the last, a
+        number N, -N for the last N, or "all"); the others keep their summary only, so a
+        training loop does not hold every iteration's tensors."""
+        keep, n = self.keep_graphs, len(self.passes)
+        if keep == "all":
+            return
+        k = -1 if keep is None else int(keep)
+        window = -k if k < 0 else 1
+        old = n - 1 - window  # the pass that just fell out of the window of the last ones
+        if 0 <= old and old != k - 1 and self.passes[old].kept:
+            self.passes[old].drop()
 
     def _call_hook(self, fn: Any, grad: Node) -> Node | None:
         r = self.call_sync(fn, [grad])

@@ -232,6 +232,12 @@ class LessonResult:
     def pass_result(self, index: int) -> Result:
         """Backward pass `index` (0-based) as a Result over the nodes it reached."""
         p = self.passes[index]
+        if not p.kept:
+            from .errors import GradcliError
+
+            raise GradcliError(f"the graph of backward pass {index + 1} was not kept",
+                               hint=f"ask for it: --backward {index + 1} (or keep_graphs="
+                                    f"{index + 1} in the Python API)")
         nodes = p.nodes
         _label_pass(nodes)
         root = p.roots[0]
@@ -241,10 +247,9 @@ class LessonResult:
 
     def pass_summary(self, index: int) -> dict:
         p = self.passes[index]
-        root = p.roots[0]
-        return {"index": index + 1, "kind": p.kind, "line": p.line,
-                "root": root.name or root.expr, "grad_fn": root.grad_fn,
-                "value": jsonable(p.root_value), "nodes": len(p.nodes)}
+        return {"index": index + 1, "kind": p.kind, "line": p.line, "root": p.root_name,
+                "grad_fn": p.root_grad_fn, "value": jsonable(p.root_value),
+                "nodes": p.node_count}
 
     def variable_dict(self, name: str, n: Node) -> dict:
         grad = n.grad

@@ -124,13 +124,29 @@ def version_message(t: Node, item: str, node: Node, current: int, expected: int)
 
 
 class Pass:
-    """One backward pass: its roots, the nodes it reached (inputs first) and their
-    gradients, for the views; `kind` is "backward" or "autograd.grad"."""
+    """One backward pass: what it started from and how much it reached (always kept),
+    and the nodes it reached (inputs first) with their gradients, for the views (kept for
+    the passes a user asks to see: `drop()` lets the others' tensors go).
+    `kind` is "backward" or "autograd.grad"."""
 
     def __init__(self, kind: str, roots: list[Node], nodes: list[Node],
                  grads: dict[int, np.ndarray], line: int) -> None:
-        self.kind, self.roots, self.nodes, self.grads, self.line = kind, roots, nodes, grads, line
-        self.root_value = roots[0].value.copy() if roots else None
+        self.kind, self.line = kind, line
+        self.roots: list[Node] | None = roots
+        self.nodes: list[Node] | None = nodes
+        self.grads: dict[int, np.ndarray] | None = grads
+        root = roots[0]
+        self.root_name = root.name or root.expr
+        self.root_grad_fn = root.grad_fn
+        self.root_value = root.value.copy()
+        self.node_count = len(nodes)
+
+    @property
+    def kept(self) -> bool:
+        return self.nodes is not None
+
+    def drop(self) -> None:
+        self.roots = self.nodes = self.grads = None
 
 
 def reachable(roots: list[Node]) -> list[Node]:
