@@ -328,9 +328,26 @@ PYTHON = {
     "isinstance": _isinstance, "type": _type, "format": _format, "pow": _pow,
     "divmod": _divmod, "next": _next, "iter": _iter, "callable": _callable,
     "hasattr": _hasattr, "staticmethod": lambda ip, a, k: a[0],
+    "id": lambda ip, a, k: _identity(a[0]),
     "display": lambda ip, a, k: _print(ip, [ip.printer.repr(v) for v in a], {}),
     "classmethod": lambda ip, a, k: a[0],
 }
+
+
+def _identity(v: Any) -> int:
+    """id(v): for a tensor, the identity of its memory (what lessons compare to show that
+    an in-place op keeps it); for other values, the object's."""
+    if isinstance(v, Node):
+        return int(v.value.__array_interface__["data"][0]) if v.value.size else id(v)
+    return id(v)
+
+
+def _pprint(ip, args, kwargs):
+    return _print(ip, [ip.printer.repr(args[0])] if args else [], {})
+
+
+class _PrettyPrinter:
+    """pprint.PrettyPrinter(): its pprint(v) prints v's repr."""
 
 
 def make(ip: "Interpreter") -> dict:
@@ -604,6 +621,27 @@ def _func_grad(ip, args, kwargs):
     return Builtin("torch.func.grad(f)", call)
 
 
+def _func_transform(ip, args, kwargs, which: str):
+    """torch.func.jacrev(f, argnums=0): a function giving f's Jacobian at its arguments."""
+    p = bind("jacrev", args, kwargs, [("func", REQUIRED), ("argnums", 0), ("has_aux", False)])
+    func, argnum = p["func"], p["argnums"]
+    if not isinstance(argnum, int):
+        raise ArgumentError("torch.func.jacrev: only one argnums (an int) is supported")
+
+    def call(ip2, a, k):
+        a = list(a)
+        if not 0 <= argnum < len(a) or not isinstance(a[argnum], Node):
+            raise py_error(f"jacrev(f)(*args): Got argnums={argnum}, but only {len(a)} "
+                           "positional inputs")
+        rest = a[:argnum] + a[argnum + 1:]
+
+        def only(ip3, xs, kw):
+            full = rest[:argnum] + list(xs) + rest[argnum:]
+            return ip.call_sync(func, full, k)
+        return _jacobian_like(ip, which, Builtin("f", only), a[argnum], None, False)
+    return Builtin("torch.func.jacrev(f)", call)
+
+
 def _variable(ip, args, kwargs):
     """torch.autograd.Variable(t, requires_grad=False): old tutorials' spelling of a
     tensor; today it gives a leaf sharing t's memory."""
@@ -776,6 +814,9 @@ SPECIAL = {
     "torch.set_default_dtype": _set_default_dtype,
     "torch.set_printoptions": _none,
     "torch.autograd.set_detect_anomaly": _none,
+    "pprint.pprint": _pprint, "pprint.pp": _pprint,
+    "pprint.PrettyPrinter": lambda ip, a, k: _PrettyPrinter(),
+    "torch.func.jacrev": lambda ip, a, k: _func_transform(ip, a, k, "jacobian"),
     "torch.autograd.gradcheck": _gradcheck, "torch.autograd.gradcheck.gradcheck": _gradcheck,
     "torch.autograd.Variable": lambda ip, a, k: _variable(ip, a, k),
     "torch.autograd.variable.Variable": lambda ip, a, k: _variable(ip, a, k),

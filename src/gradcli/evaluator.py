@@ -299,8 +299,11 @@ class Evaluator:
         self._current = v
         target = self.compute(v.func.obj)
         if not isinstance(target, Node):
-            raise ArgumentError(f".{v.func.name}() needs a tensor, got {describe(target)}",
-                                line=v.pos.line, column=v.pos.column, source=self.source)
+            from .pyvalues import type_name
+
+            raise ArgumentError(f"'{type_name(target)}' object has no attribute "
+                                f"'{v.func.name}'", line=v.pos.line, column=v.pos.column,
+                                source=self.source)
         if v.func.name == "retain_grad":
             if not target.requires_grad:
                 raise BackwardError("can't retain_grad on a tensor that has requires_grad=False",
@@ -856,7 +859,8 @@ def _typed(dtype: str):
 
 
 CONSTRUCTORS = {
-    "tensor": _tensor, "as_tensor": _tensor, "Tensor": _tensor, "array": _tensor,
+    "tensor": _tensor, "as_tensor": _tensor, "array": _tensor,
+    "Tensor": lambda ev, name, args, kwargs: _typed(ev.graph.dtype)(ev, name, args, kwargs),
     "from_numpy": _tensor, "FloatTensor": _typed("float32"), "DoubleTensor": _typed("float64"),
     "LongTensor": _typed("int64"), "IntTensor": _typed("int32"), "BoolTensor": _typed("bool"),
     "randn": _sized(lambda ev, s, dt: ev.draw("randn", s, dt)),
@@ -884,8 +888,13 @@ def _to_plain(items: Any) -> Any:
                     sub: list = []
                     dst.append(sub)
                     stack.append((v, sub))
+                elif isinstance(v, Node):  # torch.tensor([t, ...]): each t one number
+                    if v.value.size != 1:
+                        raise ArgumentError("only one element tensors can be converted to "
+                                            "Python scalars")
+                    dst.append(v.value.reshape(-1)[0])
                 else:
-                    dst.append(v.value if isinstance(v, Node) else v)
+                    dst.append(v)
         return out
     return items
 
@@ -962,7 +971,7 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              overrides: Mapping[str, np.ndarray] | None = None,
              batched: bool = False, differentiate: bool | None = True,
              max_steps: int = 10**6, random_state: bytes | None = None,
-             keep_graphs: Any = None) -> Result:
+             keep_graphs: Any = None, lesson: bool | None = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
     LessonResult for a lesson program: statements, prints, several backward passes)."""
     if dtype not in ("float64", "float32"):
@@ -970,7 +979,8 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
     prog = program if isinstance(program, Program) else parse(program)
     from .syntax import is_lesson
 
-    lesson = is_lesson(prog)
+    if lesson is None:  # decided by the syntax unless the caller says
+        lesson = is_lesson(prog)
     np_dtype = np.dtype(DTYPES[dtype])
     arrays: dict[str, np.ndarray] = {}
     for name, value in (bindings or {}).items():

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import dispatch, runtime
-from .dispatch import FUNCTIONS, NamedPair
+from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind
 from .engine import Graph, Node
 from .errors import (ArgumentError, GradcliError, LimitError, ProgramError, ShapeError,
                      UnknownFunctionError)
@@ -108,10 +108,12 @@ class Frame:
 
 
 class HookHandle:
-    __slots__ = ("node", "fn")
+    """What register_hook returns: .remove() takes the hook off again."""
 
-    def __init__(self, node: Node, fn: Any) -> None:
-        self.node, self.fn = node, fn
+    __slots__ = ("node", "fn", "where")
+
+    def __init__(self, node: Node, fn: Any, where: list | None = None) -> None:
+        self.node, self.fn, self.where = node, fn, where
 
 
 class Interpreter(Evaluator):
@@ -121,6 +123,7 @@ class Interpreter(Evaluator):
                  keep_graphs: Any = None, **options: Any) -> None:
         super().__init__(program, bindings, **options)
         self.keep_graphs = keep_graphs
+        self.node_hooks: dict[tuple[Node, str], list] = {}  # hooks on grad_fn objects
         self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False)
         self.max_steps = max_steps
         self.steps = 0
@@ -364,8 +367,7 @@ class Interpreter(Evaluator):
             elif stmt.orelse:
                 f.blocks.append([stmt.orelse, 0, "body", None])
         elif kind is While:
-            blk = f.cont[2] if len(f.cont) > 2 else None
-            blk = f.blocks[-1]
+            blk = f.blocks[-1]  # the loop's block: the test ran with it on top
             if self.truth(value):
                 blk[1] = 0
             else:
@@ -1225,7 +1227,7 @@ class Interpreter(Evaluator):
         if isinstance(obj, GradFn):
             if name == "next_functions":
                 return self._next_functions(obj.node)
-            if name == "name":
+            if name in ("name", "register_hook", "register_prehook"):
                 return BoundMethod(obj, name)
             if name in ("metadata",):
                 return {}
@@ -1306,7 +1308,7 @@ class Interpreter(Evaluator):
                "autograd.backward(). If you indeed want the .grad field to be populated for a "
                "non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the "
                "non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
-               "github.com/pytorch/pytorch/pull/30531 for more informations.")
+               "github.com/pytorch/pytorch/pull/30531 for more information.")
         if msg not in self.warnings_out:
             self.warnings_out.append(msg)
 
@@ -1452,6 +1454,13 @@ class Interpreter(Evaluator):
             return
         if isinstance(obj, dict):
             obj[self._hashable(items[0])] = v
+            return
+        if isinstance(obj, np.ndarray):  # from .numpy(): shares the tensor's memory
+            try:
+                obj[tuple(i.value if isinstance(i, Node) else i for i in items)] = \
+                    v.value if isinstance(v, Node) else v
+            except (ValueError, IndexError, TypeError) as e:
+                raise py_error(str(e), type(e).__name__) from None
             return
         if not isinstance(obj, Node):
             raise py_error(f"'{type_name(obj)}' object does not support item assignment")
@@ -1676,20 +1685,30 @@ class Interpreter(Evaluator):
                 return self._inplace(obj, lambda: FUNCTIONS[base](self, base, [obj, *args],
                                                                   kwargs))
             return super()._method(name, obj, args, kwargs)
+        if type(obj).__name__ == "_PrettyPrinter" and name in ("pprint", "pformat"):
+            text = self.printer.repr(args[0]) if args else ""
+            return self.write(text + "\n") if name == "pprint" else text
+        if isinstance(obj, GradFn) and name in ("register_hook", "register_prehook"):
+            p = bind(name, args, kwargs, [("fn", REQUIRED)])
+            key = (obj.node, "post" if name == "register_hook" else "pre")
+            self.node_hooks.setdefault(key, []).append(p["fn"])
+            return HookHandle(obj.node, p["fn"], self.node_hooks[key])
         if isinstance(obj, GradFn) and name == "name":
             return obj.name
         if isinstance(obj, AccumulateGrad) and name == "name":
             return "torch::autograd::AccumulateGrad"
         if isinstance(obj, HookHandle) and name == "remove":
-            if obj.node.hooks and obj.fn in obj.node.hooks:
-                obj.node.hooks.remove(obj.fn)
+            hooks = obj.node.hooks if obj.where is None else obj.where
+            if hooks and obj.fn in hooks:
+                hooks.remove(obj.fn)
             return None
         if isinstance(obj, DType) and name == "is_floating_point":
             return obj.np.kind == "f"
         if isinstance(obj, (list, dict, str, tuple)) and name in PY_METHODS.get(type(obj), ()):
             return self._py_method(obj, name, args, kwargs)
-        if isinstance(obj, (int, float)) and name in FUNCTIONS:
-            return super()._method(name, obj, args, kwargs)
+        if isinstance(obj, (int, float)) and name in ("is_integer", "hex", "conjugate",
+                                                       "bit_length", "as_integer_ratio"):
+            return getattr(obj, name)(*args)
         if isinstance(obj, np.ndarray) and name in ("tolist", "item", "sum", "mean", "copy"):
             try:
                 r = getattr(obj, name)(*args)
@@ -1822,7 +1841,8 @@ class Interpreter(Evaluator):
         nodes, result = runtime.run_pass(self.graph, roots, seeds, retain_graph=retain,
                                          create_graph=bool(create_graph),
                                          call_hook=self._call_hook,
-                                         own_versions=self.own_versions)
+                                         own_versions=self.own_versions,
+                                         fn_hooks=self._fn_hooks if self.node_hooks else None)
         line = self._current.pos.line if getattr(self._current, "pos", None) else 0
         self.passes.append(runtime.Pass(kind, roots, nodes,
                                         {k: runtime.as_array(v) for k, v in result.items()},
@@ -1856,6 +1876,33 @@ class Interpreter(Evaluator):
         old = n - 1 - window  # the pass that just fell out of the window of the last ones
         if 0 <= old and old != k - 1 and self.passes[old].kept:
             self.passes[old].drop()
+
+    def _fn_hooks(self, node: Node, kind: str, g: Any, sent: Any) -> Any:
+        """grad_fn.register_prehook(fn(grad_outputs)) and register_hook(fn(grad_inputs,
+        grad_outputs)): each may return a tuple that replaces what it was given."""
+        hooks = self.node_hooks.get((node, kind))
+        if not hooks:
+            return g if kind == "pre" else sent
+        for fn in list(hooks):
+            outputs = (self.constant(np.array(g)),)
+            if kind == "pre":
+                r = self.call_sync(fn, [outputs])
+                if r is not None:
+                    g = self._hook_tuple(r, 1)[0].value
+                continue
+            inputs = tuple(self.constant(np.array(gi)) for _, gi in sent)
+            r = self.call_sync(fn, [inputs, outputs])
+            if r is not None:
+                new = self._hook_tuple(r, len(sent))
+                sent = [(arg, np.asarray(v.value)) for (arg, _), v in zip(sent, new)]
+        return g if kind == "pre" else sent
+
+    def _hook_tuple(self, r: Any, n: int) -> tuple:
+        if not isinstance(r, (tuple, list)) or len(r) != n or \
+                not all(isinstance(v, Node) for v in r):
+            raise ProgramError(f"hook returned an invalid value: expected a tuple of {n} "
+                               "tensor(s)")
+        return tuple(r)
 
     def _call_hook(self, fn: Any, grad: Node) -> Node | None:
         r = self.call_sync(fn, [grad])
@@ -1976,7 +2023,7 @@ def _is_module_path(path: str) -> bool:
 
 # Ops whose Python-number operand PyTorch wraps as a tensor (an edge with no function).
 WRAPPED_NUMBER_OPS = {"add", "sub", "mul", "div"}
-MODULE_PATHS = {"matplotlib", "matplotlib.pyplot", "seaborn", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
+MODULE_PATHS = {"matplotlib", "matplotlib.pyplot", "seaborn", "pprint", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
                 "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad"}
 

@@ -174,11 +174,14 @@ def reachable(roots: list[Node]) -> list[Node]:
 def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
              retain_graph: bool, create_graph: bool,
              call_hook: Callable[[Any, Node], Any] | None = None,
-             own_versions: dict[int, int] | None = None) -> tuple[list[Node], dict[int, Any]]:
+             own_versions: dict[int, int] | None = None,
+             fn_hooks: Any = None) -> tuple[list[Node], dict[int, Any]]:
     """d(roots)/d(node) (weighted by `seeds`) for every node the roots reach.
 
     Runs each node's tensor hooks (`call_hook(fn, grad_tensor)` may return a new gradient)
-    when its gradient is complete; checks and frees saved tensors as PyTorch does.
+    when its gradient is complete, and the hooks on its grad_fn (`fn_hooks(node, kind,
+    grad_outputs, grad_inputs)`: "pre" before its backward, "post" after, each may return
+    replacements); checks and frees saved tensors as PyTorch does.
     With `create_graph` the gradients are recorded as graph nodes (Traced values)."""
     from .autodiff import Traced, _binary, _unbroadcast, _vjp
 
@@ -217,6 +220,9 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                               else (a.value if isinstance(a, Node) else a) for a in args)
                 y = Traced(node, graph)
             values = [a.value if type(a) is Node else a for a in args]
+            if fn_hooks is not None and not create_graph:
+                g = fn_hooks(node, "pre", g, None)
+            sent: list = []
             for i, arg in enumerate(args):
                 if type(arg) is not Node or not arg.requires_grad:
                     continue
@@ -235,8 +241,12 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                     shape = arg.value.shape
                     if type(gi) is not np.ndarray or gi.shape != shape:
                         gi = unbroadcast(gi, shape)
-                    prev = grads.get(arg.id)
-                    grads[arg.id] = gi if prev is None else prev + gi
+                    sent.append((arg, gi))
+            if sent and fn_hooks is not None:
+                sent = fn_hooks(node, "post", g, sent)
+            for arg, gi in sent:
+                prev = grads.get(arg.id)
+                grads[arg.id] = gi if prev is None else prev + gi
             if not retain_graph:
                 node.freed = True
     finally:
