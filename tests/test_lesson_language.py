@@ -80,6 +80,31 @@ PROGRAMS = {
         print(f"{3.0}", f"{-0.0}", f"{1e-7}", f"{True}", f"{[1.5, None]}")
         print(f"{value=}", f"{value = :.3f}", f"{name=!s}", f"{value==0.1}")
     """,
+    "classes": """
+        class Counter:
+            total = 0
+            def __init__(self, start=0):
+                self.n = start
+            def add(self, k):
+                self.n += k
+                Counter.total += k
+                return self
+            def __call__(self, k):
+                return self.n * k
+        class Doubling(Counter):
+            def __init__(self):
+                super().__init__(10)
+            def add(self, k):
+                return super().add(2 * k)
+            @staticmethod
+            def describe(x):
+                return f"doubling {x}"
+        c = Counter(1).add(2).add(3)
+        d = Doubling()
+        d.add(5)
+        print(c.n, d.n, Counter.total, c(3), isinstance(d, Counter), isinstance(c, Doubling))
+        print(Doubling.describe(4), d.describe(5), type(d).__name__)
+    """,
     "exceptions": """
         def risky(n):
             if n < 0:

@@ -230,6 +230,10 @@ def _isinstance(ip, args, kwargs):
     v, kinds = args
     kinds = kinds if isinstance(kinds, tuple) else (kinds,)
     for k in kinds:
+        if type(k).__name__ == "UserClass":
+            if type(v).__name__ == "Instance" and k in v.cls.mro():
+                return True
+            continue
         name = k.name if isinstance(k, Builtin) else getattr(k, "path", None)
         if name in ("float",) and isinstance(v, float):
             return True
@@ -257,6 +261,13 @@ def _type(ip, args, kwargs):
     v = args[0]
     if isinstance(v, Node):
         return TypeName("torch.Tensor")
+    kind = type(v).__name__
+    if kind == "GradFn":
+        return TypeName(v.name)
+    if kind == "AccumulateGrad":
+        return TypeName("AccumulateGrad")
+    if kind == "Instance":
+        return v.cls
     name = type_name(v)
     return ip.builtins[name] if name in PY_TYPES else TypeName(name)
 
@@ -329,9 +340,23 @@ PYTHON = {
     "divmod": _divmod, "next": _next, "iter": _iter, "callable": _callable,
     "hasattr": _hasattr, "staticmethod": lambda ip, a, k: a[0],
     "id": lambda ip, a, k: _identity(a[0]),
+    "super": lambda ip, a, k: _super(ip, a),
     "display": lambda ip, a, k: _print(ip, [ip.printer.repr(v) for v in a], {}),
     "classmethod": lambda ip, a, k: a[0],
 }
+
+
+def _super(ip, args):
+    """super() in a method: the class that defined the method, and its first argument."""
+    from .classes import Super
+
+    if len(args) == 2:
+        return Super(args[0], args[1])
+    f = ip._frame
+    fn = getattr(f, "fn", None)
+    if not isinstance(fn, UserFunction) or fn.owner is None or not fn.params:
+        raise ProgramError("super(): no arguments", "RuntimeError")
+    return Super(fn.owner, f.scope.get(fn.params[0].name))
 
 
 def _identity(v: Any) -> int:

@@ -45,12 +45,15 @@ EXCEPTIONS = set(ExcType.PARENTS) | {"BaseException"}
 
 
 class CallRequest:
-    """A user function call met inside an expression: the frame pauses until it returns."""
+    """A user function call met inside an expression: the frame pauses until it returns.
+    `result`: what the call gives instead of the function's value (a new instance, for
+    a class's __init__)."""
 
-    __slots__ = ("fn", "args", "kwargs")
+    __slots__ = ("fn", "args", "kwargs", "result")
 
     def __init__(self, fn: UserFunction, args: list, kwargs: dict) -> None:
         self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.result = None
 
 
 class YieldSignal:
@@ -96,7 +99,7 @@ SPECIAL_NODES = (BoolOp, IfExp, ChainCompare, Comp)
 
 class Frame:
     __slots__ = ("scope", "outer", "blocks", "task", "cont", "native", "grad_saved",
-                 "declared", "fn")
+                 "declared", "fn", "result")
 
     def __init__(self, scope: dict, outer: tuple, blocks: list, fn: Any = None) -> None:
         self.scope, self.outer, self.blocks, self.fn = scope, outer, blocks, fn
@@ -105,6 +108,7 @@ class Frame:
         self.native = False
         self.grad_saved: bool | None = None
         self.declared: dict[str, str] = {}  # name -> "global" | "nonlocal"
+        self.result: Any = None  # what the call gives instead of the return value
 
 
 class HookHandle:
@@ -192,6 +196,8 @@ class Interpreter(Evaluator):
                             self._yield(req)
                         else:
                             self._call_user(req.fn, req.args, req.kwargs)
+                            if req.result is not None and self.frames[-1] is not f:
+                                self.frames[-1].result = req.result
                         continue
                     value = task.values.pop()
                     f.task = None
@@ -277,6 +283,8 @@ class Interpreter(Evaluator):
 
     def _return(self, value: Any) -> None:
         f = self._pop_frame()
+        if f.result is not None:
+            value = f.result
         if f.native or not self.frames:
             self._last_return = value
         else:
@@ -340,10 +348,7 @@ class Interpreter(Evaluator):
             for n in stmt.names:
                 f.declared[n] = "nonlocal" if stmt.nonlocal_ else "global"
         elif kind is ClassDef:
-            raise UnknownFunctionError("class definitions are not supported yet",
-                                       line=stmt.pos.line, column=stmt.pos.column,
-                                       hint="nn.Module and autograd.Function classes come "
-                                            "with the training lessons")
+            self._classdef(f, stmt)
         else:
             raise ArgumentError(f"cannot run a {kind.__name__} statement")
 
@@ -494,8 +499,8 @@ class Interpreter(Evaluator):
         if f is not None and f.scope is not self.env and name in self._locals_of(f):
             raise ProgramError(f"cannot access local variable '{name}' where it is not "
                                "associated with a value", "UnboundLocalError")
-        if name in self.modules:
-            raise ArgumentError(f"{name!r} is a module; call one of its functions")
+        if name in self.modules:  # an imported name gradcli knows by its path only
+            return _ModulePath(self.modules[name])
         raise ProgramError(f"name '{name}' is not defined", "NameError")
 
     def _locals_of(self, f: Frame) -> set:
@@ -577,7 +582,9 @@ class Interpreter(Evaluator):
             if isinstance(d, GradMode):
                 fn.grad_mode = d.enabled
             elif isinstance(d, Builtin) and d.name in ("staticmethod", "classmethod"):
-                pass
+                from .classes import StaticMethod
+
+                fn = StaticMethod(fn)
             elif isinstance(d, (UserFunction, Builtin)):
                 fn = self.call_sync(d, [fn], {})
             else:
@@ -590,9 +597,36 @@ class Interpreter(Evaluator):
         if task is not None:
             scopes.extend(reversed(task.scopes))
         if f.scope is not self.env:
-            scopes.append(f.scope)
+            if f.fn is not CLASS_BODY:  # a class's namespace is not seen by its methods
+                scopes.append(f.scope)
             scopes.extend(f.outer)
         return tuple(scopes)
+
+    def _classdef(self, f: Frame, stmt: ClassDef) -> None:
+        """Run the class body in a namespace of its own, then make the class."""
+        from .classes import UserClass
+
+        bases = [self._sync(b) for b in stmt.bases]
+        if self.native_depth >= MAX_NATIVE_DEPTH:
+            raise ProgramError("maximum recursion depth exceeded", "RecursionError")
+        ns: dict = {}
+        body = Frame(ns, self._closure(f), [[stmt.body, 0, "func", None]], CLASS_BODY)
+        body.native = True
+        saved = (self._frame, self._task, self._current)
+        self.native_depth += 1
+        try:
+            base = len(self.frames)
+            self.frames.append(body)
+            self._exec(base)
+        finally:
+            self.native_depth -= 1
+            self._frame, self._task, self._current = saved
+        cls = UserClass(stmt.name, bases, ns)
+        for v in ns.values():
+            fn = getattr(v, "fn", v)
+            if isinstance(fn, UserFunction):
+                fn.owner = cls
+        self._bind_name(f, stmt.name, cls)
 
     # ---------------------------------------------------------------- calls
 
@@ -718,6 +752,12 @@ class Interpreter(Evaluator):
             return self._method(fn.name, fn.obj, args, kwargs)
         if isinstance(fn, ExcType):
             return self._make_exception(fn, args)
+        if type(fn) in CLASS_VALUES:
+            r = self._call_class_value(fn, args, kwargs)
+            if type(r) is not CallRequest:
+                return r
+            value = self.call_sync(r.fn, r.args, r.kwargs)
+            return r.result if r.result is not None else value
         if not isinstance(fn, UserFunction):
             raise py_error(f"'{type_name(fn)}' object is not callable")
         if not fn.is_lambda and is_generator(fn):
@@ -1217,6 +1257,10 @@ class Interpreter(Evaluator):
         name = node.name
         if obj is IGNORED:
             return IGNORED
+        if type(obj) in CLASS_OBJECTS:
+            from .classes import class_attr
+
+            return class_attr(self, obj, name)
         if isinstance(obj, _ModulePath):
             path = f"{obj.path}.{name}"
             if path in SPECIAL:
@@ -1411,6 +1455,11 @@ class Interpreter(Evaluator):
         return self._binary(op, cur, value)
 
     def _setattr(self, obj: Any, name: str, v: Any) -> None:
+        if type(obj) in CLASS_OBJECTS:
+            from .classes import set_class_attr
+
+            set_class_attr(obj, name, v)
+            return
         if not isinstance(obj, Node):
             raise ProgramError(f"'{type_name(obj)}' object has no attribute '{name}'",
                                "AttributeError")
@@ -1659,6 +1708,8 @@ class Interpreter(Evaluator):
             return IGNORED
         if isinstance(fn, UserFunction):
             return CallRequest(fn, args, kwargs)
+        if type(fn) in CLASS_VALUES:
+            return self._call_class_value(fn, args, kwargs)
         if isinstance(fn, Builtin):
             return call_builtin(fn.name, fn.fn, self, args, kwargs)
         if isinstance(fn, BoundMethod):
@@ -1669,12 +1720,51 @@ class Interpreter(Evaluator):
             raise py_error("'Tensor' object is not callable")
         raise py_error(f"'{type_name(fn)}' object is not callable")
 
+    def _call_class_value(self, fn: Any, args: list, kwargs: dict) -> Any:
+        """Calling a class (a new instance, through __init__), a method, or an instance
+        (its __call__, or an nn.Module's forward)."""
+        from .classes import (Instance, Method, UserClass, apply_function, bind_method,
+                              MODULE_BASES)
+
+        if isinstance(fn, UserClass):
+            inst = Instance(fn)
+            try:
+                init = fn.lookup("__init__")
+            except KeyError:
+                return inst
+            req = CallRequest(init, [inst, *args], kwargs)
+            req.result = inst
+            return req
+        if isinstance(fn, Method):
+            if fn.fn == "save_for_backward":
+                fn.obj.saved = tuple(args)
+                return None
+            if fn.fn == "apply":
+                return apply_function(self, fn.obj, args, kwargs)
+            if fn.fn == "noop":
+                return None
+            return self._call_value(fn.fn, [fn.obj, *args], kwargs)
+        if isinstance(fn, Instance):
+            for name in ("__call__", "forward"):
+                try:
+                    target = fn.cls.lookup(name)
+                except KeyError:
+                    continue
+                if name == "forward" and not fn.cls.base_paths() & MODULE_BASES:
+                    break
+                return self._call_value(bind_method(target, fn), args, kwargs)
+        raise py_error(f"'{type_name(fn)}' object is not callable")
+
     def _make_exception(self, t: ExcType, args: list) -> ExcValue:
         msg = "" if not args else (self.printer.str(args[0]) if len(args) == 1
                                    else self.printer.repr(tuple(args)))
         return ExcValue(t.name, msg)
 
     def _method(self, name: str, obj: Any, args: list, kwargs: dict) -> Any:  # type: ignore[override]
+        if type(obj) in CLASS_OBJECTS:
+            from .classes import class_attr
+
+            return self._call_value(class_attr(self, obj, name), args, kwargs)
         if isinstance(obj, Node):
             handler = TENSOR_METHODS.get(name)
             if handler is not None:
@@ -1909,6 +1999,18 @@ class Interpreter(Evaluator):
         if r is not None and not isinstance(r, Node):
             raise py_error(f"hook returned an object of type {type_name(r)}, not a Tensor")
         return r
+
+
+CLASS_BODY = "class body"  # Frame.fn of a class body being run
+
+
+def _class_types() -> tuple[set, set]:
+    from .classes import Context, Instance, Method, Super, UserClass
+
+    return {UserClass, Instance, Method, Super, Context}, {UserClass, Instance, Super, Context}
+
+
+CLASS_VALUES, CLASS_OBJECTS = _class_types()
 
 
 class _Ignored:

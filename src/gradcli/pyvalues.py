@@ -24,7 +24,7 @@ class UserFunction:
     """A `def` or `lambda` of the program, with the scopes it closes over."""
 
     __slots__ = ("name", "params", "body", "defaults", "closure", "is_lambda", "grad_mode",
-                 "pos")
+                 "pos", "owner")
 
     def __init__(self, name: str, params: tuple, body: Any, defaults: dict, closure: tuple,
                  is_lambda: bool, pos: Any) -> None:
@@ -32,6 +32,7 @@ class UserFunction:
         self.defaults, self.closure, self.is_lambda = defaults, closure, is_lambda
         self.grad_mode: bool | None = None  # @torch.no_grad() / @torch.enable_grad()
         self.pos = pos
+        self.owner: Any = None  # the class whose body defined it (for super())
 
 
 class Builtin:
@@ -225,7 +226,14 @@ class Printer:
         if isinstance(v, (set, frozenset)):
             return ("{" + ", ".join(self.repr(x, depth + 1) for x in v) + "}") if v else "set()"
         if isinstance(v, GradFn):
+            if v.node.op is not None and v.node.op.key.startswith("custom:"):
+                return f"<torch.autograd.function.{v.name} object at {fake_address(v.node)}>"
             return f"<{v.name} object at {fake_address(v.node)}>"
+        kind = type(v).__name__
+        if kind == "Instance":
+            return f"<__main__.{v.cls.name} object at {fake_address(v)}>"
+        if kind == "UserClass":
+            return f"<class '__main__.{v.name}'>"
         if isinstance(v, AccumulateGrad):
             return f"<AccumulateGrad object at {fake_address(v.variable)}>"
         if isinstance(v, UserFunction):

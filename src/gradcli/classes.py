@@ -1,0 +1,241 @@
+"""Classes in lesson programs: plain classes (methods, attributes, __init__, super()) and
+custom autograd functions (`class Exp(torch.autograd.Function)` with static forward and
+backward, `ctx.save_for_backward`, `Exp.apply(x)`), whose nodes show PyTorch's grad_fn name
+(`ExpBackward`) and whose backward runs the user's code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .engine import NO_PARAMS, Node
+from .errors import ProgramError
+from .ops import Op
+from .pyvalues import UserFunction, py_error, type_name
+
+if TYPE_CHECKING:
+    from .lesson import Interpreter
+
+FUNCTION_BASES = {"torch.autograd.Function", "torch.autograd.function.Function"}
+MODULE_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module"}
+
+
+class UserClass:
+    """A class the program defines: its namespace and its bases (classes of the program,
+    or PyTorch's Function / Module named by path)."""
+
+    def __init__(self, name: str, bases: list, namespace: dict) -> None:
+        self.name, self.bases, self.namespace = name, bases, namespace
+
+    def mro(self) -> list:
+        """The class and its program-defined ancestors, depth first (enough for lessons)."""
+        out, stack = [], [self]
+        while stack:
+            c = stack.pop(0)
+            if isinstance(c, UserClass) and c not in out:
+                out.append(c)
+                stack.extend(c.bases)
+        return out
+
+    def lookup(self, name: str) -> Any:
+        for c in self.mro():
+            if name in c.namespace:
+                return c.namespace[name]
+        raise KeyError(name)
+
+    def base_paths(self) -> set:
+        paths = set()
+        for c in self.mro():
+            for b in c.bases:
+                path = getattr(b, "path", None) or getattr(b, "name", None)
+                if isinstance(path, str):
+                    paths.add(path)
+        return paths
+
+    @property
+    def is_function(self) -> bool:
+        return bool(self.base_paths() & FUNCTION_BASES)
+
+
+class Instance:
+    __slots__ = ("cls", "attrs")
+
+    def __init__(self, cls: UserClass) -> None:
+        self.cls, self.attrs = cls, {}
+
+
+class Method:
+    """A function read through an instance: calling it passes the instance first."""
+
+    __slots__ = ("fn", "obj")
+
+    def __init__(self, fn: Any, obj: Any) -> None:
+        self.fn, self.obj = fn, obj
+
+
+class Super:
+    __slots__ = ("cls", "obj")
+
+    def __init__(self, cls: UserClass, obj: Any) -> None:
+        self.cls, self.obj = cls, obj
+
+
+class Context:
+    """The `ctx` of a custom autograd function."""
+
+    def __init__(self, needs: tuple) -> None:
+        self.attrs: dict = {}
+        self.saved: tuple = ()
+        self.needs_input_grad = needs
+
+
+def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
+    """obj.name for instances, classes, super() and ctx; raises AttributeError as Python."""
+    if isinstance(obj, Context):
+        if name == "saved_tensors":
+            return obj.saved
+        if name == "needs_input_grad":
+            return obj.needs_input_grad
+        if name == "save_for_backward":
+            return Method("save_for_backward", obj)
+        if name in obj.attrs:
+            return obj.attrs[name]
+    elif isinstance(obj, Instance):
+        if name in obj.attrs:
+            return obj.attrs[name]
+        if name == "__class__":
+            return obj.cls
+        try:
+            v = obj.cls.lookup(name)
+        except KeyError:
+            pass
+        else:
+            return bind_method(v, obj)
+    elif isinstance(obj, UserClass):
+        if name == "__name__":
+            return obj.name
+        if name == "apply" and obj.is_function:
+            return Method("apply", obj)
+        try:
+            v = obj.lookup(name)
+        except KeyError:
+            pass
+        else:
+            return v.fn if isinstance(v, StaticMethod) else v
+    elif isinstance(obj, Super):
+        for c in obj.cls.mro()[1:]:
+            if name in c.namespace:
+                return bind_method(c.namespace[name], obj.obj)
+        if name == "__init__":  # Module.__init__ / object.__init__: nothing to do
+            return Method("noop", obj.obj)
+    raise ProgramError(f"'{type_name_of(obj)}' object has no attribute '{name}'",
+                       "AttributeError")
+
+
+class StaticMethod:
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+
+def bind_method(v: Any, obj: Any) -> Any:
+    if isinstance(v, StaticMethod):
+        return v.fn
+    if isinstance(v, UserFunction):
+        return Method(v, obj)
+    return v
+
+
+def type_name_of(obj: Any) -> str:
+    if isinstance(obj, Instance):
+        return obj.cls.name
+    if isinstance(obj, UserClass):
+        return "type"
+    if isinstance(obj, Context):
+        return "BackwardCFunction"
+    return type_name(obj)
+
+
+def set_class_attr(obj: Any, name: str, value: Any) -> bool:
+    """obj.name = value for instances, classes and ctx; False for other objects."""
+    if isinstance(obj, Context):
+        obj.attrs[name] = value
+        return True
+    if isinstance(obj, Instance):
+        obj.attrs[name] = value
+        return True
+    if isinstance(obj, UserClass):
+        obj.namespace[name] = value
+        return True
+    return False
+
+
+def apply_function(ip: "Interpreter", cls: UserClass, args: list, kwargs: dict) -> Any:
+    """Fn.apply(*args): forward(ctx, *args) without recording, then one node per output
+    whose backward is the class's backward(ctx, *grads)."""
+    if kwargs:
+        raise py_error("apply() takes no keyword arguments")
+    needs = tuple(isinstance(a, Node) and a.requires_grad for a in args)
+    ctx = Context(needs)
+    forward = cls.lookup("forward")
+    backward = cls.lookup("backward")
+    forward = forward.fn if isinstance(forward, StaticMethod) else forward
+    backward = backward.fn if isinstance(backward, StaticMethod) else backward
+    was = ip.graph.grad_enabled
+    ip.graph.grad_enabled = False
+    try:
+        out = ip.call_sync(forward, [ctx, *args])
+    finally:
+        ip.graph.grad_enabled = was
+    single = isinstance(out, Node)
+    outs = [out] if single else list(out) if isinstance(out, (tuple, list)) else None
+    if outs is None or not all(isinstance(o, Node) for o in outs):
+        raise py_error(f"{cls.name}.forward must return a tensor or a tuple of tensors")
+    if not (was and any(needs)):
+        return out
+    cache: dict = {}
+    tensor_args = tuple(args)
+
+    def make_vjp(i: int):
+        def vjp(g, y, *values, **params):
+            key = id(g)
+            if key not in cache:
+                cache.clear()
+                grad = ip.constant(np.array(g))
+                r = ip.call_sync(backward, [ctx, grad])
+                grads = list(r) if isinstance(r, (tuple, list)) else [r]
+                if len(grads) != len(tensor_args):
+                    raise ProgramError(f"function {cls.name}Backward returned an incorrect "
+                                       f"number of gradients (expected {len(tensor_args)}, "
+                                       f"got {len(grads)})")
+                cache[key] = grads
+            gi = cache[key][i]
+            if gi is None:
+                return np.zeros(())
+            if not isinstance(gi, Node):
+                gi = ip.tensor(gi)
+            return gi.value
+        return vjp
+
+    op = Op(f"custom:{cls.name}", f"{cls.name}Backward", lambda *a: None,
+            tuple(make_vjp(i) for i in range(len(args))))
+    results = []
+    for o in outs:
+        node = ip.graph.apply(_Wrapped(op, o.value), tensor_args, NO_PARAMS,
+                              expr=ip._here() or cls.name, where=ip._here())
+        results.append(node)
+    return results[0] if single else tuple(results)
+
+
+class _Wrapped:
+    """An Op whose forward returns a value already computed (the user's forward)."""
+
+    def __init__(self, op: Op, value: np.ndarray) -> None:
+        self._op, self._value = op, value
+        self.key, self.grad_fn, self.vjp = op.key, op.grad_fn, op.vjp
+        self.differentiable, self.sym = True, None
+
+    def forward(self, *args, **params):
+        return np.array(self._value)
