@@ -1662,7 +1662,9 @@ class Interpreter(Evaluator):
             if name.endswith("_") and name[:-1] in FUNCTIONS:
                 return self._method(name, args[0], args[1:], kwargs)
             if name in TENSOR_METHODS:
-                return TENSOR_METHODS[name](self, args[0], args[1:], kwargs)
+                handler = TENSOR_METHODS[name]
+                return call_builtin(name, lambda ip, a, k: handler(ip, args[0], a, k), self,
+                                    args[1:], kwargs)
         return self._classic_call(name, args, kwargs)
 
     def _classic_call(self, fname: str, args: list, kwargs: dict) -> Any:
