@@ -34,6 +34,7 @@ from .syntax import Assert as AssertStmt
 from .syntax import Starred as StarredExpr
 
 MODULE_NAMES = frozenset({"torch", "F", "nn", "np", "numpy", "math"})
+MISSING = object()  # no scope binds the name
 MAX_DEPTH = 1000  # frames, as Python's default recursion limit
 MAX_NATIVE_DEPTH = 32  # user code called back from gradcli's own code (hooks, jacobian)
 MAX_OUTPUT = 16 * 1024 * 1024
@@ -476,20 +477,10 @@ class Interpreter(Evaluator):
 
     def _lookup(self, node: Name) -> Any:  # type: ignore[override]
         name = node.id
-        task = self._task
-        if task is not None and task.scopes:
-            for scope in reversed(task.scopes):
-                if name in scope:
-                    return scope[name]
+        v = self._scoped(name)
+        if v is not MISSING:
+            return v
         f = self._frame
-        if f is not None and f.scope is not self.env:
-            if name in f.scope:
-                return f.scope[name]
-            for scope in f.outer:
-                if name in scope:
-                    return scope[name]
-        if name in self.env:
-            return self.env[name]
         if name in self.bindings:
             return super()._lookup(node)
         if name in self.builtins:
@@ -527,13 +518,25 @@ class Interpreter(Evaluator):
         return not self._bound_anywhere(name)
 
     def _bound_anywhere(self, name: str) -> bool:
-        f = self._frame
+        return self._scoped(name) is not MISSING or name in self.bindings
+
+    def _scoped(self, name: str) -> Any:
+        """A name's value in the program's scopes, innermost first: the comprehensions
+        being evaluated, the function's locals and the scopes it closes over, the module;
+        MISSING if none binds it."""
         task = self._task
-        if task is not None and any(name in s for s in task.scopes):
-            return True
-        if f is not None and (name in f.scope or any(name in s for s in f.outer)):
-            return True
-        return name in self.env or name in self.bindings
+        if task is not None:
+            for scope in reversed(task.scopes):
+                if name in scope:
+                    return scope[name]
+        f = self._frame
+        if f is not None and f.scope is not self.env:
+            if name in f.scope:
+                return f.scope[name]
+            for scope in f.outer:
+                if name in scope:
+                    return scope[name]
+        return self.env.get(name, MISSING)
 
     def _path(self, expr) -> str:
         """The dotted path of a module attribute, with import aliases expanded."""
@@ -1675,20 +1678,9 @@ class Interpreter(Evaluator):
         raise UnknownFunctionError(f"unknown function {fname!r}")
 
     def _callee(self, name: str) -> Any:
-        task = self._task
-        if task is not None:
-            for scope in reversed(task.scopes):
-                if name in scope:
-                    return scope[name]
-        f = self._frame
-        if f is not None and f.scope is not self.env:
-            if name in f.scope:
-                return f.scope[name]
-            for scope in f.outer:
-                if name in scope:
-                    return scope[name]
-        if name in self.env:
-            return self.env[name]
+        v = self._scoped(name)
+        if v is not MISSING:
+            return v
         if name in self.builtins:
             return self.builtins[name]
         if name in EXCEPTIONS:
