@@ -22,9 +22,9 @@ from .engine import Graph, Node
 from .errors import (ArgumentError, GradcliError, LimitError, ProgramError, ShapeError,
                      UnknownFunctionError)
 from .evaluator import CONSTANTS, CONSTRUCTORS, DTYPES, DType, Evaluator
-from .pyvalues import (AccumulateGrad, Builtin, BoundMethod, ExcType, ExcValue, GradFn,
-                       GradMode, Printer, Starred, TorchSize, UserFunction, format_value,
-                       py_error, python_binary, python_number, type_name)
+from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ExcType, ExcValue, GradFn,
+                       GradMode, Printer, Starred, TorchSize, UserFunction, fake_address,
+                       format_value, py_error, python_binary, python_number, type_name)
 from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, ChainCompare,
                      ClassDef, Comp, Compare, Continue, Delete, DictExpr, ExprStmt, For,
                      FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index,
@@ -1876,9 +1876,10 @@ class Interpreter(Evaluator):
         if isinstance(v, _ModulePath):
             return f"<module '{v.path}'>"
         if isinstance(v, GradMode):
-            return f"<torch.autograd.grad_mode.{'no_grad' if not v.enabled else 'enable_grad'} object at 0x7f0000000000>"
+            kind = "no_grad" if not v.enabled else "enable_grad"
+            return f"<torch.autograd.grad_mode.{kind} object at {fake_address(v)}>"
         if isinstance(v, HookHandle):
-            return "<torch.utils.hooks.RemovableHandle object at 0x7f0000000000>"
+            return f"<torch.utils.hooks.RemovableHandle object at {fake_address(v)}>"
         return None
 
     def write(self, text: str) -> None:
