@@ -667,6 +667,39 @@ def _func_transform(ip, args, kwargs, which: str):
     return Builtin("torch.func.jacrev(f)", call)
 
 
+def _parameter(ip, args, kwargs):
+    """nn.Parameter(t, requires_grad=True): a leaf that requires grad, sharing t's memory
+    (printed as PyTorch prints a Parameter)."""
+    p = bind("Parameter", args, kwargs, [("data", None), ("requires_grad", True)])
+    t = ip.tensor(p["data"]) if p["data"] is not None else ip.constant(np.zeros(0))
+    v = ip.graph.leaf(t.value, requires_grad=bool(p["requires_grad"]), expr=t._expr,
+                      where=t.where)
+    ip.parameters.add(id(v))
+    ip._parameter_nodes.append(v)
+    return v
+
+
+def _one_hot(ip, args, kwargs):
+    """F.one_hot(indices, num_classes=-1): int64, no gradient."""
+    p = bind("one_hot", args, kwargs, [("tensor", REQUIRED), ("num_classes", -1)])
+    t = ip.tensor(p["tensor"])
+    if t.value.dtype.kind not in "iu":
+        raise ProgramError("one_hot is only applicable to index tensor of type LongTensor.")
+    n = int(p["num_classes"])
+    if n < 0:
+        n = int(t.value.max()) + 1 if t.value.size else 0
+    if t.value.size and (t.value.min() < 0 or t.value.max() >= n):
+        raise ProgramError("Class values must be smaller than num_classes.")
+    ip.graph.check_size((*t.value.shape, n), "one_hot")
+    return ip.constant(np.eye(n, dtype=np.int64)[t.value])
+
+
+def _generator(ip, args, kwargs):
+    """torch.Generator(): a generator of its own (PyTorch's default seed until seeded)."""
+    from .evaluator import Randomness
+    return Randomness(None)
+
+
 def _variable(ip, args, kwargs):
     """torch.autograd.Variable(t, requires_grad=False): old tutorials' spelling of a
     tensor; today it gives a leaf sharing t's memory."""
@@ -844,6 +877,12 @@ SPECIAL = {
     "torch.func.jacrev": lambda ip, a, k: _func_transform(ip, a, k, "jacobian"),
     "torch.autograd.gradcheck": _gradcheck, "torch.autograd.gradcheck.gradcheck": _gradcheck,
     "torch.autograd.Variable": lambda ip, a, k: _variable(ip, a, k),
+    "torch.nn.Parameter": lambda ip, a, k: _parameter(ip, a, k),
+    "torch.nn.parameter.Parameter": lambda ip, a, k: _parameter(ip, a, k),
+    "torch.argmax": lambda ip, a, k: _arg_extreme("argmax")(ip, ip.tensor(a[0]), a[1:], k),
+    "torch.argmin": lambda ip, a, k: _arg_extreme("argmin")(ip, ip.tensor(a[0]), a[1:], k),
+    "torch.Generator": lambda ip, a, k: _generator(ip, a, k),
+    "torch.nn.functional.one_hot": lambda ip, a, k: _one_hot(ip, a, k),
     "torch.autograd.variable.Variable": lambda ip, a, k: _variable(ip, a, k),
 }
 SPECIAL.update({f"math.{name}": math_function(name) for name in MATH})
@@ -1032,6 +1071,29 @@ def _any(ip, x, args, kwargs):
     return ip.constant(np.asarray(bool(np.any(x.value))))
 
 
+def _arg_extreme(which: str):
+    """argmax/argmin: indices, not differentiable (a new tensor with no grad_fn)."""
+    def fn(ip, x, args, kwargs):
+        kw = {("dim" if k == "axis" else k): v for k, v in kwargs.items()}
+        p = bind(which, args, kw, [("dim", None), ("keepdim", False)])
+        f = np.argmax if which == "argmax" else np.argmin
+        if p["dim"] is None:
+            value = np.asarray(f(x.value.reshape(-1)), dtype=np.int64)
+        else:
+            from .dispatch import norm_dim
+            d = norm_dim(which, p["dim"], x.value.ndim)
+            value = f(x.value, axis=d)
+            if p["keepdim"]:
+                value = np.expand_dims(value, d)
+        return ip.constant(np.asarray(value, dtype=np.int64))
+    return fn
+
+
+def _expand_as(ip, x, args, kwargs):
+    p = bind("expand_as", args, kwargs, [("other", REQUIRED)])
+    return FUNCTIONS["expand"](ip, "expand", [x, *p["other"].value.shape], {})
+
+
 def _is_floating_point(ip, x, args, kwargs):
     return x.value.dtype.kind == "f"
 
@@ -1069,6 +1131,8 @@ TENSOR_METHODS = {
     "long": _cast("int64"), "int": _cast("int32"), "bool": _cast("bool"),
     "to": _to, "type": _type_method, "cpu": _same_tensor, "contiguous_": _same_tensor,
     "size": _size, "equal": _equal, "allclose": _allclose, "all": _all, "any": _any,
+    "argmax": _arg_extreme("argmax"), "argmin": _arg_extreme("argmin"),
+    "nelement": lambda ip, x, a, k: int(x.value.size), "expand_as": _expand_as,
     "is_floating_point": _is_floating_point, "element_size": _element_size,
 }
 _ = Starred  # re-exported for builtins that expand *args

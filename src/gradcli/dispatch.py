@@ -37,7 +37,10 @@ OP_WORDS = {"+": "addition", "-": "subtraction", "*": "multiplication", "/": "di
 
 
 class NamedPair(tuple):
-    """What max(x, dim) returns: (values, indices), as PyTorch's named tuple."""
+    """What max(x, dim) returns: (values, indices), as PyTorch's named tuple
+    (`kind`: "max" or "min", for torch.return_types.max(...) when printed)."""
+
+    kind = "max"
 
     @property
     def values(self):
@@ -120,10 +123,24 @@ def _inner(fname: str, a: Node, b: Node, ka: int, kb: int) -> None:
                          f"({sa[ka]} != {sb[kb]})")
 
 
+_SCALAR_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                 "int64": "long int", "int32": "int", "bool": "bool"}
+
+
+def same_dtype(a: Node, b: Node) -> None:
+    """Matrix products need one dtype, as in PyTorch (no promotion)."""
+    da, db = a.value.dtype, b.value.dtype
+    if da != db:
+        raise ShapeError(f"expected m1 and m2 to have the same dtype, but got: "
+                         f"{_SCALAR_TYPES.get(str(da), str(da))} != "
+                         f"{_SCALAR_TYPES.get(str(db), str(db))}")
+
+
 def mm(ev, a, b):
     a, b = ev.tensor(a), ev.tensor(b)
     _need_ndim("mm", a, (2,), "the first argument")
     _need_ndim("mm", b, (2,), "the second argument")
+    same_dtype(a, b)
     _inner("mm", a, b, 1, 0)
     ev.graph.check_size((a.value.shape[0], b.value.shape[1]), "the result of mm")
     return ev.apply("mm", (a, b))
@@ -154,6 +171,8 @@ def matmul(ev, a, b):
     if da == 0 or db == 0:
         raise ShapeError("matmul: both arguments need at least one dimension "
                          f"(got shapes {list(a.value.shape)} and {list(b.value.shape)})")
+    if a.value.dtype.kind == "f" and b.value.dtype.kind == "f":
+        same_dtype(a, b)
     if da == 2 and db == 2:
         return mm(ev, a, b)
     if da == 2 and db == 1:
@@ -567,13 +586,17 @@ def _extreme(which: str) -> Resolver:
             return ev.apply(which, (x,))
         d = norm_dim(name, p["dim"], x.value.ndim)
         if x.value.ndim == 0:
-            return NamedPair((ev.apply("clone", (x,)), ev.constant(np.asarray(0))))
+            pair = NamedPair((ev.apply("clone", (x,)), ev.constant(np.asarray(0))))
+            pair.kind = which
+            return pair
         params = {"dim": d, "keepdim": bool(p["keepdim"])}
         values = ev.apply(f"{which}_dim", (x,), params)
         idx = (np.argmax if which == "max" else np.argmin)(x.value, axis=d)
         if params["keepdim"]:
             idx = np.expand_dims(idx, d)
-        return NamedPair((values, ev.constant(np.asarray(idx, dtype=np.int64))))
+        pair = NamedPair((values, ev.constant(np.asarray(idx, dtype=np.int64))))
+        pair.kind = which
+        return pair
     return resolve
 
 

@@ -205,7 +205,7 @@ class Graph:
         if type(value) is not np.ndarray:  # NumPy scalars too: a tensor's memory is an array
             value = np.asarray(value)
         dt = value.dtype
-        if dt.kind == "f" and dt != self.dtype and op.key != "to_copy":
+        if dt.kind == "f" and op.key != "to_copy":
             want = _float_dtype(values, self.dtype)
             if dt != want:
                 value = value.astype(want)
@@ -233,14 +233,21 @@ def _value_of(arg: Any) -> Any:
 
 
 def _float_dtype(values: list, default: np.dtype) -> np.dtype:
-    """PyTorch's promotion for a float result: the widest float input, else the default
-    (so an integer tensor never widens a float32 graph to float64)."""
-    best = None
+    """PyTorch's promotion for a float result: the widest float among the inputs that
+    have dimensions; if none is float, the widest float among 0-d inputs; else the default
+    (a 0-d float64 tensor does not widen a float32 vector, and an integer tensor never
+    widens a float32 graph to float64)."""
+    best = best0 = None
     for v in values:
         dt = getattr(v, "dtype", None)
-        if dt is not None and dt.kind == "f" and (best is None or dt.itemsize > best.itemsize):
-            best = dt
-    return best if best is not None else default
+        if dt is None or dt.kind != "f":
+            continue
+        if np.ndim(v):
+            if best is None or dt.itemsize > best.itemsize:
+                best = dt
+        elif best0 is None or dt.itemsize > best0.itemsize:
+            best0 = dt
+    return best if best is not None else best0 if best0 is not None else default
 
 
 Step = tuple[int, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]

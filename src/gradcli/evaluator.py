@@ -135,10 +135,6 @@ class Evaluator:
             shapes = ", ".join(str(list(a.value.shape)) for a in args if isinstance(a, Node))
             raise ShapeError(f"{key}: {e} (argument shapes {shapes})") from None
 
-    def draw(self, kind: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
-        """Random numbers for randn/rand, as PyTorch draws them after manual_seed."""
-        return self.random.draw(kind, shape, dtype)
-
     def constant(self, value: np.ndarray, *, requires_grad: bool = False) -> Node:
         """A tensor that is not the result of a recorded op: a leaf."""
         where = self._here()
@@ -164,8 +160,10 @@ class Evaluator:
             return v
         return self.constant(np.asarray(v, dtype=self.graph.dtype))
 
-    def list_value(self, items: Any, *, float_default: bool) -> np.ndarray:
-        """Nested lists of numbers (or no-grad tensors) -> an array, checked and sized."""
+    def list_value(self, items: Any, *, float_default: bool,
+                   float_dtype: Any = None) -> np.ndarray:
+        """Nested lists of numbers (or one-element tensors) -> an array, checked and sized;
+        floats in `float_dtype` (the graph's by default)."""
         flat_ok = True
         stack = [items]
         has_float = False
@@ -198,7 +196,7 @@ class Evaluator:
                 raise ShapeError("the nested lists are ragged: every row must have the same "
                                  "length") from None
         if float_default or has_float or arr.dtype.kind == "f" or arr.size == 0:
-            arr = arr.astype(self.graph.dtype)
+            arr = arr.astype(self.graph.dtype if float_dtype is None else float_dtype)
         elif arr.dtype.kind in "iu":
             arr = arr.astype(np.int64)
         return arr
@@ -730,6 +728,8 @@ def _numpy_index(x: Node, advanced: list[tuple[int, np.ndarray]]) -> tuple:
 def _dtype_of(ev: Evaluator, name: str, v: Any) -> np.dtype | None:
     if v is None:
         return None
+    if isinstance(v, str) and v in DTYPES:  # NumPy's spelling: np.array(..., dtype='float32')
+        return np.dtype(DTYPES[v])
     if not isinstance(v, DType):
         raise ArgumentError(f"{name}(): dtype must be like torch.float32 (got {describe(v)})")
     return v.np
@@ -743,22 +743,28 @@ def _finish_tensor(ev: Evaluator, name: str, value: np.ndarray, kwargs: dict) ->
     if not isinstance(req, bool):
         raise ArgumentError(f"{name}(): requires_grad must be True or False")
     if req and value.dtype.kind != "f":
-        raise ArgumentError("Only Tensors of floating point and complex dtype can require "
-                            "gradients",
-                            hint="write the numbers with a decimal point, e.g. [1., 2.]")
+        from .errors import ProgramError
+
+        raise ProgramError("Only Tensors of floating point and complex dtype can require "
+                           "gradients", "RuntimeError",
+                           hint="write the numbers with a decimal point, e.g. [1., 2.]")
     return ev.constant(value, requires_grad=req)
 
 
 def _sized(fill):
     def make(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
-        own = {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")}
+        own = {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad",
+                                                             "generator")}
         p = bind(name, args, own, [("size", None)] if "size" in own else [], varargs="size")
         shape = shape_args(name, p["size"] if "size" not in own else [own["size"]])
         if any(s < 0 for s in shape):
             raise ArgumentError(f"{name}(): sizes must be non-negative (got {list(shape)})")
         ev.graph.check_size(shape, f"{name}{tuple(shape)}")
         dtype = _dtype_of(ev, name, kwargs.get("dtype")) or ev.graph.dtype
-        return _finish_tensor(ev, name, fill(ev, shape, dtype), kwargs)
+        gen = kwargs.get("generator")
+        if gen is not None and not isinstance(gen, Randomness):
+            raise ArgumentError(f"{name}(): generator must be a torch.Generator()")
+        return _finish_tensor(ev, name, fill(gen or ev.random, shape, dtype), kwargs)
     return make
 
 
@@ -766,12 +772,16 @@ def _tensor(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
     p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
              [("data", REQUIRED)])
     data = p["data"]
+    # floats go straight to the dtype asked for: torch.tensor(0.1, dtype=torch.float64) in a
+    # float32 run is the double nearest 0.1, not a float32 0.1 widened
+    want = _dtype_of(ev, name, kwargs.get("dtype"))
+    floats = want if want is not None and want.kind == "f" else ev.graph.dtype
     if isinstance(data, Node):
         value = data.value.copy()
     elif isinstance(data, (int, float)) and not isinstance(data, bool):
-        value = np.asarray(data, dtype=np.int64 if isinstance(data, int) else ev.graph.dtype)
+        value = np.asarray(data, dtype=np.int64 if isinstance(data, int) else floats)
     elif isinstance(data, (list, tuple)):
-        value = ev.list_value(data, float_default=False)
+        value = ev.list_value(data, float_default=False, float_dtype=floats)
     else:
         raise ArgumentError(f"{name}() expects numbers or nested lists (got {describe(data)})")
     return _finish_tensor(ev, name, value, kwargs)
@@ -808,7 +818,10 @@ def _arange(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
     count = max(0, math.ceil((end - start) / step))
     ev.graph.check_size((count,), name)
     ints = all(isinstance(v, int) for v in (start, end, step))
-    value = np.arange(start, end, step, dtype=np.int64 if ints else ev.graph.dtype)
+    # PyTorch computes start + i * step in double, then rounds to the tensor's dtype
+    value = np.arange(start, end, step, dtype=np.int64) if ints else \
+        (float(start) + np.arange(count, dtype=np.float64) * float(step)).astype(
+            ev.graph.dtype)
     return _finish_tensor(ev, name, value, kwargs)
 
 
@@ -863,11 +876,11 @@ CONSTRUCTORS = {
     "Tensor": lambda ev, name, args, kwargs: _typed(ev.graph.dtype)(ev, name, args, kwargs),
     "from_numpy": _tensor, "FloatTensor": _typed("float32"), "DoubleTensor": _typed("float64"),
     "LongTensor": _typed("int64"), "IntTensor": _typed("int32"), "BoolTensor": _typed("bool"),
-    "randn": _sized(lambda ev, s, dt: ev.draw("randn", s, dt)),
-    "rand": _sized(lambda ev, s, dt: ev.draw("rand", s, dt)),
-    "zeros": _sized(lambda ev, s, dt: np.zeros(s, dtype=dt)),
-    "empty": _sized(lambda ev, s, dt: np.zeros(s, dtype=dt)),
-    "ones": _sized(lambda ev, s, dt: np.ones(s, dtype=dt)),
+    "randn": _sized(lambda rng, s, dt: rng.draw("randn", s, dt)),
+    "rand": _sized(lambda rng, s, dt: rng.draw("rand", s, dt)),
+    "zeros": _sized(lambda rng, s, dt: np.zeros(s, dtype=dt)),
+    "empty": _sized(lambda rng, s, dt: np.zeros(s, dtype=dt)),
+    "ones": _sized(lambda rng, s, dt: np.ones(s, dtype=dt)),
     "eye": _eye, "arange": _arange, "linspace": _linspace, "full": _full,
 }
 for _n in ("randn", "rand", "zeros", "ones", "empty"):

@@ -21,7 +21,7 @@ from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind
 from .engine import Graph, Node
 from .errors import (ArgumentError, GradcliError, LimitError, ProgramError, ShapeError,
                      UnknownFunctionError)
-from .evaluator import CONSTANTS, CONSTRUCTORS, DTYPES, DType, Evaluator
+from .evaluator import CONSTANTS, CONSTRUCTORS, DTYPES, DType, Evaluator, Randomness
 from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ExcType, ExcValue, GradFn,
                        GradMode, Printer, Starred, TorchSize, UserFunction, fake_address,
                        format_value, py_error, python_binary, python_number, type_name)
@@ -129,6 +129,8 @@ class Interpreter(Evaluator):
         super().__init__(program, bindings, **options)
         self.keep_graphs = keep_graphs
         self.node_hooks: dict[tuple[Node, str], list] = {}  # hooks on grad_fn objects
+        self.parameters: set[int] = set()  # nn.Parameter tensors print as Parameters
+        self._parameter_nodes: list[Node] = []  # ... and stay alive, so ids stay theirs
         self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False)
         self.max_steps = max_steps
         self.steps = 0
@@ -1788,6 +1790,12 @@ class Interpreter(Evaluator):
             return None
         if isinstance(obj, DType) and name == "is_floating_point":
             return obj.np.kind == "f"
+        if isinstance(obj, Randomness) and name in ("manual_seed", "initial_seed", "seed"):
+            if name == "manual_seed":
+                p = bind(name, args, kwargs, [("seed", REQUIRED)])
+                obj.manual_seed(int(python_number(p["seed"])))
+                return obj
+            return obj.generator.initial_seed()
         if isinstance(obj, (list, dict, str, tuple)) and name in PY_METHODS.get(type(obj), ()):
             return self._py_method(obj, name, args, kwargs)
         if isinstance(obj, (int, float)) and name in ("is_integer", "hex", "conjugate",
@@ -1863,8 +1871,11 @@ class Interpreter(Evaluator):
     # ---------------------------------------------------------------- printing
 
     def _tensor_text(self, x: Node) -> str:
-        from .torchprint import tensor_repr
+        from .torchprint import parameter_repr, tensor_repr
 
+        if id(x) in self.parameters and x.is_leaf:
+            return parameter_repr(x.value, default_dtype=self.default_dtype,
+                                  requires_grad=bool(x.requires_grad))
         return tensor_repr(x.value, default_dtype=self.default_dtype,
                            grad_fn=x.grad_fn, requires_grad=bool(x.requires_grad))
 
@@ -1927,16 +1938,15 @@ class Interpreter(Evaluator):
                                          create_graph=bool(create_graph),
                                          call_hook=self._call_hook,
                                          own_versions=self.own_versions,
-                                         fn_hooks=self._fn_hooks if self.node_hooks else None)
+                                         fn_hooks=self._fn_hooks if self.node_hooks else None,
+                                         on_done=self._accumulate if kind == "backward"
+                                         else None)
         line = self._current.pos.line if getattr(self._current, "pos", None) else 0
         self.passes.append(runtime.Pass(kind, roots, nodes,
                                         {k: runtime.as_array(v) for k, v in result.items()},
                                         line))
         self._keep_graphs()
         if kind == "backward":
-            for n in nodes:
-                if n.requires_grad and (n.op is None or n.retains_grad) and n.id in result:
-                    runtime.accumulate(self.graph, n, result[n.id])
             return None
         out = []
         for k, x in enumerate(inputs or ()):
@@ -1948,6 +1958,9 @@ class Interpreter(Evaluator):
             else:
                 out.append(runtime.as_node(self.graph, g, x.value.dtype))
         return tuple(out)
+
+    def _accumulate(self, node: Node, g: Any) -> None:
+        runtime.accumulate(self.graph, node, g)
 
     def _keep_graphs(self) -> None:
         """Keep the graphs of the passes the user will see (`keep_graphs`: the last, a

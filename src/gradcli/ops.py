@@ -50,6 +50,25 @@ def erf(x):
     return np.asarray(_erf(x), dtype=np.result_type(x, np.float32))
 
 
+def wide(fn):
+    """`fn` computed in float64 for a float32 input, then rounded to float32: what PyTorch's
+    float32 kernels give far more often than NumPy's float32 ones (tanh: 99.95% of inputs
+    against 71%, exp 99% against 61%), so printed digits agree."""
+    def f(x):
+        if isinstance(x, (np.ndarray, np.float32)) and x.dtype == np.float32:
+            return fn(x.astype(np.float64)).astype(np.float32)
+        return fn(x)
+    f.__name__ = getattr(fn, "__name__", "wide")
+    return f
+
+
+exp, exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
+    np.exp, np.exp2, np.log, np.log2, np.log10, np.log1p, np.expm1))
+sin, cos, tan, asin, acos, atan = (wide(f) for f in (
+    np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan))
+sinh, cosh, tanh = (wide(f) for f in (np.sinh, np.cosh, np.tanh))
+
+
 def sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))),
                     np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
@@ -100,14 +119,14 @@ op("pow_base", "PowBackward2", lambda c, x: c ** x,       # number ** tensor
 
 # ====================================================================== unary elementwise
 #  key         grad_fn             forward        d/dx  (g: upstream, y: result, x: input)
-op("exp", "ExpBackward0", np.exp, lambda g, y, x: g * y, sym=lambda sp, x: sp.exp(x))
-op("exp2", "Exp2Backward0", np.exp2, lambda g, y, x: g * y * LN2, sym=lambda sp, x: 2 ** x)
-op("log", "LogBackward0", np.log, lambda g, y, x: g / x, sym=lambda sp, x: sp.log(x))
-op("log2", "Log2Backward0", np.log2, lambda g, y, x: g / (x * LN2),
+op("exp", "ExpBackward0", exp, lambda g, y, x: g * y, sym=lambda sp, x: sp.exp(x))
+op("exp2", "Exp2Backward0", exp2, lambda g, y, x: g * y * LN2, sym=lambda sp, x: 2 ** x)
+op("log", "LogBackward0", log, lambda g, y, x: g / x, sym=lambda sp, x: sp.log(x))
+op("log2", "Log2Backward0", log2, lambda g, y, x: g / (x * LN2),
    sym=lambda sp, x: sp.log(x, 2))
-op("log10", "Log10Backward0", np.log10, lambda g, y, x: g / (x * LN10),
+op("log10", "Log10Backward0", log10, lambda g, y, x: g / (x * LN10),
    sym=lambda sp, x: sp.log(x, 10))
-op("log1p", "Log1PBackward0", np.log1p, lambda g, y, x: g / (x + 1),
+op("log1p", "Log1PBackward0", log1p, lambda g, y, x: g / (x + 1),
    sym=lambda sp, x: sp.log(1 + x))
 op("sqrt", "SqrtBackward0", np.sqrt, lambda g, y, x: g / (2 * y), sym=lambda sp, x: sp.sqrt(x))
 op("abs", "AbsBackward0", np.abs, lambda g, y, x: g * np.sign(x), sym=lambda sp, x: sp.Abs(x))
@@ -118,18 +137,18 @@ op("floor", "FloorBackward0", np.floor, lambda g, y, x: np.zeros_like(g * x),
 op("ceil", "CeilBackward0", np.ceil, lambda g, y, x: np.zeros_like(g * x),
    sym=lambda sp, x: sp.ceiling(x))
 op("round", "RoundBackward0", np.round, lambda g, y, x: np.zeros_like(g * x))
-op("sin", "SinBackward0", np.sin, lambda g, y, x: g * np.cos(x), sym=lambda sp, x: sp.sin(x))
-op("cos", "CosBackward0", np.cos, lambda g, y, x: -g * np.sin(x), sym=lambda sp, x: sp.cos(x))
-op("tan", "TanBackward0", np.tan, lambda g, y, x: g * (1 + y * y), sym=lambda sp, x: sp.tan(x))
-op("asin", "AsinBackward0", np.arcsin, lambda g, y, x: g / np.sqrt(1 - x * x),
+op("sin", "SinBackward0", sin, lambda g, y, x: g * cos(x), sym=lambda sp, x: sp.sin(x))
+op("cos", "CosBackward0", cos, lambda g, y, x: -g * sin(x), sym=lambda sp, x: sp.cos(x))
+op("tan", "TanBackward0", tan, lambda g, y, x: g * (1 + y * y), sym=lambda sp, x: sp.tan(x))
+op("asin", "AsinBackward0", asin, lambda g, y, x: g / np.sqrt(1 - x * x),
    sym=lambda sp, x: sp.asin(x))
-op("acos", "AcosBackward0", np.arccos, lambda g, y, x: -g / np.sqrt(1 - x * x),
+op("acos", "AcosBackward0", acos, lambda g, y, x: -g / np.sqrt(1 - x * x),
    sym=lambda sp, x: sp.acos(x))
-op("atan", "AtanBackward0", np.arctan, lambda g, y, x: g / (1 + x * x),
+op("atan", "AtanBackward0", atan, lambda g, y, x: g / (1 + x * x),
    sym=lambda sp, x: sp.atan(x))
-op("sinh", "SinhBackward0", np.sinh, lambda g, y, x: g * np.cosh(x), sym=lambda sp, x: sp.sinh(x))
-op("cosh", "CoshBackward0", np.cosh, lambda g, y, x: g * np.sinh(x), sym=lambda sp, x: sp.cosh(x))
-op("tanh", "TanhBackward0", np.tanh, lambda g, y, x: g * (1 - y * y), sym=lambda sp, x: sp.tanh(x))
+op("sinh", "SinhBackward0", sinh, lambda g, y, x: g * cosh(x), sym=lambda sp, x: sp.sinh(x))
+op("cosh", "CoshBackward0", cosh, lambda g, y, x: g * sinh(x), sym=lambda sp, x: sp.cosh(x))
+op("tanh", "TanhBackward0", tanh, lambda g, y, x: g * (1 - y * y), sym=lambda sp, x: sp.tanh(x))
 op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * y * (1 - y),
    sym=lambda sp, x: 1 / (1 + sp.exp(-x)))
 op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
@@ -168,7 +187,7 @@ op("mish", "MishBackward0", lambda x: x * np.tanh(softplus(x, 1.0, 20.0)),
    sym=lambda sp, x: x * sp.tanh(sp.log(1 + sp.exp(x))))
 op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x > threshold, x, value),
    lambda g, y, x, threshold, value: g * (x > threshold))
-op("expm1", "Expm1Backward0", np.expm1, lambda g, y, x: g * (y + 1), sym=lambda sp, x: sp.exp(x) - 1)
+op("expm1", "Expm1Backward0", expm1, lambda g, y, x: g * (y + 1), sym=lambda sp, x: sp.exp(x) - 1)
 op("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, y, x: -0.5 * g * y * y * y,
    sym=lambda sp, x: 1 / sp.sqrt(x))
 op("trunc", "TruncBackward0", np.trunc, lambda g, y, x: np.zeros_like(g * x))

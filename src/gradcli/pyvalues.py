@@ -215,6 +215,9 @@ class Printer:
             return "[...]"
         if isinstance(v, TorchSize):
             return f"torch.Size([{', '.join(str(d) for d in v)}])"
+        if type(v).__name__ == "NamedPair":
+            return (f"torch.return_types.{v.kind}(\nvalues={self.repr(v[0], depth + 1)},\n"
+                    f"indices={self.repr(v[1], depth + 1)})")
         if isinstance(v, list):
             return "[" + ", ".join(self.repr(x, depth + 1) for x in v) + "]"
         if isinstance(v, tuple):

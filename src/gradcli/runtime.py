@@ -171,17 +171,36 @@ def reachable(roots: list[Node]) -> list[Node]:
     return [seen[k] for k in sorted(seen)]
 
 
+def _users(nodes: list[Node]) -> dict[int, int]:
+    """How many gradients each node of a pass will receive (one per use)."""
+    users: dict[int, int] = {}
+    for n in nodes:
+        if n.op is None:
+            continue
+        vers = n.vers
+        for i, a in enumerate(n.args):
+            if type(a) is Node and a.requires_grad:
+                if vers is not None:
+                    a = resolve(a, vers[i])
+                users[a.id] = users.get(a.id, 0) + 1
+    return users
+
+
 def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
              retain_graph: bool, create_graph: bool,
              call_hook: Callable[[Any, Node], Any] | None = None,
              own_versions: dict[int, int] | None = None,
-             fn_hooks: Any = None) -> tuple[list[Node], dict[int, Any]]:
+             fn_hooks: Any = None,
+             on_done: Callable[[Node, Any], None] | None = None
+             ) -> tuple[list[Node], dict[int, Any]]:
     """d(roots)/d(node) (weighted by `seeds`) for every node the roots reach.
 
     Runs each node's tensor hooks (`call_hook(fn, grad_tensor)` may return a new gradient)
     when its gradient is complete, and the hooks on its grad_fn (`fn_hooks(node, kind,
     grad_outputs, grad_inputs)`: "pre" before its backward, "post" after, each may return
-    replacements); checks and frees saved tensors as PyTorch does.
+    replacements); `on_done(node, grad)` gets each leaf's and retained node's gradient as
+    soon as it is complete (so a pass that fails later has already accumulated those, as
+    PyTorch's engine has); checks and frees saved tensors as PyTorch does.
     With `create_graph` the gradients are recorded as graph nodes (Traced values)."""
     from .autodiff import Traced, _binary, _unbroadcast, _vjp
 
@@ -194,10 +213,11 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
     was = graph.grad_enabled
     graph.grad_enabled = create_graph
     try:
-        for node in reversed(nodes):
+        def complete(node: Node) -> Any:
+            """The node's gradient is final: its tensor hooks, then .grad if it keeps one."""
             g = grads.get(node.id)
             if g is None:
-                continue
+                return None
             if node.hooks and call_hook is not None:
                 for fn in node.hooks:
                     new = call_hook(fn, _grad_tensor(graph, g))
@@ -205,8 +225,30 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                         g = new.value if not create_graph else (
                             Traced(new, graph) if new.requires_grad else new.value)
                 grads[node.id] = g
+            if on_done is not None and node.requires_grad and (
+                    node.op is None or node.retains_grad):
+                on_done(node, g)
+            return g
+
+        # A leaf's gradient is accumulated as soon as its last user has sent its part, as
+        # PyTorch's AccumulateGrad runs first among ready nodes: a pass that fails later
+        # has already changed those leaves' .grad.
+        users = _users(nodes)
+        for r in roots:
+            if r.op is None and not users.get(r.id):
+                complete(r)
+
+        def sent_to(arg: Node) -> None:
+            left = users[arg.id] = users[arg.id] - 1
+            if left == 0 and arg.op is None:
+                complete(arg)
+
+        for node in reversed(nodes):
             op = node.op
             if op is None:
+                continue
+            g = complete(node)
+            if g is None:
                 continue
             _check_saved(node, own_version(node, own_versions),
                          own_versions is not None and node.id in own_versions)
@@ -236,6 +278,7 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                                            ) from None
                     prev = grads.get(arg.id)
                     grads[arg.id] = gi if prev is None else _binary(graph, "+", prev, gi)
+                    sent_to(arg)
                 else:
                     gi = op.vjp[i](g, node.value, *values, **node.params)
                     shape = arg.value.shape
@@ -247,6 +290,7 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
             for arg, gi in sent:
                 prev = grads.get(arg.id)
                 grads[arg.id] = gi if prev is None else prev + gi
+                sent_to(arg)
             if not retain_graph:
                 node.freed = True
     finally:
