@@ -205,8 +205,9 @@ class Graph:
         if type(value) is not np.ndarray:  # NumPy scalars too: a tensor's memory is an array
             value = np.asarray(value)
         dt = value.dtype
-        if dt.kind == "f" and op.key != "to_copy":
-            want = _float_dtype(values, self.dtype)
+        if dt.kind == "f" and op.key != "to_copy" and (
+                dt != self.dtype or any(getattr(v, "dtype", dt) != dt for v in values)):
+            want = _float_dtype(values, self.dtype)  # mixed dtypes: PyTorch's promotion
             if dt != want:
                 value = value.astype(want)
         requires_grad = False

@@ -149,9 +149,10 @@ class Pass:
         self.roots = self.nodes = self.grads = None
 
 
-def reachable(roots: list[Node]) -> list[Node]:
+def reachable(roots: list[Node], users: dict[int, int] | None = None) -> list[Node]:
     """Every node that requires grad and leads to a root, in creation order, with each
-    argument resolved to the version its user saw. Iterative: no recursion."""
+    argument resolved to the version its user saw; `users` gets how many gradients each
+    node will receive (one per use). Iterative: no recursion."""
     seen: dict[int, Node] = {}
     stack = [r for r in roots if r.requires_grad]
     while stack:
@@ -166,24 +167,11 @@ def reachable(roots: list[Node]) -> list[Node]:
             if type(a) is Node and a.requires_grad:
                 if vers is not None:
                     a = resolve(a, vers[i])
+                if users is not None:
+                    users[a.id] = users.get(a.id, 0) + 1
                 if a.id not in seen:
                     stack.append(a)
     return [seen[k] for k in sorted(seen)]
-
-
-def _users(nodes: list[Node]) -> dict[int, int]:
-    """How many gradients each node of a pass will receive (one per use)."""
-    users: dict[int, int] = {}
-    for n in nodes:
-        if n.op is None:
-            continue
-        vers = n.vers
-        for i, a in enumerate(n.args):
-            if type(a) is Node and a.requires_grad:
-                if vers is not None:
-                    a = resolve(a, vers[i])
-                users[a.id] = users.get(a.id, 0) + 1
-    return users
 
 
 def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
@@ -204,7 +192,8 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
     With `create_graph` the gradients are recorded as graph nodes (Traced values)."""
     from .autodiff import Traced, _binary, _unbroadcast, _vjp
 
-    nodes = reachable(roots)
+    users: dict[int, int] = {}
+    nodes = reachable(roots, users)
     grads: dict[int, Any] = {}
     for r, s in zip(roots, seeds):
         if r.requires_grad:
@@ -233,7 +222,6 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
         # A leaf's gradient is accumulated as soon as its last user has sent its part, as
         # PyTorch's AccumulateGrad runs first among ready nodes: a pass that fails later
         # has already changed those leaves' .grad.
-        users = _users(nodes)
         for r in roots:
             if r.op is None and not users.get(r.id):
                 complete(r)
