@@ -1,0 +1,210 @@
+"""PyTorch's CPU floating-point sum and mean, bit for bit, on NumPy.
+
+PyTorch (aten/src/ATen/native/cpu/SumKernel.cpp, ``cascade_sum``) does not
+add elements in NumPy's pairwise order.  This module ports its order:
+
+* ``multi_row_sum``: a 4-level cascade; level 0 adds ``2**p`` consecutive
+  rows sequentially (``p = max(4, CeilLog2(size) // 4)``), each higher level
+  adds ``2**p`` results of the level below, the top level is a running sum.
+  At the end ``((tail + acc1) + acc2) + acc3``.
+* ``row_sum``: views the row as ``(-1, 4)`` (ILP factor 4), cascades the four
+  columns, adds the leftover elements to column 0, then columns 1, 2, 3.
+* contiguous inner reductions load ``Vectorized`` lanes (8 float32 / 4
+  float64 lanes: the AVX2 kernel, also under AVX512), ``row_sum``
+  the vectors, then add the scalar tail and finally the lanes in order.
+* contiguous outer reductions (over the first dim) cascade blocks of 4
+  vectors of columns with ``multi_row_sum`` and the rest with ``row_sum``.
+* the output is filled with 0 and the result added to it (so -0.0 -> 0.0).
+
+The accumulation type for float32 and float64 is the element type.
+``mean`` is ``sum(...).div_(n)``: a true division by n in the element type.
+This matches ``torch.set_num_threads(1)`` (with more threads PyTorch splits
+reductions of 32768 or more elements between threads).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Vector width in bytes of the kernel PyTorch runs.  The reference machine
+# reports the AVX512 capability, but sum_stub is registered with
+# REGISTER_DISPATCH, which leaves the AVX512 slot empty so the AVX2 kernel
+# runs (Vectorized<float> 8 lanes, Vectorized<double> 4 lanes).  The default
+# (non-AVX) x86 build and NEON builds also use 32-byte Vectorized types.
+VECTOR_BYTES = 32
+
+
+def _lanes(dtype: np.dtype) -> int:
+    return VECTOR_BYTES // np.dtype(dtype).itemsize
+
+
+def _ceil_log2(x: int) -> int:
+    if x <= 2:
+        return 1
+    return (x - 1).bit_length()
+
+
+def _seq(a: np.ndarray) -> np.ndarray:
+    """Sequential (left-to-right) sum along axis 0, starting from 0."""
+    if a.shape[0] == 0:
+        return np.zeros(a.shape[1:], a.dtype)
+    if a.shape[0] == 1:
+        return a[0] + a.dtype.type(0)
+    return np.add.accumulate(a, axis=0)[-1]
+
+
+def _seq_groups(a: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sequential sums of full groups of ``step`` along axis 0, and of the rest."""
+    n = a.shape[0] // step
+    full = a[: n * step].reshape((n, step) + a.shape[1:])
+    if n:
+        sums = np.add.accumulate(full, axis=1)[:, -1]
+    else:
+        sums = np.zeros((0,) + a.shape[1:], a.dtype)
+    return sums, _seq(a[n * step:])
+
+
+def _multi_row_sum(x: np.ndarray) -> np.ndarray:
+    """multi_row_sum over axis 0 (every other position is independent)."""
+    size = x.shape[0]
+    power = max(4, _ceil_log2(size) // 4)
+    step = 1 << power
+    c0, tail = _seq_groups(x, step)
+    c1, acc1 = _seq_groups(c0, step)
+    c2, acc2 = _seq_groups(c1, step)
+    acc3 = _seq(c2)
+    return ((tail + acc1) + acc2) + acc3
+
+
+def _row_sum(x: np.ndarray) -> np.ndarray:
+    """row_sum over axis 0 (ILP factor 4)."""
+    size = x.shape[0]
+    n4 = size // 4
+    parts = _multi_row_sum(x[: n4 * 4].reshape((n4, 4) + x.shape[1:]))
+    p0 = parts[0]
+    for i in range(n4 * 4, size):
+        p0 = p0 + x[i]
+    for k in range(1, 4):
+        p0 = p0 + parts[k]
+    return p0
+
+
+def _inner_sum(x: np.ndarray) -> np.ndarray:
+    """Reduce the last (contiguous) dim of a 2-D array (m, n)."""
+    m, n = x.shape
+    lanes = _lanes(x.dtype)
+    if n < lanes:
+        return _row_sum(np.ascontiguousarray(x.T))
+    nvec = n // lanes
+    vecs = x[:, : nvec * lanes].reshape(m, nvec, lanes).transpose(1, 0, 2)
+    vacc = _row_sum(vecs)  # (m, lanes)
+    acc = np.zeros(m, x.dtype)
+    for k in range(nvec * lanes, n):
+        acc = acc + x[:, k]
+    for k in range(lanes):
+        acc = acc + vacc[:, k]
+    return acc
+
+
+def _outer_sum(x: np.ndarray) -> np.ndarray:
+    """Reduce the first dim of a 2-D array (m, n) with m, n > 1."""
+    m, n = x.shape
+    lanes = _lanes(x.dtype)
+    block = 4 * lanes if n >= lanes else 4
+    nb = (n // block) * block
+    out = np.empty(n, x.dtype)
+    if nb:
+        out[:nb] = _multi_row_sum(x[:, :nb])
+    if nb < n:
+        out[nb:] = _row_sum(x[:, nb:])
+    return out
+
+
+def _reduce_2d(x: np.ndarray, axis: int) -> np.ndarray:
+    """Sum a C-contiguous 2-D array over ``axis`` as TensorIterator would."""
+    m, n = x.shape
+    zero = x.dtype.type(0)
+    if axis == 1:
+        if n == 1:
+            return x[:, 0] + zero
+        if m == 1:
+            return _inner_sum(x) + zero
+        return _inner_sum(x) + zero
+    if m == 1:  # not a true reduction
+        return x[0] + zero
+    if n == 1:  # size-1 dim dropped: a contiguous 1-D reduction
+        return _inner_sum(x.reshape(1, m)) + zero
+    return _outer_sum(x) + zero
+
+
+def _normalize_axes(axis, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    axes = []
+    for a in axis:
+        a = int(a)
+        if a < -max(ndim, 1) or a >= max(ndim, 1):
+            raise np.exceptions.AxisError(a, ndim) if hasattr(np, "exceptions") else ValueError(a)
+        axes.append(a % max(ndim, 1))
+    return tuple(sorted(set(axes)))
+
+
+def _check(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype not in (np.float32, np.float64):
+        raise TypeError(f"torch_sum supports float32 and float64, not {x.dtype}")
+    return np.ascontiguousarray(x)
+
+
+def torch_sum(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
+    """``torch.from_numpy(x).sum(axis, keepdim=keepdims)`` bit for bit."""
+    x = _check(x)
+    ndim = x.ndim
+    axes = _normalize_axes(axis, ndim)
+    if ndim == 0:
+        res = np.asarray(x + x.dtype.type(0))
+        return res
+    shape = x.shape
+    kept = [d for d in range(ndim) if d not in axes]
+    out_shape = tuple(shape[d] for d in kept)
+    if x.size == 0:
+        res = np.zeros(out_shape, x.dtype)
+    else:
+        # Coalesce: view as (pre, red, post) when the reduced dims are adjacent.
+        red = [d for d in range(ndim) if d in axes]
+        if not red:
+            res = x + x.dtype.type(0)
+        elif red == list(range(red[0], red[-1] + 1)):
+            pre = int(np.prod(shape[: red[0]], dtype=np.int64))
+            mid = int(np.prod(shape[red[0]: red[-1] + 1], dtype=np.int64))
+            post = int(np.prod(shape[red[-1] + 1:], dtype=np.int64))
+            if pre == 1:
+                res = _reduce_2d(x.reshape(mid, post), 0)
+            elif post == 1:
+                res = _reduce_2d(x.reshape(pre, mid), 1)
+            else:
+                # (pre, mid, post): independent outer reductions per pre slab
+                # (a single TensorIterator call orders them the same way).
+                x3 = x.reshape(pre, mid, post)
+                res = np.stack([_reduce_2d(x3[i], 0) for i in range(pre)])
+            res = res.reshape(out_shape)
+        else:
+            raise NotImplementedError("non-adjacent reduced dims")
+    if keepdims:
+        res = res.reshape(tuple(1 if d in axes else shape[d] for d in range(ndim)))
+    return np.asarray(res)
+
+
+def torch_mean(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
+    """``torch.from_numpy(x).mean(axis, keepdim=keepdims)`` bit for bit."""
+    x = _check(x)
+    axes = _normalize_axes(axis, x.ndim)
+    n = 1
+    for d in axes:
+        if x.ndim:
+            n *= x.shape[d]
+    s = torch_sum(x, axis, keepdims)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(s / x.dtype.type(n))
