@@ -1,7 +1,8 @@
 """gradcli.torchsum adds in PyTorch's CPU order: bit-identical sum and mean.
 
-tests/golden/sum_golden.json is recorded from PyTorch 2.13 (CPU, one thread) by
-tests/golden/record_sum.py; inputs are regenerated from their seeds.
+tests/golden/sum_golden.json is recorded from PyTorch 2.13 (CPU, one thread,
+and 2-4 threads for the cases that say so) by tests/golden/record_sum.py;
+inputs are regenerated from their seeds.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _spec.loader.exec_module(record_sum)
 
 
 def _case_id(case):
-    return f"{case['dtype']}-{'x'.join(map(str, case['shape']))}-{case['kind']}"
+    ident = f"{case['dtype']}-{'x'.join(map(str, case['shape']))}-{case['kind']}"
+    return ident + (f"-{case['threads']}threads" if "threads" in case else "")
 
 
 def _check(got: np.ndarray, shape, expected: str) -> bool:
@@ -42,15 +44,16 @@ def _check(got: np.ndarray, shape, expected: str) -> bool:
 def test_sum_and_mean_bits_match_pytorch(case):
     x = record_sum.make_input(case["seed"], case["shape"], case["dtype"], case["kind"])
     assert record_sum.digest(x) == case["sha"], "input generator changed"
+    threads = case.get("threads", 1)
     bad = []
     for key, want in case["results"].items():
         axis = None if key == "all" else int(key)
-        got_sum = torch_sum(x, axis)
+        got_sum = torch_sum(x, axis, threads=threads)
         assert got_sum.dtype == x.dtype
         if not _check(got_sum, want["shape"], want["sum"]):
             bad.append(("sum", key))
         with np.errstate(all="ignore"):
-            got_mean = torch_mean(x, axis)
+            got_mean = torch_mean(x, axis, threads=threads)
         if not _check(got_mean, want["shape"], want["mean"]):
             bad.append(("mean", key))
     assert not bad
@@ -66,6 +69,8 @@ def test_golden_covers_every_case_type():
         for key in ("all", "0", "1"):
             assert kinds[(dtype, 2, key)] >= 200
     assert GOLDEN["threads"] == 1
+    threaded = Counter(c["threads"] for c in GOLDEN["cases"] if "threads" in c)
+    assert set(threaded) == {2, 3, 4}
 
 
 def test_keepdims_and_tuple_axes():

@@ -18,8 +18,13 @@ add elements in NumPy's pairwise order.  This module ports its order:
 
 The accumulation type for float32 and float64 is the element type.
 ``mean`` is ``sum(...).div_(n)``: a true division by n in the element type.
-This matches ``torch.set_num_threads(1)`` (with more threads PyTorch splits
-reductions of 32768 or more elements between threads).
+With several threads (``threads`` argument, default ``NUM_THREADS``) PyTorch
+reduces 32768 or more elements to ONE value in two passes
+(TensorIteratorReduce.cpp ``two_pass_reduction``): ``parallel_for`` cuts the
+flat input into ``min(threads, ceil(N / 32768))`` equal chunks, each summed as
+above into its own zero-filled slot of a ``threads``-long buffer, and the
+buffer is then summed the same way.  Reductions to several values split the
+kept dim at 128-byte column boundaries, which leaves every result unchanged.
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ import numpy as np
 # runs (Vectorized<float> 8 lanes, Vectorized<double> 4 lanes).  The default
 # (non-AVX) x86 build and NEON builds also use 32-byte Vectorized types.
 VECTOR_BYTES = 32
+
+# torch.get_num_threads() of the run being reproduced.
+NUM_THREADS = 1
+GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE
 
 
 def _lanes(dtype: np.dtype) -> int:
@@ -158,8 +167,29 @@ def _check(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x)
 
 
-def torch_sum(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
-    """``torch.from_numpy(x).sum(axis, keepdim=keepdims)`` bit for bit."""
+def _sum_flat(x: np.ndarray, threads: int) -> np.ndarray:
+    """A reduction of every element of a contiguous array to one value."""
+    flat = x.reshape(1, -1)
+    n = flat.shape[1]
+    zero = x.dtype.type(0)
+    if n < GRAIN_SIZE or threads <= 1:
+        return _inner_sum(flat)[0] + zero
+    used = min(threads, -(-n // GRAIN_SIZE))
+    chunk = -(-n // used)
+    buffer = np.zeros((1, threads), x.dtype)
+    for t in range(used):
+        begin = t * chunk
+        if begin < n:
+            buffer[0, t] = _inner_sum(flat[:, begin: min(n, begin + chunk)])[0] + zero
+    return _inner_sum(buffer)[0] + zero
+
+
+def torch_sum(x: np.ndarray, axis=None, keepdims: bool = False, threads: int | None = None) -> np.ndarray:
+    """``torch.from_numpy(x).sum(axis, keepdim=keepdims)`` bit for bit.
+
+    ``threads`` is PyTorch's ``torch.get_num_threads()`` (default ``NUM_THREADS``).
+    """
+    threads = NUM_THREADS if threads is None else threads
     x = _check(x)
     ndim = x.ndim
     axes = _normalize_axes(axis, ndim)
@@ -174,7 +204,9 @@ def torch_sum(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
     else:
         # Coalesce: view as (pre, red, post) when the reduced dims are adjacent.
         red = [d for d in range(ndim) if d in axes]
-        if not red:
+        if not out_shape or all(shape[d] == 1 for d in kept):
+            res = _sum_flat(x, threads)
+        elif not red:
             res = x + x.dtype.type(0)
         elif red == list(range(red[0], red[-1] + 1)):
             pre = int(np.prod(shape[: red[0]], dtype=np.int64))
@@ -189,15 +221,15 @@ def torch_sum(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
                 # (a single TensorIterator call orders them the same way).
                 x3 = x.reshape(pre, mid, post)
                 res = np.stack([_reduce_2d(x3[i], 0) for i in range(pre)])
-            res = res.reshape(out_shape)
         else:
             raise NotImplementedError("non-adjacent reduced dims")
+        res = np.asarray(res).reshape(out_shape)
     if keepdims:
         res = res.reshape(tuple(1 if d in axes else shape[d] for d in range(ndim)))
     return np.asarray(res)
 
 
-def torch_mean(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
+def torch_mean(x: np.ndarray, axis=None, keepdims: bool = False, threads: int | None = None) -> np.ndarray:
     """``torch.from_numpy(x).mean(axis, keepdim=keepdims)`` bit for bit."""
     x = _check(x)
     axes = _normalize_axes(axis, x.ndim)
@@ -205,6 +237,6 @@ def torch_mean(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
     for d in axes:
         if x.ndim:
             n *= x.shape[d]
-    s = torch_sum(x, axis, keepdims)
+    s = torch_sum(x, axis, keepdims, threads)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(s / x.dtype.type(n))

@@ -10,7 +10,9 @@ raw bytes is stored so a changed generator fails loudly) and the exact bytes
 (hex of the raw little-endian result; sha256 of them for results of more than
 16 elements) of ``x.sum()``, ``x.sum(d)``,
 ``x.mean()``, ``x.mean(d)`` for the reduced dims listed.  Recorded with
-``torch.set_num_threads(1)``; the capability and version go in the header.
+``torch.set_num_threads(1)``, plus cases with a ``threads`` field recorded with
+that many threads (PyTorch's two-pass parallel reduction of 32768 or more
+elements to one value); the capability and version go in the header.
 """
 
 from __future__ import annotations
@@ -80,14 +82,25 @@ def shapes(r: random.Random):
         yield [m, n]
 
 
+def threaded_shapes(r: random.Random):
+    for threads in (2, 3, 4):
+        for n in (32767, 32768, 65536, 65537, 100000):
+            yield threads, [n]
+        for _ in range(12):
+            yield threads, [r.randint(30000, 100000)]
+        for shape in ([1, 70001], [70001, 1], [256, 300], [300, 256], [181, 547]):
+            yield threads, shape
+
+
 def main() -> None:
     import torch
 
-    torch.set_num_threads(1)
     r = random.Random(20261122)
     cases = []
     seed = 0
-    for shape in shapes(r):
+    runs = [(1, shape) for shape in shapes(r)] + list(threaded_shapes(r))
+    for threads, shape in runs:
+        torch.set_num_threads(threads)
         for dtype in ("float32", "float64"):
             seed += 1
             kind = KINDS[0] if r.random() < 0.5 else r.choice(KINDS)
@@ -101,8 +114,12 @@ def main() -> None:
                 m = t.mean() if d is None else t.mean(d)
                 res[key] = {"sum": encode(s.numpy()), "mean": encode(m.numpy()),
                             "shape": list(s.shape)}
-            cases.append({"seed": seed, "shape": shape, "dtype": dtype, "kind": kind,
-                          "sha": digest(x), "results": res})
+            case = {"seed": seed, "shape": shape, "dtype": dtype, "kind": kind,
+                    "sha": digest(x), "results": res}
+            if threads != 1:
+                case["threads"] = threads
+            cases.append(case)
+    torch.set_num_threads(1)
     out = {"torch": torch.__version__, "capability": torch.backends.cpu.get_cpu_capability(),
            "threads": torch.get_num_threads(), "cases": cases}
     OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n")
