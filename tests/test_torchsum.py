@@ -92,3 +92,20 @@ def test_million_element_sum_is_vectorised():
     start = time.perf_counter()
     torch_sum(x)
     assert time.perf_counter() - start < 0.5
+
+
+def test_small_sums_in_ops_follow_torchsum_bit_for_bit():
+    """ops' replayed plan for small full sums (the common lesson case) against torch_sum,
+    signed zeros included."""
+    from gradcli import ops
+
+    rng = np.random.default_rng(11)
+    for _ in range(3000):
+        n = int(rng.integers(1, ops.SMALL_SUM + 1))
+        dt = (np.float32, np.float64)[int(rng.integers(0, 2))]
+        x = (rng.standard_normal(n) * 10 ** rng.uniform(-4, 6)).astype(dt)
+        if rng.random() < 0.2:
+            x[rng.integers(0, n)] = -0.0
+        for mean, ref in ((False, torch_sum), (True, torch_mean)):
+            got = np.asarray(ops._sum(x, mean=mean))
+            assert got.dtype == dt and got.tobytes() == ref(x).tobytes()
