@@ -387,9 +387,11 @@ def make(ip: "Interpreter") -> dict:
 # ------------------------------------------------------------------------ torch functions
 
 
-def _grad_mode(enabled: bool):
+def _grad_mode(enabled: bool, inference: bool = False):
     def fn(ip, args, kwargs):
-        return GradMode(enabled)
+        if inference and args and not python_number(args[0]):
+            return GradMode(ip.graph.grad_enabled)  # inference_mode(False): no change
+        return GradMode(enabled, inference)
     return fn
 
 
@@ -397,7 +399,7 @@ def _set_grad_enabled(ip, args, kwargs):
     p = bind("set_grad_enabled", args, kwargs, [("mode", REQUIRED)])
     mode = GradMode(bool(p["mode"]))
     # a function call as well as a context manager: it takes effect at once
-    mode.saved.append(ip.graph.grad_enabled)
+    mode.saved.append(ip.mode_state())
     ip.graph.grad_enabled = mode.enabled
     return mode
 
@@ -847,7 +849,8 @@ def math_function(name: str):
 
 SPECIAL = {
     "torch.no_grad": _grad_mode(False), "torch.enable_grad": _grad_mode(True),
-    "torch.inference_mode": _grad_mode(False),
+    "torch.inference_mode": _grad_mode(False, inference=True),
+    "torch.is_inference_mode_enabled": lambda ip, a, k: ip.graph.inference,
     "torch.autograd.no_grad": _grad_mode(False),
     "torch.autograd.enable_grad": _grad_mode(True),
     "torch.set_grad_enabled": _set_grad_enabled,
@@ -1132,6 +1135,7 @@ TENSOR_METHODS = {
     "to": _to, "type": _type_method, "cpu": _same_tensor, "contiguous_": _same_tensor,
     "size": _size, "equal": _equal, "allclose": _allclose, "all": _all, "any": _any,
     "argmax": _arg_extreme("argmax"), "argmin": _arg_extreme("argmin"),
+    "is_inference": lambda ip, x, a, k: x.vc is None,
     "nelement": lambda ip, x, a, k: int(x.value.size), "expand_as": _expand_as,
     "is_floating_point": _is_floating_point, "element_size": _element_size,
 }

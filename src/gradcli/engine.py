@@ -167,6 +167,7 @@ class Graph:
         self.keep = keep
         self.count = 0
         self.grad_enabled = True
+        self.inference = False  # torch.inference_mode(): new tensors have no version counter
 
     def _next_id(self) -> int:
         if self.keep:
@@ -190,7 +191,7 @@ class Graph:
         node = Node(self._next_id(), value, None, (), NO_PARAMS, requires_grad, expr, where)
         if self.keep:
             self.nodes.append(node)
-        else:
+        elif not self.inference:
             node.vc = [0]
         return node
 
@@ -223,9 +224,11 @@ class Graph:
         if self.keep:
             self.nodes.append(node)
         else:
-            node.vc = [0]
+            if not self.inference:
+                node.vc = [0]
             if requires_grad:
-                node.vers = tuple(a.vc[0] if isinstance(a, Node) else 0 for a in args)
+                node.vers = tuple(a.vc[0] if isinstance(a, Node) and a.vc else 0
+                                  for a in args)
         return node
 
 

@@ -107,7 +107,7 @@ class Frame:
         self.task: Task | None = None
         self.cont: tuple = ()
         self.native = False
-        self.grad_saved: bool | None = None
+        self.grad_saved: tuple[bool, bool] | None = None
         self.declared: dict[str, str] = {}  # name -> "global" | "nonlocal"
         self.result: Any = None  # what the call gives instead of the return value
 
@@ -281,7 +281,7 @@ class Interpreter(Evaluator):
         while f.blocks:
             self._pop_block(f)
         if f.grad_saved is not None:
-            self.graph.grad_enabled = f.grad_saved
+            self.set_mode_state(f.grad_saved)
         return f
 
     def _return(self, value: Any) -> None:
@@ -390,8 +390,8 @@ class Interpreter(Evaluator):
                 if not isinstance(cm, GradMode):
                     raise py_error(f"'{type_name(cm)}' object does not support the context "
                                    "manager protocol")
-                cm.saved.append(self.graph.grad_enabled)
-                self.graph.grad_enabled = cm.enabled
+                cm.saved.append(self.mode_state())
+                self.set_mode_state((cm.enabled, cm.inference or self.graph.inference))
                 modes.append(cm)
                 if target is not None:
                     self._assign_target(f, target, None)
@@ -452,7 +452,13 @@ class Interpreter(Evaluator):
 
     def _exit_mode(self, mode: GradMode) -> None:
         if mode.saved:
-            self.graph.grad_enabled = mode.saved.pop()
+            self.set_mode_state(mode.saved.pop())
+
+    def mode_state(self) -> tuple[bool, bool]:
+        return self.graph.grad_enabled, self.graph.inference
+
+    def set_mode_state(self, state: tuple[bool, bool]) -> None:
+        self.graph.grad_enabled, self.graph.inference = state
 
     # ---------------------------------------------------------------- names and scopes
 
@@ -585,7 +591,7 @@ class Interpreter(Evaluator):
         for deco in reversed(stmt.decorators):
             d = self._sync(deco)
             if isinstance(d, GradMode):
-                fn.grad_mode = d.enabled
+                fn.grad_mode = d
             elif isinstance(d, Builtin) and d.name in ("staticmethod", "classmethod"):
                 from .classes import StaticMethod
 
@@ -698,8 +704,9 @@ class Interpreter(Evaluator):
         else:
             f.blocks.append([fn.body, 0, "func", None])
         if fn.grad_mode is not None:
-            f.grad_saved = self.graph.grad_enabled
-            self.graph.grad_enabled = fn.grad_mode
+            f.grad_saved = self.mode_state()
+            self.set_mode_state((fn.grad_mode.enabled,
+                                 fn.grad_mode.inference or self.graph.inference))
         self.frames.append(f)
         return f
 
@@ -1333,8 +1340,12 @@ class Interpreter(Evaluator):
             return bool(x.retains_grad)
         if name == "is_cuda":
             return False
-        if name == "output_nr" or name == "_version":
-            return x.vc[0] if name == "_version" and x.vc else 0
+        if name == "_version":
+            if x.vc is None:
+                raise ProgramError("Inference tensors do not track version counter.")
+            return x.vc[0]
+        if name == "output_nr":
+            return 0
         return BoundMethod(x, name)
 
     def _saved_attr(self, node: Node, what: str) -> Any:

@@ -30,7 +30,7 @@ class UserFunction:
                  is_lambda: bool, pos: Any) -> None:
         self.name, self.params, self.body = name, params, body
         self.defaults, self.closure, self.is_lambda = defaults, closure, is_lambda
-        self.grad_mode: bool | None = None  # @torch.no_grad() / @torch.enable_grad()
+        self.grad_mode: Any = None  # a GradMode: @torch.no_grad(), @torch.inference_mode()
         self.pos = pos
         self.owner: Any = None  # the class whose body defined it (for super())
 
@@ -91,13 +91,15 @@ class AccumulateGrad:
 
 
 class GradMode:
-    """torch.no_grad() / enable_grad() / set_grad_enabled(b) / inference_mode()."""
+    """torch.no_grad() / enable_grad() / set_grad_enabled(b) / inference_mode(): what it
+    sets, and the (grad enabled, inference) states it saved on entering, to restore."""
 
-    __slots__ = ("enabled", "saved")
+    __slots__ = ("enabled", "inference", "saved")
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, inference: bool = False) -> None:
         self.enabled = enabled
-        self.saved: list[bool] = []
+        self.inference = inference
+        self.saved: list[tuple[bool, bool]] = []
 
 
 class ExcType:
