@@ -133,6 +133,29 @@ PROGRAMS = {
             undefined_name
         except NameError as e:
             print("name:", e)
+        def leave(k):
+            for i in range(3):
+                try:
+                    if i == k:
+                        return "returned at %d" % i
+                    if i == 1:
+                        continue
+                    print("body", i)
+                finally:
+                    print("finally", i)
+            try:
+                raise ValueError("v")
+            except ValueError:
+                return "from handler"
+            finally:
+                print("finally after handler")
+        print(leave(0)); print(leave(2)); print(leave(5))
+        for i in range(3):
+            try:
+                if i == 1:
+                    break
+            finally:
+                print("loop finally", i)
     """,
 }
 

@@ -248,7 +248,7 @@ class Interpreter(Evaluator):
                             if h.name:
                                 self._bind_name(f, h.name, ExcValue(pytype, e.message, e))
                             if stmt.finalbody:
-                                f.blocks.append([stmt.finalbody, 0, "body", None])
+                                f.blocks.append([stmt.finalbody, 0, "finally", None])
                             f.blocks.append([h.body, 0, "body", None])
                             return
                     if stmt.finalbody:
@@ -284,7 +284,31 @@ class Interpreter(Evaluator):
             self.set_mode_state(f.grad_saved)
         return f
 
+    def _pending_finally(self, f: Frame, stop_at_loop: bool) -> bool:
+        """Before `return` (or break/continue) leaves a try with a `finally`, run it: pop
+        the blocks down to that try and push its finally body; True if one was found."""
+        for k in range(len(f.blocks) - 1, -1, -1):
+            blk = f.blocks[k]
+            kind = blk[2]
+            if stop_at_loop and kind in ("while", "for"):
+                return False
+            if kind == "try" and blk[3].finalbody:
+                body = blk[3].finalbody
+            elif kind == "finally" and blk[1] == 0:  # under a handler or else, not begun
+                body = blk[0]
+            else:
+                continue
+            while len(f.blocks) > k:
+                self._pop_block(f)
+            self._finally_body = body
+            return True
+        return False
+
     def _return(self, value: Any) -> None:
+        f = self.frames[-1] if self.frames else None
+        if f is not None and f.blocks and self._pending_finally(f, False):
+            f.blocks.append([self._finally_body, 0, "then", ("return", value)])
+            return
         f = self._pop_frame()
         if f.result is not None:
             value = f.result
@@ -317,17 +341,7 @@ class Interpreter(Evaluator):
             f.task = self._task_for(TupleExpr(tuple(e for e, _ in stmt.items), stmt.pos))
             f.cont = (With, stmt)
         elif kind is Break or kind is Continue:
-            while f.blocks and f.blocks[-1][2] not in ("while", "for"):
-                if f.blocks[-1][2] in ("func", "module"):
-                    raise py_error(f"'{'break' if kind is Break else 'continue'}' outside loop",
-                                   "SyntaxError")
-                self._pop_block(f)
-            if not f.blocks:
-                raise py_error("'break' outside loop", "SyntaxError")
-            if kind is Break:
-                f.blocks.pop()
-            else:
-                f.blocks[-1][1] = len(f.blocks[-1][0])
+            self._jump(f, "break" if kind is Break else "continue")
         elif kind is Pass:
             pass
         elif kind is FunctionDef:
@@ -341,7 +355,27 @@ class Interpreter(Evaluator):
                 raise py_error("No active exception to reraise", "RuntimeError")
             f.task = self._task_for(stmt.exc)
             f.cont = (Raise, stmt)
-        elif kind is AssertStmt:
+        else:
+            self._start_rest(f, stmt, kind)
+
+    def _jump(self, f: Frame, what: str) -> None:
+        """break / continue: leave the blocks inside the loop, running pending finally."""
+        if self._pending_finally(f, True):
+            f.blocks.append([self._finally_body, 0, "then", (what, None)])
+            return
+        while f.blocks and f.blocks[-1][2] not in ("while", "for"):
+            if f.blocks[-1][2] in ("func", "module"):
+                raise py_error(f"'{what}' outside loop", "SyntaxError")
+            self._pop_block(f)
+        if not f.blocks:
+            raise py_error(f"'{what}' outside loop", "SyntaxError")
+        if what == "break":
+            f.blocks.pop()
+        else:
+            f.blocks[-1][1] = len(f.blocks[-1][0])
+
+    def _start_rest(self, f: Frame, stmt: Any, kind: type) -> None:
+        if kind is AssertStmt:
             f.task = self._task_for(stmt.test)
             f.cont = (AssertStmt, stmt)
         elif kind is Delete:
@@ -441,13 +475,21 @@ class Interpreter(Evaluator):
             stmt = blk[3]
             self._pop_block(f)
             if stmt.finalbody:
-                f.blocks.append([stmt.finalbody, 0, "body", None])
+                f.blocks.append([stmt.finalbody, 0, "finally", None])
             if stmt.orelse:
                 f.blocks.append([stmt.orelse, 0, "body", None])
             return
         if kind == "reraise":
             f.blocks.pop()
             raise blk[3]
+        if kind == "then":  # a finally ran on the way out: carry on leaving
+            f.blocks.pop()
+            what, value = blk[3]
+            if what == "return":
+                self._return(value)
+            else:
+                self._jump(f, what)
+            return
         self._pop_block(f)
 
     def _exit_mode(self, mode: GradMode) -> None:
