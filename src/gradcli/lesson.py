@@ -530,22 +530,15 @@ class Interpreter(Evaluator):
         v = self._scoped(name)
         if v is not MISSING:
             return v
-        f = self._frame
         if name in self.bindings:
             return super()._lookup(node)
         if name in self.builtins:
             return self.builtins[name]
         if name in CONSTANTS and name not in ("pi", "e", "inf", "nan"):
             return CONSTANTS[name]
-        if f is not None and f.scope is not self.env and name in self._locals_of(f):
-            raise ProgramError(f"cannot access local variable '{name}' where it is not "
-                               "associated with a value", "UnboundLocalError")
         if name in self.modules:  # an imported name gradcli knows by its path only
             return _ModulePath(self.modules[name])
         raise ProgramError(f"name '{name}' is not defined", "NameError")
-
-    def _locals_of(self, f: Frame) -> set:
-        return set(f.scope)
 
     def _is_module(self, expr) -> bool:  # type: ignore[override]
         """Whether `expr` names a module (torch.nn.functional), not a value; remembered
@@ -1127,7 +1120,7 @@ class Interpreter(Evaluator):
             return UserFunction("<lambda>", node.params, node.body, defaults,
                                 self._closure(self._frame), True, node.pos)
         if kind is FString:
-            return self._fstring(node, args)
+            return self._fstring_text(node, iter(args))
         if kind is Yield:
             return YieldSignal(args[0] if args else None)
         if kind is Index:
@@ -1160,10 +1153,6 @@ class Interpreter(Evaluator):
         if isinstance(v, (list, dict, set)):
             raise py_error(f"unhashable type: '{type_name(v)}'")
         return v
-
-    def _fstring(self, node: FString, args: list) -> str:
-        it = iter(args)
-        return self._fstring_text(node, it)
 
     def _fstring_text(self, node: FString, it: Iterator) -> str:
         out = []
@@ -1231,8 +1220,6 @@ class Interpreter(Evaluator):
                 a = self.constant(np.asarray(a))
             if isinstance(b, (np.ndarray, np.generic)):
                 b = self.constant(np.asarray(b))
-            if op == "/" and not ta:
-                return self._rdiv(a, b)
             return dispatch.binary(self, op, a, b)
         if op in ("//", "%"):
             x, y = (a if ta else self.tensor(a)), (b if tb else self.tensor(b))
@@ -1247,9 +1234,6 @@ class Interpreter(Evaluator):
             fn = np.bitwise_and if op == "&" else np.bitwise_or
             return self.constant(fn(x.value, y.value))
         raise py_error(f"unsupported operand type(s) for {op}")
-
-    def _rdiv(self, a: Any, b: Node) -> Any:
-        return dispatch.binary(self, "/", a, b)
 
     def _compare(self, op: str, a: Any, b: Any) -> Any:
         if op == "is":
@@ -2203,19 +2187,8 @@ def _numpy_binary(op: str, a: Any, b: Any) -> Any:
 
 
 def _fstring_exprs(node: FString) -> tuple:
-    out = []
-    stack = [node]
-    order: list = []
-    # the values of an f-string in the order _fstring_text reads them
-    while stack:
-        fs = stack.pop()
-        for part in fs.parts:
-            if isinstance(part, FormattedValue):
-                order.append(part)
-    out = []
-    for part in _formatted_in_order(node):
-        out.append(part.value)
-    return tuple(out)
+    """The values of an f-string, in the order _fstring_text reads them."""
+    return tuple(part.value for part in _formatted_in_order(node))
 
 
 def _formatted_in_order(node: FString) -> list:

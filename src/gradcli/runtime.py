@@ -197,8 +197,7 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
     grads: dict[int, Any] = {}
     for r, s in zip(roots, seeds):
         if r.requires_grad:
-            seed = s if not create_graph else s
-            grads[r.id] = seed if r.id not in grads else grads[r.id] + seed
+            grads[r.id] = s if r.id not in grads else grads[r.id] + s
     was = graph.grad_enabled
     graph.grad_enabled = create_graph
     try:
@@ -209,7 +208,7 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                 return None
             if node.hooks and call_hook is not None:
                 for fn in node.hooks:
-                    new = call_hook(fn, _grad_tensor(graph, g))
+                    new = call_hook(fn, as_node(graph, g, None))
                     if new is not None:
                         g = new.value if not create_graph else (
                             Traced(new, graph) if new.requires_grad else new.value)
@@ -294,22 +293,15 @@ def own_version(node: Node, table: dict[int, int] | None) -> int:
     return 0
 
 
-def _grad_tensor(graph: Graph, g: Any) -> Node:
-    from .autodiff import Traced
-
-    if isinstance(g, Traced):
-        return g.node
-    return graph.leaf(np.array(g), requires_grad=False, expr="grad")
-
-
 def as_array(g: Any) -> np.ndarray:
     from .autodiff import Traced
 
     return g.node.value if isinstance(g, Traced) else np.asarray(g)
 
 
-def as_node(graph: Graph, g: Any, dtype: np.dtype) -> Node:
-    """A gradient as a tensor: a graph node under create_graph, else a new leaf."""
+def as_node(graph: Graph, g: Any, dtype: np.dtype | None) -> Node:
+    """A gradient as a tensor: a graph node under create_graph, else a new leaf (of
+    `dtype`, or the gradient's own)."""
     from .autodiff import Traced
 
     if isinstance(g, Traced):
