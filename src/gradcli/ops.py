@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -555,111 +555,18 @@ def _diagonal_back(g, shape, offset):
 
 
 _TORCHSUM = None
-SMALL_SUM = 64
-
-
-def _seq_sum(vals, t):
-    """Left to right, as NumPy's accumulate: the first value, then the others added."""
-    if not vals:
-        return t(0)
-    if len(vals) == 1:
-        return vals[0] + t(0)
-    s = vals[0]
-    for v in vals[1:]:
-        s = s + v
-    return s
-
-
-def _multi_row_sum(vals, t):
-    """torchsum's multi_row_sum for one lane: groups of 16 summed in three levels."""
-    step = 16
-    levels = []
-    cur = vals
-    for _ in range(2):
-        n = len(cur) // step
-        levels.append(_seq_sum(cur[n * step:], t))
-        cur = [_seq_sum(cur[i * step:(i + 1) * step], t) for i in range(n)]
-    tail, acc1 = levels
-    c1 = cur
-    n = len(c1) // step
-    acc2 = _seq_sum(c1[n * step:], t)
-    acc3 = _seq_sum([_seq_sum(c1[i * step:(i + 1) * step], t) for i in range(n)], t)
-    return ((tail + acc1) + acc2) + acc3
-
-
-def _row_sum(vals, t):
-    """torchsum's row_sum: four interleaved lanes (PyTorch's ILP factor), then the rest."""
-    n4 = len(vals) // 4
-    parts = [_multi_row_sum(vals[k:n4 * 4:4], t) for k in range(4)]
-    p0 = parts[0]
-    for v in vals[n4 * 4:]:
-        p0 = p0 + v
-    for k in range(1, 4):
-        p0 = p0 + parts[k]
-    return p0
-
-
-class _Reg:
-    """A value in a recorded plan of additions (register number, shared tape)."""
-
-    __slots__ = ("i", "tape")
-
-    def __init__(self, i: int, tape: list) -> None:
-        self.i, self.tape = i, tape
-
-    def __add__(self, other: "_Reg") -> "_Reg":
-        self.tape.append((self.i, other.i))
-        return _Reg(len(self.tape) - 1, self.tape)
-
-
-_PLANS: dict = {}
-
-
-def _run_plan(flat: np.ndarray, t) -> Any:
-    """PyTorch's order of additions for a full sum of `flat`, recorded once per size and
-    lane count as a list of (register, register) pairs, then replayed on the values."""
-    n, lanes = flat.size, 32 // flat.dtype.itemsize
-    plan = _PLANS.get((n, lanes))
-    if plan is None:
-        tape: list = [None] * (n + 1)  # registers 0..n-1: the values; n: zero
-        zero = _Reg(n, tape)
-        _small_sum([_Reg(i, tape) for i in range(n)], lambda v=0: zero, lanes)
-        plan = _PLANS[(n, lanes)] = tape[n + 1:]
-    regs = list(flat)
-    regs.append(t(0))
-    for a, b in plan:
-        regs.append(regs[a] + regs[b])
-    return regs[-1]
-
-
-def _small_sum(vals, t, lanes):
-    """PyTorch's order for a full sum of a few values (torchsum's inner sum of one row),
-    with NumPy scalars: no array set-up, for the small sums of every lesson step."""
-    n = len(vals)
-    if n < lanes:
-        return _row_sum(vals, t) + t(0)
-    nvec = n // lanes
-    vacc = [_row_sum(vals[k:nvec * lanes:lanes], t) for k in range(lanes)]
-    acc = t(0)
-    for v in vals[nvec * lanes:]:
-        acc = acc + v
-    for v in vacc:
-        acc = acc + v
-    return acc + t(0)
-
-
 def _sum(x, axis=None, keepdims=False, mean=False):
     """Sums and means in PyTorch's order (gradcli.torchsum: bit for bit for float32 and
     float64 up to two dims), so printed losses agree to the last digit; NumPy's otherwise."""
     global _TORCHSUM
     if type(x) is np.ndarray and x.dtype.kind == "f" and x.dtype.itemsize in (4, 8) \
             and x.ndim <= 2 and x.size:
-        if axis is None and not keepdims and x.size <= SMALL_SUM:  # the common small case
-            total = _run_plan(x.reshape(-1), x.dtype.type)
-            return np.asarray(total / x.dtype.type(x.size) if mean else total)
         if _TORCHSUM is None:
             from . import torchsum as _TORCHSUM_MODULE
             _TORCHSUM = _TORCHSUM_MODULE
+        if axis is None and not keepdims and x.size <= _TORCHSUM.SMALL_SUM:  # the common case
+            total = _TORCHSUM.small_sum(x.reshape(-1))
+            return np.asarray(total / x.dtype.type(x.size) if mean else total)
         try:
             f = _TORCHSUM.torch_mean if mean else _TORCHSUM.torch_sum
             return f(np.ascontiguousarray(x), axis, keepdims)

@@ -29,6 +29,8 @@ kept dim at 128-byte column boundaries, which leaves every result unchanged.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 # Vector width in bytes of the kernel PyTorch runs.  The reference machine
@@ -240,3 +242,100 @@ def torch_mean(x: np.ndarray, axis=None, keepdims: bool = False, threads: int | 
     s = torch_sum(x, axis, keepdims, threads)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(s / x.dtype.type(n))
+
+
+# ---------------------------------------------------------------- small full sums
+# The same order of additions as _inner_sum/_row_sum/_multi_row_sum above, for a full sum
+# of at most SMALL_SUM values: recorded once per size as a plan of register additions and
+# replayed on NumPy scalars (a few microseconds, where the array path costs about 25).
+SMALL_SUM = 64
+
+
+def _plan_seq(vals, t):
+    """Left to right, as NumPy's accumulate: the first value, then the others added."""
+    if not vals:
+        return t(0)
+    if len(vals) == 1:
+        return vals[0] + t(0)
+    s = vals[0]
+    for v in vals[1:]:
+        s = s + v
+    return s
+
+
+def _plan_multi_row(vals, t):
+    """_multi_row_sum above, for one lane of scalars: groups of 16 in three levels."""
+    step = 16
+    levels = []
+    cur = vals
+    for _ in range(2):
+        n = len(cur) // step
+        levels.append(_plan_seq(cur[n * step:], t))
+        cur = [_plan_seq(cur[i * step:(i + 1) * step], t) for i in range(n)]
+    tail, acc1 = levels
+    c1 = cur
+    n = len(c1) // step
+    acc2 = _plan_seq(c1[n * step:], t)
+    acc3 = _plan_seq([_plan_seq(c1[i * step:(i + 1) * step], t) for i in range(n)], t)
+    return ((tail + acc1) + acc2) + acc3
+
+
+def _plan_row(vals, t):
+    """_row_sum above, for scalars: four interleaved lanes (the ILP factor), the rest."""
+    n4 = len(vals) // 4
+    parts = [_plan_multi_row(vals[k:n4 * 4:4], t) for k in range(4)]
+    p0 = parts[0]
+    for v in vals[n4 * 4:]:
+        p0 = p0 + v
+    for k in range(1, 4):
+        p0 = p0 + parts[k]
+    return p0
+
+
+class _Reg:
+    """A value in a recorded plan of additions (register number, shared tape)."""
+
+    __slots__ = ("i", "tape")
+
+    def __init__(self, i: int, tape: list) -> None:
+        self.i, self.tape = i, tape
+
+    def __add__(self, other: "_Reg") -> "_Reg":
+        self.tape.append((self.i, other.i))
+        return _Reg(len(self.tape) - 1, self.tape)
+
+
+_PLANS: dict = {}
+
+
+def small_sum(flat: np.ndarray) -> Any:
+    """PyTorch's order of additions for a full sum of `flat`, recorded once per size and
+    lane count as a list of (register, register) pairs, then replayed on the values."""
+    n, lanes = flat.size, _lanes(flat.dtype)
+    plan = _PLANS.get((n, lanes))
+    if plan is None:
+        tape: list = [None] * (n + 1)  # registers 0..n-1: the values; n: zero
+        zero = _Reg(n, tape)
+        _plan_inner([_Reg(i, tape) for i in range(n)], lambda v=0: zero, lanes)
+        plan = _PLANS[(n, lanes)] = tape[n + 1:]
+    regs = list(flat)
+    regs.append(flat.dtype.type(0))
+    for a, b in plan:
+        regs.append(regs[a] + regs[b])
+    return regs[-1]
+
+
+def _plan_inner(vals, t, lanes):
+    """_inner_sum above for one row of scalars: PyTorch's order for a full sum of a few
+    values without array set-up (the small sums of every lesson step)."""
+    n = len(vals)
+    if n < lanes:
+        return _plan_row(vals, t) + t(0)
+    nvec = n // lanes
+    vacc = [_plan_row(vals[k:nvec * lanes:lanes], t) for k in range(lanes)]
+    acc = t(0)
+    for v in vals[nvec * lanes:]:
+        acc = acc + v
+    for v in vacc:
+        acc = acc + v
+    return acc + t(0)
