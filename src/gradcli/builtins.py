@@ -58,6 +58,9 @@ def _len(ip, args, kwargs):
         if v.value.ndim == 0:
             raise py_error("len() of a 0-d tensor")
         return v.value.shape[0]
+    found, n = ip.dunder(v, "__len__", [])
+    if found:
+        return n
     try:
         return len(v)
     except TypeError:
@@ -847,7 +850,22 @@ def math_function(name: str):
     return fn
 
 
+def _ordered_dict(ip, args, kwargs):
+    from .pyvalues import ODict
+
+    out = ODict()
+    if args:
+        src = args[0]
+        pairs = src.items() if isinstance(src, dict) else ip.iterate(src)
+        for pair in pairs:
+            k, v = pair
+            out[ip._hashable(k)] = v
+    out.update(kwargs)
+    return out
+
+
 SPECIAL = {
+    "collections.OrderedDict": _ordered_dict,
     "torch.no_grad": _grad_mode(False), "torch.enable_grad": _grad_mode(True),
     "torch.inference_mode": _grad_mode(False, inference=True),
     "torch.is_inference_mode_enabled": lambda ip, a, k: ip.graph.inference,
@@ -1025,6 +1043,13 @@ def _to(ip, x, args, kwargs):
     return _to_dtype(ip, x, target.np)
 
 
+# x.type(torch.FloatTensor) / x.type('torch.FloatTensor'): the legacy names of dtypes
+LEGACY_TENSOR_TYPES = {"FloatTensor": "float32", "DoubleTensor": "float64",
+                       "HalfTensor": "float16", "LongTensor": "int64", "IntTensor": "int32",
+                       "ShortTensor": "int16", "CharTensor": "int8", "ByteTensor": "uint8",
+                       "BoolTensor": "bool"}
+
+
 def _type_method(ip, x, args, kwargs):
     if not args and "dtype" not in kwargs:
         name = {"float64": "DoubleTensor", "float32": "FloatTensor", "int64": "LongTensor",
@@ -1032,6 +1057,9 @@ def _type_method(ip, x, args, kwargs):
             str(x.value.dtype), "Tensor")
         return f"torch.{name}"
     target = args[0] if args else kwargs["dtype"]
+    legacy = target.name if isinstance(target, Builtin) else target
+    if isinstance(legacy, str) and legacy.rsplit(".", 1)[-1] in LEGACY_TENSOR_TYPES:
+        target = DType(LEGACY_TENSOR_TYPES[legacy.rsplit(".", 1)[-1]])
     if not isinstance(target, DType):
         raise ArgumentError("type() expects a dtype such as torch.float64")
     return _to_dtype(ip, x, target.np)

@@ -143,7 +143,7 @@ class StaticMethod:
 def bind_method(v: Any, obj: Any) -> Any:
     if isinstance(v, StaticMethod):
         return v.fn
-    if isinstance(v, UserFunction):
+    if isinstance(v, UserFunction) or type(v).__name__ == "NativeMethod":
         return Method(v, obj)
     return v
 

@@ -985,6 +985,18 @@ def _mse(ev, name, args, kwargs):
     return ev.apply("mse_loss", (a, b), {"reduction": _reduction_word(name, p["reduction"])})
 
 
+@function("l1_loss")
+def _l1(ev, name, args, kwargs):
+    """F.l1_loss: PyTorch composes it, |input - target| then the mean (MeanBackward0)."""
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
+                                  ("reduction", "mean")])
+    a, b = ev.tensor(p["input"]), ev.tensor(p["target"])
+    ev.check_broadcast(name, a.value.shape, b.value.shape)
+    d = ev.apply("abs", (ev.apply("sub", (a, b), {}),), {})
+    reduction = _reduction_word(name, p["reduction"])
+    return d if reduction == "none" else ev.apply(reduction, (d,), {})
+
+
 @function("binary_cross_entropy")
 def _bce(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),

@@ -138,16 +138,21 @@ class Where:
 
 
 def unbroadcast(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum a gradient computed in a broadcast shape back to an input's `shape`."""
+    """Sum a gradient computed in a broadcast shape back to an input's `shape`: one sum over
+    every broadcast dim, in PyTorch's summation order (its sum_to)."""
     grad = np.asarray(grad)
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+    if extra >= 0:
+        axes = tuple(range(extra)) + tuple(
+            extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+        if axes:
+            from .ops import _sum
+
+            grad = np.asarray(_sum(grad, axis=axes, keepdims=True))
+            if extra:
+                grad = grad.reshape(grad.shape[extra:])
     if grad.shape != shape:  # a scalar gradient for a tensor input (e.g. from a constant)
         grad = np.broadcast_to(grad, shape)
     return grad

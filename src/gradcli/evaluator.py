@@ -30,7 +30,8 @@ CONSTANTS: dict[str, Any] = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan":
                              "True": True, "False": False, "None": None}
 DTYPES = {"float64": np.float64, "double": np.float64, "float32": np.float32,
           "float": np.float32, "float16": np.float16, "half": np.float16, "int64": np.int64,
-          "long": np.int64, "int32": np.int32, "int": np.int32, "bool": np.bool_}
+          "long": np.int64, "int32": np.int32, "int": np.int32, "bool": np.bool_,
+          "uint8": np.uint8, "int16": np.int16, "short": np.int16, "int8": np.int8}
 RESERVED = MODULE_ROOTS | {"True", "False", "None"}
 IGNORED_CALLS = {"print", "display"}
 EXPR_LIMIT = 60
@@ -818,11 +819,32 @@ def _arange(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
     count = max(0, math.ceil((end - start) / step))
     ev.graph.check_size((count,), name)
     ints = all(isinstance(v, int) for v in (start, end, step))
-    # PyTorch computes start + i * step in double, then rounds to the tensor's dtype
     value = np.arange(start, end, step, dtype=np.int64) if ints else \
-        (float(start) + np.arange(count, dtype=np.float64) * float(step)).astype(
-            ev.graph.dtype)
+        torch_arange(float(start), float(step), count, ev.graph.dtype)
     return _finish_tensor(ev, name, value, kwargs)
+
+
+def torch_arange(start: float, step: float, count: int, dtype: np.dtype) -> np.ndarray:
+    """PyTorch's float arange, bit for bit: in double, with fused multiply-adds; the
+    vectorised body takes lanes of 8 (float32) or 4 (float64) values from a base rounded to
+    the dtype, the last count % (2 * lanes) values are computed one by one."""
+    from .torchrandom import _fma64
+
+    dt = np.dtype(dtype)
+    lanes = 8 if dt.itemsize == 4 else 4
+    body = count - count % (2 * lanes)
+    out = np.empty(count, dtype=dt)
+    if body:
+        groups = np.arange(0, body, lanes, dtype=np.float64)
+        base = np.asarray(_fma64(np.full(groups.shape, step), groups,
+                                 np.full(groups.shape, start))).astype(dt).astype(np.float64)
+        k = np.broadcast_to(np.arange(lanes, dtype=np.float64), (len(groups), lanes))
+        out[:body] = np.asarray(_fma64(k, np.full(k.shape, step),
+                                       np.broadcast_to(base[:, None], k.shape))).reshape(-1)
+    if count > body:
+        i = np.arange(body, count, dtype=np.float64)
+        out[body:] = np.asarray(_fma64(np.full(i.shape, step), i, np.full(i.shape, start)))
+    return out
 
 
 def _linspace(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
@@ -837,7 +859,8 @@ def _linspace(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
 
 def torch_linspace(start: float, end: float, steps: int, dtype: np.dtype) -> np.ndarray:
     """PyTorch's linspace: the first half counts up from start, the second half down from
-    end, in the tensor's dtype (so the last value is exactly end)."""
+    end, in the tensor's dtype (so the last value is exactly end), each value one fused
+    multiply-add as PyTorch's CPU kernel computes it (checked bit for bit)."""
     dt = np.dtype(dtype)
     if steps == 1:
         return np.array([start], dtype=dt)
@@ -845,8 +868,16 @@ def torch_linspace(start: float, end: float, steps: int, dtype: np.dtype) -> np.
     step = (b - a) / dt.type(steps - 1)
     i = np.arange(steps)
     half = steps // 2
-    return np.where(i < half, a + step * i.astype(dt),
-                    b - step * (steps - i - 1).astype(dt)).astype(dt)
+    if dt.kind != "f" or dt.itemsize not in (4, 8):
+        return np.where(i < half, a + step * i.astype(dt),
+                        b - step * (steps - i - 1).astype(dt)).astype(dt)
+    from .torchrandom import _fma32, _fma64
+
+    fma = _fma32 if dt == np.float32 else _fma64
+    steps_v = np.full(steps, step, dtype=dt)
+    up = fma(steps_v, i.astype(dt), np.full(steps, a, dtype=dt))
+    down = fma(-steps_v, (steps - i - 1).astype(dt), np.full(steps, b, dtype=dt))
+    return np.where(i < half, up, down).astype(dt)
 
 
 def _full(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
@@ -876,6 +907,7 @@ CONSTRUCTORS = {
     "Tensor": lambda ev, name, args, kwargs: _typed(ev.graph.dtype)(ev, name, args, kwargs),
     "from_numpy": _tensor, "FloatTensor": _typed("float32"), "DoubleTensor": _typed("float64"),
     "LongTensor": _typed("int64"), "IntTensor": _typed("int32"), "BoolTensor": _typed("bool"),
+    "ByteTensor": _typed("uint8"),
     "randn": _sized(lambda rng, s, dt: rng.draw("randn", s, dt)),
     "rand": _sized(lambda rng, s, dt: rng.draw("rand", s, dt)),
     "zeros": _sized(lambda rng, s, dt: np.zeros(s, dtype=dt)),

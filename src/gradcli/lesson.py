@@ -23,7 +23,7 @@ from .errors import (ArgumentError, GradcliError, LimitError, ProgramError, Shap
                      UnknownFunctionError)
 from .evaluator import CONSTANTS, CONSTRUCTORS, DTYPES, DType, Evaluator, Randomness
 from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ExcType, ExcValue, GradFn,
-                       GradMode, Printer, Starred, TorchSize, UserFunction, fake_address,
+                       GradMode, ODict, Printer, Starred, TorchSize, UserFunction, fake_address,
                        format_value, py_error, python_binary, python_number, type_name)
 from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, ChainCompare,
                      ClassDef, Comp, Compare, Continue, Delete, DictExpr, ExprStmt, For,
@@ -604,7 +604,10 @@ class Interpreter(Evaluator):
                 continue
             full = f"{stmt.module}.{name}"
             target = asname or name
-            if full in SPECIAL or _is_module_path(full):
+            nn_value = _nn_value(full)
+            if nn_value is not None:
+                f.scope[target] = nn_value
+            elif full in SPECIAL or _is_module_path(full):
                 if full in SPECIAL and not _is_module_path(full):
                     f.scope[target] = Builtin(full, SPECIAL[full])
                 else:
@@ -1197,7 +1200,23 @@ class Interpreter(Evaluator):
             return iter(v)
         if isinstance(v, Iterator):
             return v
+        found, r = self.dunder(v, "__iter__", [])
+        if found:
+            return self.iterate(r)
         raise py_error(f"'{type_name(v)}' object is not iterable")
+
+    def dunder(self, obj: Any, name: str, args: list) -> tuple[bool, Any]:
+        """obj.name(*args) when obj is an instance whose class defines `name` (__len__,
+        __getitem__, __iter__ of a program's class or of nn.Sequential)."""
+        from .classes import Instance, bind_method
+
+        if not isinstance(obj, Instance):
+            return False, None
+        try:
+            fn = obj.cls.lookup(name)
+        except KeyError:
+            return False, None
+        return True, self.call_sync(bind_method(fn, obj), args)
 
     def _unbind(self, v: Node) -> Iterator:
         for i in range(v.value.shape[0]):
@@ -1278,6 +1297,9 @@ class Interpreter(Evaluator):
             path = self._path(node)
             if path in SPECIAL:
                 return Builtin(path, SPECIAL[path])
+            nn_value = _nn_value(path)
+            if nn_value is not None:
+                return nn_value
             if path == "torch.__version__":
                 return TORCH_VERSION
             if path.split(".", 1)[0] in DISPLAY_MODULES:
@@ -1667,6 +1689,9 @@ class Interpreter(Evaluator):
                 path = self._path(func)
                 if path.split(".", 1)[0] in DISPLAY_MODULES:
                     return self._ignored(path)
+                nn_value = _nn_value(path)
+                if nn_value is not None:
+                    return self._call_value(nn_value, pos_args, kwargs)
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 name = func.name
@@ -1678,6 +1703,9 @@ class Interpreter(Evaluator):
                 return IGNORED
             if isinstance(obj, _ModulePath):
                 path = f"{obj.path}.{func.name}"
+                nn_value = _nn_value(path)
+                if nn_value is not None:
+                    return self._call_value(nn_value, pos_args, kwargs)
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 return self._module_call(func.name, pos_args, kwargs)
@@ -1764,6 +1792,9 @@ class Interpreter(Evaluator):
             try:
                 init = fn.lookup("__init__")
             except KeyError:
+                return inst
+            if isinstance(init, Builtin):  # a class gradcli provides (nn.Linear, optim.SGD)
+                call_builtin(init.name, init.fn, self, [inst, *args], kwargs)
                 return inst
             req = CallRequest(init, [inst, *args], kwargs)
             req.result = inst
@@ -1874,7 +1905,10 @@ class Interpreter(Evaluator):
             raise py_error(str(e) if not isinstance(e, KeyError) else repr(e.args[0]),
                            type(e).__name__) from None
         if name in ("items", "keys", "values"):
-            return list(r) if name != "items" else [tuple(p) for p in r]
+            from .pyvalues import DictView, ODict
+
+            kind = ("odict_" if isinstance(obj, ODict) else "dict_") + name
+            return DictView(kind, list(r) if name != "items" else [tuple(p) for p in r])
         return r
 
     def _index(self, node, obj: Any, items: list) -> Any:  # type: ignore[override]
@@ -1902,6 +1936,10 @@ class Interpreter(Evaluator):
                 r = obj[tuple(items)]
             except (IndexError, TypeError) as e:
                 raise py_error(str(e), type(e).__name__) from None
+            return r
+        found, r = self.dunder(obj, "__getitem__", [items[0] if len(items) == 1
+                                                    else tuple(items)])
+        if found:
             return r
         return super()._index(node, obj, items)
 
@@ -2168,11 +2206,22 @@ def _is_module_path(path: str) -> bool:
     return path in MODULE_PATHS
 
 
+def _nn_value(path: str) -> Any:
+    """The nn module class, optimizer or init function a dotted path names, if any."""
+    if not path.startswith("torch.") or not (path.startswith("torch.nn.")
+                                             or path.startswith("torch.optim.")):
+        return None
+    from . import nn
+
+    return nn.CLASSES.get(path) or nn.FUNCTIONS_BY_PATH.get(path)
+
+
 # Ops whose Python-number operand PyTorch wraps as a tensor (an edge with no function).
 WRAPPED_NUMBER_OPS = {"add", "sub", "mul", "div"}
-MODULE_PATHS = {"matplotlib", "matplotlib.pyplot", "seaborn", "pprint", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
+MODULE_PATHS = {"collections", "matplotlib", "matplotlib.pyplot", "seaborn", "pprint", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
-                "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad"}
+                "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad",
+                "torch.nn.init", "torch.nn.modules"}
 
 
 def _numpy_binary(op: str, a: Any, b: Any) -> Any:
@@ -2242,7 +2291,7 @@ def _str_format(ip: Interpreter, fmt: str, args: list, kwargs: dict) -> str:
     return "".join(out)
 
 
-PY_METHODS = {
+PY_METHODS: dict = {
     list: {"append", "extend", "pop", "insert", "index", "count", "reverse", "sort", "copy",
            "clear", "remove"},
     dict: {"items", "keys", "values", "get", "update", "pop", "setdefault", "copy", "clear"},
@@ -2251,6 +2300,7 @@ PY_METHODS = {
           "capitalize", "splitlines", "find", "count", "isdigit"},
     tuple: {"index", "count"},
 }
+PY_METHODS[ODict] = PY_METHODS[dict] | {"move_to_end", "popitem"}
 
 
 def _op_function(name: str):

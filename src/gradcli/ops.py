@@ -104,8 +104,8 @@ op("neg", "NegBackward0", lambda x: -x,
 op("reciprocal", "ReciprocalBackward0", lambda x: 1.0 / x,
    lambda g, y, x: -g * (y * y),
    sym=lambda sp, x: 1 / x)
-op("pow", "PowBackward0", lambda x, p: x ** p,            # tensor ** number
-   lambda g, y, x, p: np.zeros_like(g * x) if p == 0 else g * (p * x ** (p - 1)),
+op("pow", "PowBackward0", lambda x, p: _pow_scalar(x, p),  # tensor ** number
+   lambda g, y, x, p: np.zeros_like(g * x) if p == 0 else g * (p * _pow_scalar(x, p - 1)),
    _none,
    sym=lambda sp, x, p: x ** p)
 op("pow_tensor", "PowBackward1", lambda x, p: x ** p,     # tensor ** tensor
@@ -436,10 +436,10 @@ op("dot", "DotBackward0", np.dot,
 op("bmm", "BmmBackward0", np.matmul,
    lambda g, y, a, b: g @ np.swapaxes(b, -1, -2),
    lambda g, y, a, b: np.swapaxes(a, -1, -2) @ g)
-op("addmm", "AddmmBackward0", lambda c, a, b: c + a @ b,
+op("addmm", "AddmmBackward0", lambda c, a, b: c + _mm(a, b),
    lambda g, y, c, a, b: g,
-   lambda g, y, c, a, b: g @ b.T,
-   lambda g, y, c, a, b: a.T @ g)
+   lambda g, y, c, a, b: _mm(g, b.T),
+   lambda g, y, c, a, b: _mm(a.T, g))
 op("det", "LinalgDetBackward0", np.linalg.det,
    lambda g, y, a: np.asarray(g * y)[..., None, None] * np.linalg.inv(a).swapaxes(-1, -2))
 op("inverse", "LinalgInvExBackward0", np.linalg.inv,
@@ -576,12 +576,63 @@ def _sum(x, axis=None, keepdims=False, mean=False):
     return f(x, axis=axis, keepdims=keepdims)
 
 
+def _sequential_gemm(a, b) -> bool:
+    m, n = a.shape[0], b.shape[1]
+    if m * n * a.shape[1] > 4_000_000:
+        return False
+    transposed = a.flags.f_contiguous and not a.flags.c_contiguous and b.flags.c_contiguous
+    if a.dtype == np.float32:
+        return (transposed and (min(m, n) <= 3 or max(m, n) <= 8)) or \
+            (m == 1 and a.flags.c_contiguous and b.flags.c_contiguous)
+    return (transposed or (a.flags.c_contiguous and b.flags.c_contiguous)) and m == 1 or \
+        (transposed and n == 1)
+
+
+def _pow_scalar(x, p):
+    """x ** p for a number p as PyTorch's CPU kernel computes it: 3 as x*x*x and -2 as
+    1/(x*x) (NumPy already takes 2, 0.5 and -1 the same way), otherwise pow."""
+    if type(x) is np.ndarray and x.dtype.kind == "f" and not isinstance(p, bool):
+        if p == 3:
+            return x * x * x
+        if p == -2:
+            return 1 / (x * x)
+        if p == -0.5:
+            return 1 / np.sqrt(x)
+    return x ** p
+
+
 def _mm(a, b):
-    """a @ b; with an inner dimension of 1 an outer product, as PyTorch computes it (signed
-    zeros kept, and faster than a matrix product of k = 1)."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 \
-            and a.shape[1] == 1:
+    """a @ b for 2-D a and b, rounded as PyTorch's CPU matrix product rounds it where its
+    order is known: an inner dimension of 1 is an outer product (signed zeros kept); of 2 or
+    3 the products are summed left to right, rounding each step, for narrow results and
+    (in float32) with a fused multiply-add per step for wide ones."""
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2:
+        return a @ b
+    k = a.shape[1]
+    if k == 1:
         return a * b
+    if a.dtype != b.dtype or a.dtype.kind != "f":
+        return a @ b
+    if k > 3:
+        if _sequential_gemm(a, b):
+            # one product per step, added in k order: the order PyTorch's BLAS takes for a
+            # transposed left operand with a narrow result (a weight's gradient)
+            return np.cumsum(a.T[:, :, None] * b[:, None, :], axis=0)[-1]
+        return a @ b
+    n, m = a.shape[0], b.shape[1]
+    dt = a.dtype
+    c = a[:, 0:1] * b[0:1, :]
+    if m <= 8 or n <= 3:
+        for i in range(1, k):
+            c = c + a[:, i:i + 1] * b[i:i + 1, :]
+        return c
+    if dt == np.float32 and m >= 16:
+        from .torchrandom import _fma32
+
+        for i in range(1, k):
+            c = _fma32(np.broadcast_to(a[:, i:i + 1], c.shape),
+                       np.broadcast_to(b[i:i + 1, :], c.shape), c)
+        return c
     return a @ b
 
 
@@ -627,17 +678,18 @@ REGISTRY["cat"] = Op("cat", "CatBackward0", lambda *xs, dim=0: np.concatenate(xs
 
 # ================================================================================ losses
 op("mse_loss", "MseLossBackward0", lambda a, b, reduction="mean": _reduce((a - b) ** 2, reduction),
-   lambda g, y, a, b, reduction="mean": _unreduce(g, a - b, reduction) * 2 * (a - b),
-   lambda g, y, a, b, reduction="mean": -_unreduce(g, a - b, reduction) * 2 * (a - b))
+   lambda g, y, a, b, reduction="mean": _mse_grad(g, a, b, reduction),
+   lambda g, y, a, b, reduction="mean": -_mse_grad(g, a, b, reduction))
 op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
-   lambda p, t, weight=1.0, reduction="mean": _reduce(
-       -weight * (t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100)),
+   lambda p, t, weight=None, reduction="mean": _reduce(_weighted(
+       (t - 1) * np.maximum(log1p(-p), -100) - t * np.maximum(log(p), -100), weight),
        reduction),
-   lambda g, y, p, t, weight=1.0, reduction="mean":
-       _unreduce(g, p, reduction) * weight * (p - t) / np.maximum((1 - p) * p, 1e-12),
-   lambda g, y, p, t, weight=1.0, reduction="mean":
-       _unreduce(g, p, reduction) * weight
-       * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100)))
+   lambda g, y, p, t, weight=None, reduction="mean": _per_element(_weighted(
+       np.broadcast_to(g, p.shape) * (p - t) / np.maximum((1 - p) * p, _EPSILON[p.dtype.char]),
+       weight), reduction),
+   lambda g, y, p, t, weight=None, reduction="mean": _per_element(_weighted(
+       np.broadcast_to(g, p.shape) * (np.maximum(log1p(-p), -100) - np.maximum(log(p), -100)),
+       weight), reduction))
 op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp, labels, reduction),
    lambda g, y, lp, labels, reduction="mean": _nll_grad(g, lp, labels, reduction), _none)
 
@@ -651,11 +703,32 @@ op("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
 
 
 def _reduce(v, reduction):
+    """A loss's reduction: PyTorch's mean or sum (in its summation order), or none."""
     if reduction == "mean":
-        return np.mean(v)
+        return _sum(v, mean=True)
     if reduction == "sum":
-        return np.sum(v)
+        return _sum(v)
     return v
+
+
+_EPSILON = {"f": np.float32(1e-12), "d": 1e-12, "e": np.float16(1e-12)}
+
+
+def _weighted(v, weight):
+    return v if weight is None else v * weight
+
+
+def _per_element(grad, reduction):
+    """A loss's input gradient, element by element, divided by N for a mean afterwards (the
+    order PyTorch's backward kernels round in)."""
+    return grad / grad.dtype.type(grad.size) if reduction == "mean" else grad
+
+
+def _mse_grad(g, a, b, reduction):
+    """PyTorch's mse_loss_backward: norm * (a - b) * grad, norm = 2/N for a mean, else 2."""
+    d = a - b
+    norm = d.dtype.type(2.0 / d.size if reduction == "mean" else 2.0)
+    return norm * d * np.broadcast_to(g, d.shape)
 
 
 def _unreduce(g, like, reduction):

@@ -45,6 +45,23 @@ class Builtin:
         self.name, self.fn = name, fn
 
 
+class ODict(dict):
+    """collections.OrderedDict (what a module's state_dict() returns)."""
+
+    __slots__ = ()
+
+
+class DictView(list):
+    """d.keys(), d.values(), d.items(): iterable like a list, printed as Python prints a
+    dict view (`dict_keys(['a'])`, `odict_values([...])`)."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str, items: Any) -> None:
+        super().__init__(items)
+        self.kind = kind
+
+
 class BoundMethod:
     """`obj.method` read without calling it (e.g. passed to map)."""
 
@@ -220,6 +237,12 @@ class Printer:
         if type(v).__name__ == "NamedPair":
             return (f"torch.return_types.{v.kind}(\nvalues={self.repr(v[0], depth + 1)},\n"
                     f"indices={self.repr(v[1], depth + 1)})")
+        if type(v) is DictView:
+            return f"{v.kind}([" + ", ".join(self.repr(x, depth + 1) for x in v) + "])"
+        if type(v) is ODict:
+            items = ", ".join(f"({self.repr(k, depth + 1)}, {self.repr(x, depth + 1)})"
+                              for k, x in v.items())
+            return f"OrderedDict([{items}])" if v else "OrderedDict()"
         if isinstance(v, list):
             return "[" + ", ".join(self.repr(x, depth + 1) for x in v) + "]"
         if isinstance(v, tuple):
@@ -236,6 +259,11 @@ class Printer:
             return f"<{v.name} object at {fake_address(v.node)}>"
         kind = type(v).__name__
         if kind == "Instance":
+            from .nn import instance_repr
+
+            text = instance_repr(v)
+            if text is not None:
+                return text
             return f"<__main__.{v.cls.name} object at {fake_address(v)}>"
         if kind == "UserClass":
             return f"<class '__main__.{v.name}'>"

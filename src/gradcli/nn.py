@@ -1,0 +1,968 @@
+"""PyTorch's `torch.nn` modules, `torch.nn.init` and `torch.optim` for lesson programs.
+
+Modules are classes of the lesson language whose methods are written here: a lesson's
+`class Net(nn.Module)` inherits `parameters()`, `zero_grad()`, `train()`, printing and
+calling from `Module`, and `nn.Linear(2, 1)` is an instance like any other, so a user class
+may subclass it. Parameters are initialised with PyTorch's generator and formulas
+(kaiming-uniform weights and bias bounds), and optimizers update in place with PyTorch's
+own arithmetic (its fused multiply-adds included), so a seeded training lesson prints
+PyTorch's numbers."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from .classes import Instance, UserClass
+from .dispatch import FUNCTIONS, REQUIRED, bind
+from .engine import Node
+from .errors import ProgramError
+from .pyvalues import Builtin, py_error, type_name
+
+if TYPE_CHECKING:
+    from .lesson import Interpreter
+
+
+class NativeMethod(Builtin):
+    """A method of a built-in class, written in Python: read through an instance, it is
+    bound to it like a method the program defines."""
+
+    __slots__ = ()
+
+
+def _class(name: str, path: str, bases: list, methods: dict) -> UserClass:
+    ns = {k: (NativeMethod(f"{name}.{k}", v) if callable(v) else v)
+          for k, v in methods.items()}
+    cls = UserClass(name, bases, ns)
+    cls.path = path  # type: ignore[attr-defined]
+    return cls
+
+
+def _self(args: list) -> Instance:
+    if not args or not isinstance(args[0], Instance):
+        raise py_error("descriptor requires a 'Module' object")
+    return args[0]
+
+
+def is_module(v: Any) -> bool:
+    return isinstance(v, Instance) and MODULE in v.cls.mro()
+
+
+# ------------------------------------------------------------------ Module
+
+
+def _children(m: Instance) -> list:
+    return [(k, v) for k, v in m.attrs.items() if is_module(v)]
+
+
+def _own_parameters(ip: "Interpreter", m: Instance) -> list:
+    return [(k, v) for k, v in m.attrs.items()
+            if isinstance(v, Node) and id(v) in ip.parameters]
+
+
+def _named_modules(m: Instance, prefix: str = "") -> list:
+    """Every module under m, m first, depth first in registration order (each once)."""
+    out, seen, stack = [], set(), [(prefix, m)]
+    while stack:
+        name, mod = stack.pop()
+        if id(mod) in seen:
+            continue
+        seen.add(id(mod))
+        out.append((name, mod))
+        kids = _children(mod)
+        for k, child in reversed(kids):
+            stack.append((f"{name}.{k}" if name else k, child))
+    return out
+
+
+def named_parameters(ip: "Interpreter", m: Instance, prefix: str = "",
+                     recurse: bool = True) -> list:
+    out, seen = [], set()
+    mods = _named_modules(m, prefix) if recurse else [(prefix, m)]
+    for name, mod in mods:
+        for k, p in _own_parameters(ip, mod):
+            if id(p) not in seen:
+                seen.add(id(p))
+                out.append((f"{name}.{k}" if name else k, p))
+    return out
+
+
+def _module_init(ip, args, kwargs):
+    m = _self(args)
+    m.attrs.setdefault("training", True)
+    return None
+
+
+def _parameters(ip, args, kwargs):
+    m = _self(args)
+    p = bind("parameters", args[1:], kwargs, [("recurse", True)])
+    return iter([v for _, v in named_parameters(ip, m, "", bool(p["recurse"]))])
+
+
+def _named_parameters_method(ip, args, kwargs):
+    m = _self(args)
+    p = bind("named_parameters", args[1:], kwargs,
+             [("prefix", ""), ("recurse", True), ("remove_duplicate", True)])
+    return iter(named_parameters(ip, m, p["prefix"], bool(p["recurse"])))
+
+
+def _children_method(named: bool):
+    def fn(ip, args, kwargs):
+        kids = _children(_self(args))
+        return iter(kids if named else [v for _, v in kids])
+    return fn
+
+
+def _modules_method(named: bool):
+    def fn(ip, args, kwargs):
+        mods = _named_modules(_self(args))
+        return iter(mods if named else [v for _, v in mods])
+    return fn
+
+
+def _zero_grad(ip, args, kwargs):
+    m = _self(args)
+    p = bind("zero_grad", args[1:], kwargs, [("set_to_none", True)])
+    _zero_grads(ip, [v for _, v in named_parameters(ip, m)], bool(p["set_to_none"]))
+    return None
+
+
+def _zero_grads(ip, params: list, set_to_none: bool) -> None:
+    for v in params:
+        if v.grad is None:
+            continue
+        if set_to_none:
+            v.grad = None
+        else:
+            g = v.grad
+            if g.op is not None:  # a grad with history is detached first, as PyTorch does
+                v.grad = g = ip.constant(g.value.copy())
+            g.value = np.zeros_like(g.value)
+
+
+def _train(ip, args, kwargs):
+    m = _self(args)
+    p = bind("train", args[1:], kwargs, [("mode", True)])
+    if not isinstance(p["mode"], bool):
+        raise py_error("training mode is expected to be boolean", "ValueError")
+    for _, mod in _named_modules(m):
+        mod.attrs["training"] = p["mode"]
+    return m
+
+
+def _eval(ip, args, kwargs):
+    return _train(ip, [_self(args), False], {})
+
+
+def _requires_grad_module(ip, args, kwargs):
+    m = _self(args)
+    p = bind("requires_grad_", args[1:], kwargs, [("requires_grad", True)])
+    for _, v in named_parameters(ip, m):
+        v.requires_grad = bool(p["requires_grad"])
+    return m
+
+
+def _apply(ip, args, kwargs):
+    m = _self(args)
+    p = bind("apply", args[1:], kwargs, [("fn", REQUIRED)])
+    for mod in _post_order(m):  # each module's children (in order) before it
+        ip.call_sync(p["fn"], [mod])
+    return m
+
+
+def _post_order(m: Instance) -> list:
+    out, stack = [], [m]
+    while stack:
+        mod = stack.pop()
+        out.append(mod)
+        stack.extend(child for _, child in _children(mod))
+    return out[::-1]
+
+
+def _same_module(ip, args, kwargs):
+    return _self(args)
+
+
+def _cast_module(target: str):
+    def fn(ip, args, kwargs):
+        m = _self(args)
+        for _, v in named_parameters(ip, m):
+            v.value = v.value.astype(target)
+            if v.grad is not None:
+                v.grad.value = v.grad.value.astype(target)
+        return m
+    return fn
+
+
+def _state_dict(ip, args, kwargs):
+    m = _self(args)
+    from .pyvalues import ODict
+
+    return ODict((k, ip.constant(v.value)) for k, v in named_parameters(ip, m))
+
+
+def _no_forward(ip, args, kwargs):
+    m = _self(args)
+    raise ProgramError(f'Module [{m.cls.name}] is missing the required "forward" function',
+                       "NotImplementedError")
+
+
+def _add_module(ip, args, kwargs):
+    m = _self(args)
+    p = bind("add_module", args[1:], kwargs, [("name", REQUIRED), ("module", REQUIRED)])
+    m.attrs[str(p["name"])] = p["module"]
+    return None
+
+
+def _register_parameter(ip, args, kwargs):
+    m = _self(args)
+    p = bind("register_parameter", args[1:], kwargs, [("name", REQUIRED), ("param", REQUIRED)])
+    m.attrs[str(p["name"])] = p["param"]
+    return None
+
+
+MODULE = _class("Module", "torch.nn.Module", [], {
+    "__init__": _module_init, "forward": _no_forward, "parameters": _parameters,
+    "named_parameters": _named_parameters_method,
+    "children": _children_method(False), "named_children": _children_method(True),
+    "modules": _modules_method(False), "named_modules": _modules_method(True),
+    "zero_grad": _zero_grad, "train": _train, "eval": _eval,
+    "requires_grad_": _requires_grad_module, "apply": _apply, "to": _same_module,
+    "cpu": _same_module, "double": _cast_module("float64"), "float": _cast_module("float32"),
+    "state_dict": _state_dict, "add_module": _add_module,
+    "register_module": _add_module, "register_parameter": _register_parameter,
+})
+
+
+def _new_parameter(ip: "Interpreter", shape: tuple, dtype: Any = None) -> Node:
+    dt = np.dtype(dtype) if dtype is not None else ip.graph.dtype
+    ip.graph.check_size(shape, "Parameter")
+    v = ip.graph.leaf(np.zeros(shape, dtype=dt), requires_grad=True, expr="Parameter",
+                      where=ip._here())
+    ip.parameters.add(id(v))
+    ip._parameter_nodes.append(v)
+    return v
+
+
+def _dtype_arg(dtype: Any) -> Any:
+    return getattr(dtype, "np", None) if dtype is not None else None
+
+
+def _positive_int(v: Any, what: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise py_error(f"{what} must be int, not {type_name(v)}")
+    if v < 0:
+        raise ProgramError(f"Trying to create tensor with negative dimension {v}: "
+                           f"[{v}]")
+    return v
+
+
+# ------------------------------------------------------------------ layers
+
+
+def _linear_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("Linear", args[1:], kwargs, [("in_features", REQUIRED), ("out_features", REQUIRED),
+                                          ("bias", True), ("device", None), ("dtype", None)])
+    fin = _positive_int(p["in_features"], "in_features")
+    fout = _positive_int(p["out_features"], "out_features")
+    _module_init(ip, [m], {})
+    m.attrs["in_features"], m.attrs["out_features"] = fin, fout
+    dt = _dtype_arg(p["dtype"])
+    m.attrs["weight"] = w = _new_parameter(ip, (fout, fin), dt)
+    m.attrs["bias"] = b = _new_parameter(ip, (fout,), dt) if p["bias"] else None
+    # reset_parameters(): kaiming_uniform_(weight, a=sqrt(5)), bias U(-1/sqrt(fan_in), ...)
+    _kaiming_uniform(ip, w, math.sqrt(5), "fan_in", "leaky_relu")
+    if b is not None:
+        bound = 1 / math.sqrt(fin) if fin > 0 else 0
+        _uniform(ip, b, -bound, bound)
+    return None
+
+
+def _linear_forward(ip, args, kwargs):
+    m = _self(args)
+    (x,) = bind("forward", args[1:], kwargs, [("input", REQUIRED)]).values()
+    params = [x, m.attrs["weight"]]
+    if m.attrs.get("bias") is not None:
+        params.append(m.attrs["bias"])
+    return FUNCTIONS["linear"](ip, "linear", params, {})
+
+
+def _linear_repr(m: Instance) -> str:
+    return (f"in_features={m.attrs.get('in_features')}, "
+            f"out_features={m.attrs.get('out_features')}, "
+            f"bias={m.attrs.get('bias') is not None}")
+
+
+def _simple(name: str, fname: str, spec: list, repr_of: Callable | None = None,
+            call: Callable | None = None) -> UserClass:
+    """A layer without parameters: its constructor's arguments become attributes and
+    forward calls the functional form with them."""
+    def init(ip, args, kwargs):
+        m = _self(args)
+        p = bind(name, args[1:], kwargs, spec)
+        _module_init(ip, [m], {})
+        m.attrs.update(p)
+        return None
+
+    def forward(ip, args, kwargs):
+        m = _self(args)
+        rest = args[1:]
+        if call is not None:
+            return call(ip, m, rest, kwargs)
+        if len(rest) != 1 or kwargs:
+            raise py_error(f"{name}.forward() takes 1 positional argument but "
+                           f"{len(rest) + len(kwargs)} were given")
+        kw = {k: m.attrs[k] for k, _ in spec if k != "inplace"}
+        return FUNCTIONS[fname](ip, fname, [rest[0]], kw)
+
+    cls = _class(name, f"torch.nn.{name}", [MODULE], {"__init__": init, "forward": forward})
+    EXTRA_REPR[cls] = repr_of or (lambda m: ", ".join(
+        f"{k}={_py_repr(m.attrs[k])}" for k, _ in spec))
+    return cls
+
+
+def _py_repr(v: Any) -> str:
+    return repr(v)
+
+
+def _identity_call(ip, m, rest, kwargs):
+    return rest[0] if rest else None
+
+
+def _flatten_call(ip, m, rest, kwargs):
+    return FUNCTIONS["flatten"](ip, "flatten", [rest[0]],
+                                {"start_dim": m.attrs["start_dim"],
+                                 "end_dim": m.attrs["end_dim"]})
+
+
+def _softmax_call(fname: str):
+    def call(ip, m, rest, kwargs):
+        dim = m.attrs["dim"]
+        x = rest[0]
+        if dim is None:  # PyTorch's legacy implicit dim
+            nd = x.value.ndim if isinstance(x, Node) else 0
+            dim = 0 if nd in (0, 1, 3) else 1
+        return FUNCTIONS[fname](ip, fname, [x], {"dim": dim})
+    return call
+
+
+def _dropout_call(ip, m, rest, kwargs):
+    x = rest[0]
+    if not m.attrs.get("training", True) or m.attrs["p"] == 0:
+        return x
+    raise ProgramError("gradcli does not draw dropout masks: call model.eval() before "
+                       "running it, or use Dropout(p=0)", "NotImplementedError")
+
+
+def _inplace_repr(m: Instance) -> str:
+    return "inplace=True" if m.attrs.get("inplace") else ""
+
+
+LAYERS: dict[str, UserClass] = {}
+EXTRA_REPR: dict[UserClass, Callable[[Instance], str]] = {}
+
+LAYERS["Linear"] = _class("Linear", "torch.nn.Linear", [MODULE],
+                          {"__init__": _linear_init, "forward": _linear_forward})
+EXTRA_REPR[LAYERS["Linear"]] = _linear_repr
+for _name, _fname in (("ReLU", "relu"), ("ReLU6", "relu6"), ("SELU", "selu"),
+                      ("SiLU", "silu"), ("Mish", "mish")):
+    LAYERS[_name] = _simple(_name, _fname, [("inplace", False)], _inplace_repr)
+for _name, _fname in (("Sigmoid", "sigmoid"), ("Tanh", "tanh"), ("Softsign", "softsign"),
+                      ("Tanhshrink", "tanhshrink"), ("LogSigmoid", "logsigmoid")):
+    LAYERS[_name] = _simple(_name, _fname, [], lambda m: "")
+LAYERS["Identity"] = _simple("Identity", "", [], lambda m: "", _identity_call)
+LAYERS["LeakyReLU"] = _simple(
+    "LeakyReLU", "leaky_relu", [("negative_slope", 0.01), ("inplace", False)],
+    lambda m: f"negative_slope={m.attrs['negative_slope']}"
+              + (", inplace=True" if m.attrs["inplace"] else ""))
+LAYERS["ELU"] = _simple("ELU", "elu", [("alpha", 1.0), ("inplace", False)],
+                        lambda m: f"alpha={m.attrs['alpha']}")
+LAYERS["GELU"] = _simple("GELU", "gelu", [("approximate", "none")],
+                         lambda m: f"approximate={m.attrs['approximate']!r}")
+LAYERS["Softplus"] = _simple("Softplus", "softplus", [("beta", 1.0), ("threshold", 20.0)],
+                             lambda m: f"beta={m.attrs['beta']}, "
+                                       f"threshold={m.attrs['threshold']}")
+LAYERS["Softmax"] = _simple("Softmax", "softmax", [("dim", None)],
+                            lambda m: f"dim={m.attrs['dim']}", _softmax_call("softmax"))
+LAYERS["LogSoftmax"] = _simple("LogSoftmax", "log_softmax", [("dim", None)],
+                               lambda m: f"dim={m.attrs['dim']}",
+                               _softmax_call("log_softmax"))
+LAYERS["Softmin"] = _simple("Softmin", "softmin", [("dim", None)],
+                            lambda m: f"dim={m.attrs['dim']}", _softmax_call("softmin"))
+LAYERS["Flatten"] = _simple("Flatten", "flatten", [("start_dim", 1), ("end_dim", -1)],
+                            lambda m: f"start_dim={m.attrs['start_dim']}, "
+                                      f"end_dim={m.attrs['end_dim']}", _flatten_call)
+LAYERS["Dropout"] = _simple("Dropout", "", [("p", 0.5), ("inplace", False)],
+                            lambda m: f"p={m.attrs['p']}, inplace={m.attrs['inplace']}",
+                            _dropout_call)
+
+
+# ------------------------------------------------------------------ losses
+
+
+def _loss(name: str, fname: str, spec: list, defaults: dict) -> UserClass:
+    def call(ip, m, rest, kwargs):
+        p = bind(f"{name}.forward", rest, kwargs, [("input", REQUIRED), ("target", REQUIRED)])
+        kw = {k: m.attrs[k] for k, _ in spec
+              if k in FUNCTION_KEYWORDS.get(fname, ()) and m.attrs[k] != defaults.get(k)}
+        return FUNCTIONS[fname](ip, fname, [p["input"], p["target"]], kw)
+    return _simple(name, fname, spec, lambda m: "", call)
+
+
+FUNCTION_KEYWORDS = {
+    "mse_loss": ("reduction",), "l1_loss": ("reduction",),
+    "binary_cross_entropy": ("weight", "reduction"),
+    "binary_cross_entropy_with_logits": ("weight", "reduction", "pos_weight"),
+    "cross_entropy": ("weight", "ignore_index", "reduction", "label_smoothing"),
+    "nll_loss": ("weight", "ignore_index", "reduction"),
+}
+_LOSS_BASE = [("size_average", None), ("reduce", None), ("reduction", "mean")]
+LAYERS["MSELoss"] = _loss("MSELoss", "mse_loss", _LOSS_BASE, {"reduction": "mean"})
+LAYERS["L1Loss"] = _loss("L1Loss", "l1_loss", _LOSS_BASE, {"reduction": "mean"})
+LAYERS["BCELoss"] = _loss("BCELoss", "binary_cross_entropy", [("weight", None), *_LOSS_BASE],
+                          {"reduction": "mean", "weight": None})
+LAYERS["BCEWithLogitsLoss"] = _loss(
+    "BCEWithLogitsLoss", "binary_cross_entropy_with_logits",
+    [("weight", None), *_LOSS_BASE, ("pos_weight", None)],
+    {"reduction": "mean", "weight": None, "pos_weight": None})
+LAYERS["CrossEntropyLoss"] = _loss(
+    "CrossEntropyLoss", "cross_entropy",
+    [("weight", None), ("size_average", None), ("ignore_index", -100), ("reduce", None),
+     ("reduction", "mean"), ("label_smoothing", 0.0)],
+    {"reduction": "mean", "weight": None, "ignore_index": -100, "label_smoothing": 0.0})
+LAYERS["NLLLoss"] = _loss(
+    "NLLLoss", "nll_loss",
+    [("weight", None), ("size_average", None), ("ignore_index", -100), ("reduce", None),
+     ("reduction", "mean")],
+    {"reduction": "mean", "weight": None, "ignore_index": -100})
+
+
+# ------------------------------------------------------------------ containers
+
+
+def _sequential_init(ip, args, kwargs):
+    m = _self(args)
+    if kwargs:
+        raise py_error("Sequential() takes no keyword arguments")
+    _module_init(ip, [m], {})
+    mods = list(args[1:])
+    if len(mods) == 1 and isinstance(mods[0], dict):
+        items = list(mods[0].items())
+    else:
+        items = [(str(i), v) for i, v in enumerate(mods)]
+    for k, v in items:
+        if not is_module(v):
+            raise py_error(f"{type_name(v)} is not a Module subclass")
+        m.attrs[k] = v
+    return None
+
+
+def _sequential_forward(ip, args, kwargs):
+    m = _self(args)
+    if len(args) != 2 or kwargs:
+        raise py_error("Sequential.forward() takes 1 positional argument")
+    x = args[1]
+    for _, mod in _children(m):
+        x = ip.call_sync(mod, [x])
+    return x
+
+
+def _container_getitem(ip, args, kwargs):
+    m, key = _self(args), args[1]
+    kids = _children(m)
+    if isinstance(key, slice):
+        new = Instance(m.cls)
+        _module_init(ip, [new], {})
+        for k, v in kids[key]:
+            new.attrs[k] = v
+        return new
+    if isinstance(key, Node) and key.value.size == 1 and key.value.dtype.kind in "iu":
+        key = int(key.value)
+    if isinstance(key, bool) or not isinstance(key, int):
+        raise py_error(f"{m.cls.name} indices must be integers or slices, not "
+                       f"{type_name(key)}")
+    if not -len(kids) <= key < len(kids):
+        raise ProgramError(f"index {key} is out of range", "IndexError")
+    return kids[key][1]
+
+
+def _container_len(ip, args, kwargs):
+    return len(_children(_self(args)))
+
+
+def _container_iter(ip, args, kwargs):
+    return iter([v for _, v in _children(_self(args))])
+
+
+def _container_append(ip, args, kwargs):
+    m, v = _self(args), args[1]
+    m.attrs[str(len(_children(m)))] = v
+    return m
+
+
+def _module_list_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("ModuleList", args[1:], kwargs, [("modules", None)])
+    _module_init(ip, [m], {})
+    for i, v in enumerate(ip.iterate(p["modules"]) if p["modules"] is not None else ()):
+        m.attrs[str(i)] = v
+    return None
+
+
+_CONTAINER = {"__getitem__": _container_getitem, "__len__": _container_len,
+              "__iter__": _container_iter, "append": _container_append}
+LAYERS["Sequential"] = _class("Sequential", "torch.nn.Sequential", [MODULE],
+                              {"__init__": _sequential_init, "forward": _sequential_forward,
+                               **_CONTAINER})
+LAYERS["ModuleList"] = _class("ModuleList", "torch.nn.ModuleList", [MODULE],
+                              {"__init__": _module_list_init, **_CONTAINER})
+LAYERS["Module"] = MODULE
+
+
+def instance_repr(v: Instance) -> str | None:
+    """repr of a module or optimizer instance, None for other instances."""
+    if is_module(v):
+        return module_repr(v)
+    if any(c in OPTIMIZER_SPECS for c in v.cls.mro()) and "param_groups" in v.attrs:
+        return optimizer_repr(v)
+    return None
+
+
+def optimizer_repr(o: Instance) -> str:
+    """repr(optimizer) as PyTorch's Optimizer.__repr__ writes it."""
+    text = o.cls.name + " ("
+    for i, group in enumerate(o.attrs["param_groups"]):
+        text += f"\nParameter Group {i}\n"
+        for key in sorted(group):
+            if key != "params":
+                text += f"    {key}: {group[key]}\n"
+    return text + ")"
+
+
+def module_repr(m: Instance) -> str:
+    """repr(module) as PyTorch prints it: the class name, the layer's settings, and each
+    child module on its own indented line (iteratively, children of children included)."""
+    lines: list[str] = []
+    # Each entry: (module, label, indent, closing); closing entries print ")".
+    stack: list[tuple] = [(m, "", 0, False)]
+    while stack:
+        mod, label, indent, closing = stack.pop()
+        pad = "  " * indent
+        if closing:
+            lines.append(pad + ")")
+            continue
+        head = f"{pad}{label}{mod.cls.name}("
+        extra = ""
+        for c in mod.cls.mro():
+            if c in EXTRA_REPR:
+                extra = EXTRA_REPR[c](mod)
+                break
+        kids = _children(mod)
+        if not kids:
+            lines.append(f"{head}{extra})")
+            continue
+        lines.append(head)
+        stack.append((mod, "", indent, True))
+        for k, child in reversed(kids):
+            stack.append((child, f"({k}): ", indent + 1, False))
+        if extra:
+            lines.append("  " * (indent + 1) + extra)
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ init
+
+
+def _fans(t: Node) -> tuple[int, int]:
+    shape = t.value.shape
+    if len(shape) < 2:
+        raise ProgramError("Fan in and fan out can not be computed for tensor with fewer "
+                           "than 2 dimensions", "ValueError")
+    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def calculate_gain(nonlinearity: str, param: Any = None) -> float:
+    if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                        "conv_transpose2d", "conv_transpose3d", "sigmoid"):
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        if isinstance(slope, bool) or not isinstance(slope, (int, float)):
+            raise ProgramError(f"negative_slope {slope} not a valid number", "ValueError")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ProgramError(f"Unsupported nonlinearity {nonlinearity}", "ValueError")
+
+
+def _write_param(ip: "Interpreter", t: Node, value: np.ndarray) -> Node:
+    """t's memory takes `value` under no_grad, as nn.init does (the version counter moves)."""
+    ip._write(t, np.asarray(value, dtype=t.value.dtype))
+    if t.vc is None:
+        t.vc = [0]
+    t.vc[0] += 1
+    return t
+
+
+def _uniform(ip, t: Node, a: float, b: float) -> Node:
+    return _write_param(ip, t, ip.torch_random.uniform_(t.value.shape, t.value.dtype,
+                                                         float(a), float(b)))
+
+
+def _normal(ip, t: Node, mean: float, std: float) -> Node:
+    return _write_param(ip, t, ip.torch_random.normal_(t.value.shape, t.value.dtype,
+                                                        float(mean), float(std)))
+
+
+def _kaiming_uniform(ip, t: Node, a: float, mode: str, nonlinearity: str) -> Node:
+    if 0 in t.value.shape:
+        return t
+    fan_in, fan_out = _fans(t)
+    fan = fan_in if mode == "fan_in" else fan_out
+    gain = calculate_gain(nonlinearity, a)
+    std = gain / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std
+    return _uniform(ip, t, -bound, bound)
+
+
+def _init(name: str, spec: list, body: Callable) -> Builtin:
+    def fn(ip, args, kwargs):
+        p = bind(name, args, kwargs, [("tensor", REQUIRED), *spec])
+        t = p["tensor"]
+        if not isinstance(t, Node):
+            raise py_error(f"{name}(): argument 'tensor' must be Tensor, not {type_name(t)}")
+        return body(ip, t, p)
+    return Builtin(f"torch.nn.init.{name}", fn)
+
+
+def _kaiming_normal(ip, t, p):
+    fan_in, fan_out = _fans(t)
+    fan = fan_in if p["mode"] == "fan_in" else fan_out
+    std = calculate_gain(p["nonlinearity"], p["a"]) / math.sqrt(fan)
+    return _normal(ip, t, 0.0, std)
+
+
+def _xavier(kind: str):
+    def body(ip, t, p):
+        fan_in, fan_out = _fans(t)
+        std = p["gain"] * math.sqrt(2.0 / float(fan_in + fan_out))
+        if kind == "normal":
+            return _normal(ip, t, 0.0, std)
+        a = math.sqrt(3.0) * std
+        return _uniform(ip, t, -a, a)
+    return body
+
+
+def _constant(ip, t, p):
+    return _write_param(ip, t, np.full(t.value.shape, p["val"], dtype=t.value.dtype))
+
+
+INIT = {b.name: b for b in (
+    _init("uniform_", [("a", 0.0), ("b", 1.0), ("generator", None)],
+          lambda ip, t, p: _uniform(ip, t, p["a"], p["b"])),
+    _init("normal_", [("mean", 0.0), ("std", 1.0), ("generator", None)],
+          lambda ip, t, p: _normal(ip, t, p["mean"], p["std"])),
+    _init("constant_", [("val", REQUIRED)], _constant),
+    _init("zeros_", [], lambda ip, t, p: _constant(ip, t, {"val": 0})),
+    _init("ones_", [], lambda ip, t, p: _constant(ip, t, {"val": 1})),
+    _init("eye_", [], lambda ip, t, p: _write_param(ip, t, np.eye(*t.value.shape))),
+    _init("xavier_uniform_", [("gain", 1.0), ("generator", None)], _xavier("uniform")),
+    _init("xavier_normal_", [("gain", 1.0), ("generator", None)], _xavier("normal")),
+    _init("kaiming_uniform_", [("a", 0), ("mode", "fan_in"), ("nonlinearity", "leaky_relu"),
+                               ("generator", None)],
+          lambda ip, t, p: _kaiming_uniform(ip, t, p["a"], p["mode"], p["nonlinearity"])),
+    _init("kaiming_normal_", [("a", 0), ("mode", "fan_in"), ("nonlinearity", "leaky_relu"),
+                              ("generator", None)], _kaiming_normal),
+)}
+INIT["torch.nn.init.calculate_gain"] = Builtin(
+    "torch.nn.init.calculate_gain",
+    lambda ip, a, k: calculate_gain(*bind("calculate_gain", a, k,
+                                          [("nonlinearity", REQUIRED),
+                                           ("param", None)]).values()))
+
+
+# ------------------------------------------------------------------ optimizers
+#
+# PyTorch's single-tensor (CPU) update code, step for step. Its element kernels round as
+# follows (checked against PyTorch 2.13): `a.add_(b, alpha=s)` and `lerp_` are fused
+# multiply-adds; `addcmul_(b, c, value=s)` is fma(s*b, c, a); `addcdiv_` and the rest round
+# after every operation.
+
+
+def _fma(a: Any, b: Any, c: Any, dt: np.dtype) -> np.ndarray:
+    from .torchrandom import _fma32, _fma64
+
+    f = _fma32 if dt == np.float32 else _fma64
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
+    return np.asarray(f(*(np.broadcast_to(np.asarray(v, dtype=dt), shape) for v in (a, b, c))),
+                      dtype=dt).reshape(shape)
+
+
+def add_alpha(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
+    """a + alpha * b as PyTorch's add kernel rounds it (one fused multiply-add)."""
+    dt = a.dtype
+    if alpha == 1:
+        return (a + b.astype(dt)).astype(dt)
+    return _fma(b, dt.type(alpha), a, dt)
+
+
+def lerp(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    dt = a.dtype
+    wt = dt.type(w)
+    diff = (b - a).astype(dt)
+    if abs(w) < 0.5:
+        return _fma(wt, diff, a, dt)
+    return _fma(-diff, dt.type(1) - wt, b, dt)
+
+
+def _params_arg(ip, params: Any) -> list:
+    items = list(ip.iterate(params))
+    if not items:
+        raise py_error("optimizer got an empty parameter list", "ValueError")
+    if all(isinstance(g, dict) for g in items):
+        return [dict(g) for g in items]
+    if not all(isinstance(p, Node) for p in items):
+        raise py_error("optimizer can only optimize Tensors, but one of the params is "
+                       f"{type_name(next(p for p in items if not isinstance(p, Node)))}")
+    return [{"params": items}]
+
+
+def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = None) -> UserClass:
+    def init(ip, args, kwargs):
+        o = _self(args)
+        p = bind(name, args[1:], kwargs, [("params", REQUIRED), *spec])
+        defaults = {k: v for k, v in p.items() if k != "params"}
+        if check is not None:
+            check(defaults)
+        groups = []
+        for g in _params_arg(ip, p["params"]):
+            g["params"] = [x for x in ip.iterate(g["params"])] \
+                if not isinstance(g["params"], Node) else [g["params"]]
+            for k, v in defaults.items():
+                g.setdefault(k, v)
+            if check is not None:
+                check(g)
+            for x in g["params"]:
+                if not (isinstance(x, Node) and x.is_leaf):
+                    raise py_error("can't optimize a non-leaf Tensor", "ValueError")
+            groups.append(g)
+        o.attrs["defaults"] = defaults
+        o.attrs["param_groups"] = groups
+        o.attrs["state"] = {}
+        return None
+
+    def do_step(ip, args, kwargs):
+        o = _self(args)
+        p = bind("step", args[1:], kwargs, [("closure", None)])
+        loss = None
+        if p["closure"] is not None:
+            was = ip.graph.grad_enabled
+            ip.graph.grad_enabled = True
+            try:
+                loss = ip.call_sync(p["closure"], [])
+            finally:
+                ip.graph.grad_enabled = was
+        state = o.attrs["state"]
+        for g in o.attrs["param_groups"]:
+            for x in g["params"]:
+                if x.grad is None:
+                    continue
+                st = state.setdefault(x, {})
+                new = step(ip, g, st, x.value, np.asarray(x.grad.value, dtype=x.value.dtype))
+                _write_param(ip, x, new)
+        return loss
+
+    def zero_grad(ip, args, kwargs):
+        o = _self(args)
+        p = bind("zero_grad", args[1:], kwargs, [("set_to_none", True)])
+        _zero_grads(ip, [x for g in o.attrs["param_groups"] for x in g["params"]],
+                    bool(p["set_to_none"]))
+        return None
+
+    def add_param_group(ip, args, kwargs):
+        o = _self(args)
+        g = dict(args[1])
+        g["params"] = list(ip.iterate(g["params"])) if not isinstance(g["params"], Node) \
+            else [g["params"]]
+        for k, v in o.attrs["defaults"].items():
+            g.setdefault(k, v)
+        o.attrs["param_groups"].append(g)
+        return None
+
+    cls = _class(name, f"torch.optim.{name}", [], {
+        "__init__": init, "step": do_step, "zero_grad": zero_grad,
+        "add_param_group": add_param_group})
+    OPTIMIZER_SPECS[cls] = spec
+    return cls
+
+
+OPTIMIZER_SPECS: dict[UserClass, list] = {}
+
+
+def _number(v: Any, what: str) -> float:
+    if isinstance(v, Node):
+        v = v.value.item()
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise py_error(f"{what} must be a number, not {type_name(v)}")
+    return float(v)
+
+
+def _check_sgd(g: dict) -> None:
+    lr = _number(g["lr"], "lr")
+    if lr < 0:
+        raise ProgramError(f"Invalid learning rate: {g['lr']}", "ValueError")
+    if _number(g["momentum"], "momentum") < 0:
+        raise ProgramError(f"Invalid momentum value: {g['momentum']}", "ValueError")
+    if _number(g["weight_decay"], "weight_decay") < 0:
+        raise ProgramError(f"Invalid weight_decay value: {g['weight_decay']}", "ValueError")
+    if g["nesterov"] and (g["momentum"] <= 0 or g["dampening"] != 0):
+        raise ProgramError("Nesterov momentum requires a momentum and zero dampening",
+                           "ValueError")
+
+
+def _sgd_step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    if g["maximize"]:
+        grad = -grad
+    wd, momentum = float(g["weight_decay"]), float(g["momentum"])
+    if wd != 0:
+        grad = add_alpha(grad, p, wd)
+    if momentum != 0:
+        buf = st.get("momentum_buffer")
+        if buf is None:
+            buf = grad.copy()
+        else:
+            buf = add_alpha((buf * p.dtype.type(momentum)).astype(p.dtype), grad,
+                            1 - float(g["dampening"]))
+        st["momentum_buffer"] = buf
+        grad = add_alpha(grad, buf, momentum) if g["nesterov"] else buf
+    return add_alpha(p, grad, -_number(g["lr"], "lr"))
+
+
+def _check_adam(g: dict) -> None:
+    if _number(g["lr"], "lr") < 0:
+        raise ProgramError(f"Invalid learning rate: {g['lr']}", "ValueError")
+    if g["eps"] < 0:
+        raise ProgramError(f"Invalid epsilon value: {g['eps']}", "ValueError")
+    b1, b2 = g["betas"]
+    if not 0 <= b1 < 1:
+        raise ProgramError(f"Invalid beta parameter at index 0: {b1}", "ValueError")
+    if not 0 <= b2 < 1:
+        raise ProgramError(f"Invalid beta parameter at index 1: {b2}", "ValueError")
+
+
+def _begin(g: dict, st: dict, p: np.ndarray, grad: np.ndarray, buffers: list) -> np.ndarray:
+    """The start of an adaptive step: the gradient's sign (maximize), the state's buffers
+    made at the first step, the step count moved on."""
+    if not st:
+        st["step"] = 0.0
+        for name in buffers:
+            st[name] = np.zeros_like(p)
+    st["step"] += 1
+    return -grad if g["maximize"] else grad
+
+
+def _adam_step(decoupled: bool):
+    def step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        dt = p.dtype
+        t = dt.type
+        grad = _begin(g, st, p, grad, ["exp_avg", "exp_avg_sq"]
+                      + (["max_exp_avg_sq"] if g["amsgrad"] else []))
+        lr, wd = _number(g["lr"], "lr"), float(g["weight_decay"])
+        beta1, beta2 = (float(b) for b in g["betas"])
+        if wd != 0:
+            if decoupled:
+                p = (p * t(1 - lr * wd)).astype(dt)
+            else:
+                grad = add_alpha(grad, p, wd)
+        st["exp_avg"] = exp_avg = lerp(st["exp_avg"], grad, 1 - beta1)
+        sq = (st["exp_avg_sq"] * t(beta2)).astype(dt)
+        st["exp_avg_sq"] = exp_avg_sq = _fma(grad * t(1 - beta2), grad, sq, dt)
+        step_n = st["step"]
+        bias_correction1 = 1 - beta1 ** step_n
+        bias_correction2 = 1 - beta2 ** step_n
+        step_size = lr / bias_correction1
+        bc2_sqrt = bias_correction2 ** 0.5
+        if g["amsgrad"]:
+            st["max_exp_avg_sq"] = np.maximum(st["max_exp_avg_sq"], exp_avg_sq)
+            base = st["max_exp_avg_sq"]
+        else:
+            base = exp_avg_sq
+        denom = ((np.sqrt(base) / t(bc2_sqrt)).astype(dt) + t(g["eps"])).astype(dt)
+        return (p + (t(-step_size) * exp_avg) / denom).astype(dt)
+    return step
+
+
+def _check_rmsprop(g: dict) -> None:
+    if _number(g["lr"], "lr") < 0:
+        raise ProgramError(f"Invalid learning rate: {g['lr']}", "ValueError")
+    if g["alpha"] < 0:
+        raise ProgramError(f"Invalid alpha value: {g['alpha']}", "ValueError")
+
+
+def _rmsprop_step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    dt = p.dtype
+    t = dt.type
+    grad = _begin(g, st, p, grad, ["square_avg"]
+                  + (["momentum_buffer"] if g["momentum"] > 0 else [])
+                  + (["grad_avg"] if g["centered"] else []))
+    wd, alpha, eps = float(g["weight_decay"]), float(g["alpha"]), float(g["eps"])
+    if wd != 0:
+        grad = add_alpha(grad, p, wd)
+    sq = (st["square_avg"] * t(alpha)).astype(dt)
+    st["square_avg"] = square_avg = _fma(grad * t(1 - alpha), grad, sq, dt)
+    if g["centered"]:
+        st["grad_avg"] = grad_avg = lerp(st["grad_avg"], grad, 1 - alpha)
+        avg = _fma(-grad_avg, grad_avg, square_avg, dt)
+        avg = (np.sqrt(avg) + t(eps)).astype(dt)
+    else:
+        avg = (np.sqrt(square_avg) + t(eps)).astype(dt)
+    lr = _number(g["lr"], "lr")
+    if g["momentum"] > 0:
+        buf = (st["momentum_buffer"] * t(g["momentum"])).astype(dt)
+        st["momentum_buffer"] = buf = (buf + (grad / avg).astype(dt)).astype(dt)
+        return add_alpha(p, buf, -lr)
+    return (p + (t(-lr) * grad) / avg).astype(dt)
+
+
+_COMMON = [("foreach", None), ("maximize", False), ("capturable", False),
+           ("differentiable", False), ("fused", None)]
+OPTIMIZERS = {
+    "SGD": _optimizer("SGD", [("lr", 1e-3), ("momentum", 0), ("dampening", 0),
+                              ("weight_decay", 0), ("nesterov", False), ("maximize", False),
+                              ("foreach", None), ("differentiable", False), ("fused", None)],
+                      _sgd_step, _check_sgd),
+    "Adam": _optimizer("Adam", [("lr", 1e-3), ("betas", (0.9, 0.999)), ("eps", 1e-8),
+                                ("weight_decay", 0), ("amsgrad", False), *_COMMON,
+                                ("decoupled_weight_decay", False)],
+                       _adam_step(False), _check_adam),
+    "AdamW": _optimizer("AdamW", [("lr", 1e-3), ("betas", (0.9, 0.999)), ("eps", 1e-8),
+                                  ("weight_decay", 1e-2), ("amsgrad", False), *_COMMON],
+                        _adam_step(True), _check_adam),
+    "RMSprop": _optimizer("RMSprop", [("lr", 1e-2), ("alpha", 0.99), ("eps", 1e-8),
+                                      ("weight_decay", 0), ("momentum", 0),
+                                      ("centered", False), *_COMMON],
+                          _rmsprop_step, _check_rmsprop),
+}
+
+
+# ------------------------------------------------------------------ names
+
+
+CLASSES: dict[str, UserClass] = {}
+for _n, _c in LAYERS.items():
+    CLASSES[f"torch.nn.{_n}"] = _c
+for _n, _c in OPTIMIZERS.items():
+    CLASSES[f"torch.optim.{_n}"] = _c
+FUNCTIONS_BY_PATH: dict[str, Builtin] = dict(INIT)
+for _k in list(INIT):
+    if _k.endswith("_") and _k.startswith("torch.nn.init."):
+        # the deprecated spellings without the underscore (nn.init.uniform, ...)
+        FUNCTIONS_BY_PATH[_k[:-1]] = INIT[_k]
