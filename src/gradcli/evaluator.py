@@ -1041,7 +1041,7 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
 
         return Interpreter(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                            seed=seed, max_elements=max_elements, max_steps=max_steps,
-                           random=Randomness(seed, random_state),
+                           random=Randomness(seed, random_state), overrides=overrides,
                            keep_graphs=keep_graphs).run()
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,

@@ -511,6 +511,9 @@ class Interpreter(Evaluator):
             self._epoch += 1
         if isinstance(value, Node) and value.name is None:
             value.name = name
+            if name in self.overrides and value.is_leaf and value.requires_grad:
+                # gradcheck perturbs tensors the program itself creates
+                value.value = self.overrides.pop(name).astype(value.value.dtype)
         how = f.declared.get(name)
         if how == "global":
             self.env[name] = value
