@@ -179,9 +179,30 @@ class Interpreter(Evaluator):
                                  f"{', '.join(unused)} never read by the program")
         variables = {**self.bound_nodes,
                      **{k: v for k, v in self.env.items() if isinstance(v, Node)}}
+        seen = {id(v) for v in variables.values()}
+        for k, v in self._module_parameters().items():
+            if id(v) not in seen:
+                seen.add(id(v))
+                variables[k] = v
         return LessonResult(self.source, "".join(self.out), self.passes, variables,
                             error, dtype=self.graph.dtype.name, printer=self.printer,
                             warnings=self.warnings_out)
+
+    def _module_parameters(self) -> dict:
+        """The parameters of the modules the program's names hold (`model.linear.weight`),
+        so the final state shows what training changed."""
+        from .classes import Instance
+
+        out: dict = {}
+        if not any(isinstance(v, Instance) for v in self.env.values()):
+            return out
+        from .nn import is_module, named_parameters
+
+        for k, v in self.env.items():
+            if is_module(v):
+                for name, p in named_parameters(self, v):
+                    out[f"{k}.{name}"] = p
+        return out
 
     def _exec(self, base: int) -> None:
         """Run frames until the stack is back to `base` frames."""
