@@ -113,3 +113,52 @@ def test_lesson_agrees_with_pytorch(name, mode, request):
         assert close(g["value"], w["value"], rtol), (var, "value")
         if w["is_leaf"] or w["retains_grad"]:
             assert close(g["grad"], w["grad"], rtol), (var, "grad")
+
+
+# Training runs: where the text does not agree to the last digit (the KNOWN reasons above:
+# summation orders, SLEEF), every printed number and every final parameter must still agree
+# to the tolerance a training run allows -- rtol 1e-6 in float32, 1e-12 in float64 -- and
+# the text around the numbers exactly.
+TRAINING = sorted(name for name in PROGRAMS
+                  if re.search(r"optim\.|\.step\(\)|-= *(lr|learning_rate|alpha)",
+                               (HERE / "programs" / f"{name}.py").read_text()))
+NUMBER = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+TRAINING_RTOL = {"float32": 1e-6, "float64": 1e-12}
+
+
+def numbers_close(got: str, want: str, rtol: float) -> None:
+    assert NUMBER.split(got) == NUMBER.split(want), "the text around the numbers differs"
+    for g, w in zip(NUMBER.findall(got), NUMBER.findall(want)):
+        frac = w.split("e")[0].split("E")[0]
+        quantum = 10.0 ** -len(frac.split(".")[1]) if "." in frac and "e" not in w.lower() \
+            else 0.0  # a number printed with d decimals may differ by one unit in the last
+        assert abs(float(g) - float(w)) <= rtol * abs(float(w)) + quantum, (g, w)
+
+
+DRIFT = ("a chaotic run: last-bit differences (BLAS summation order, MKL's float32 "
+         "sqrt/exp) grow past the tolerance over the iterations")
+KNOWN_TRAINING = {(n, m): DRIFT for n, ms in {
+    "06_polynomial_autograd": ("float32",),
+    "52_polynomial_tensor_manual": ("float32", "float64"),
+    "221_polynomial_optim": ("float32", "float64"),
+    "225_two_layer_net_adam": ("float32",),
+}.items() for m in ms}
+
+
+@pytest.mark.parametrize("mode", ["float64", "float32"])
+@pytest.mark.parametrize("name", TRAINING)
+def test_training_run_agrees_within_tolerance(name, mode, request):
+    if (name, mode) in KNOWN_TRAINING:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_TRAINING[name, mode], strict=True))
+    want = GOLDEN["programs"][name][mode]
+    r = run(name, mode)
+    rtol = TRAINING_RTOL[mode]
+    if any(w["dtype"] == "float32" for w in want["variables"].values()):
+        rtol = TRAINING_RTOL["float32"]  # the lesson asks for float32 tensors itself
+    numbers_close(ADDRESS.sub("0x...", r.stdout), want["stdout"], rtol)
+    got = r.to_dict()["variables"]
+    for var, w in want["variables"].items():
+        assert var in got, f"{var} is not a tensor variable"
+        tol = rtol if w["dtype"] == mode else TRAINING_RTOL.get(w["dtype"], 0.0)
+        assert close(got[var]["value"], w["value"], tol), (var, "value")
+

@@ -106,3 +106,37 @@ def test_fused_multiply_add_rounding_of_updates():
     w = 0.1
     exact = a.astype(np.float64) + np.float64(np.float32(w)) * (b - a).astype(np.float64)
     assert np.array_equal(nn.lerp(a, b, w), exact.astype(np.float32))
+
+
+def test_data_loader_collates_as_pytorch():
+    r = run("""
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+        class Pairs(Dataset):
+            def __len__(self):
+                return 5
+
+            def __getitem__(self, i):
+                return {"x": float(i), "n": i, "t": torch.tensor([i, -i])}
+
+        loader = DataLoader(Pairs(), batch_size=2)
+        print(len(loader))
+        for b in loader:
+            print(b["x"].dtype, b["n"].tolist(), b["t"].shape)
+        print(len(DataLoader(Pairs(), batch_size=2, drop_last=True)))
+    """)
+    assert r.error is None, r.error
+    assert r.stdout.splitlines() == [
+        "3",
+        "torch.float64 [0, 1] torch.Size([2, 2])",
+        "torch.float64 [2, 3] torch.Size([2, 2])",
+        "torch.float64 [4] torch.Size([1, 2])",
+        "2",
+    ]
+
+
+def test_data_loader_rejects_a_bad_batch_size():
+    r = run("import torch\nfrom torch.utils.data import DataLoader\n"
+            "DataLoader([1, 2], batch_size=0)\n")
+    assert r.error is not None and "batch_size should be a positive integer" in str(r.error)

@@ -1010,6 +1010,36 @@ def _random_fill(kind: str):
     return fn
 
 
+def _random_(ip, x, args, kwargs):
+    """x.random_(), x.random_(to), x.random_(from, to): integers from PyTorch's generator
+    (random_from_to: a 32-bit draw modulo the range, 64-bit for ranges of 2**32 or more;
+    without bounds, PyTorch's full range for the dtype)."""
+    p = bind("random_", args, kwargs, [("from", None), ("to", None), ("generator", None)])
+    frm, to = p["from"], p["to"]
+    if frm is not None and to is None:
+        frm, to = 0, frm
+    g = ip.torch_random
+    shape, dt = x.value.shape, x.value.dtype
+    if to is None:
+        n = int(np.prod(shape, dtype=np.int64))
+        if dt == np.float32:
+            v = g._words(n).astype(np.uint64) % np.uint64(2**24 + 1)
+        elif dt == np.float64:
+            v = g._words64(n) % np.uint64(2**53 + 1)
+        elif dt == np.int64:
+            v = g._words64(n) % np.uint64(2**63)
+        else:
+            v = g._words(n).astype(np.uint64) % np.uint64(int(np.iinfo(dt).max) + 1)
+        value = v.astype(dt).reshape(shape)
+    else:
+        lo, hi = int(python_number(frm or 0)), int(python_number(to))
+        if lo >= hi:
+            raise ProgramError(f"random_ expects 'from' to be less than 'to', but got "
+                               f"from={lo} >= to={hi}")
+        value = g.randint(lo, hi, shape, dt.name)
+    return ip._inplace(x, lambda: ip.constant(np.asarray(value, dtype=dt)))
+
+
 def _copy_(ip, x, args, kwargs):
     (src,) = args
     src = ip.tensor(src) if not isinstance(src, Node) else src
@@ -1155,7 +1185,7 @@ TENSOR_METHODS = {
     "detach_": _detach_, "requires_grad_": _requires_grad_,
     "zero_": _fill("zero_inplace", lambda a: 0),
     "fill_": _fill("fill_inplace", lambda a: python_number(a[0])),
-    "copy_": _copy_, "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
+    "copy_": _copy_, "random_": _random_, "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
     "add_": _arith_inplace("+"), "sub_": _arith_inplace("-"), "mul_": _arith_inplace("*"),
     "div_": _arith_inplace("/"), "pow_": _arith_inplace("**"),
     "double": _cast("float64"), "float": _cast("float32"), "half": _cast("float16"),

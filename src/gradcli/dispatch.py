@@ -899,6 +899,20 @@ def _diagonal(ev, name, args, kwargs):
     return ev.apply("diagonal", (x,), {"offset": as_int(name, "offset", p["offset"])})
 
 
+@function("repeat")
+def _repeat(ev, name, args, kwargs):
+    """x.repeat(*sizes): np.tile; as many sizes as dims at least (PyTorch's rule)."""
+    p = bind(name, args, kwargs, [("input", REQUIRED)], varargs="repeats")
+    x = ev.tensor(p["input"])
+    reps = shape_args(name, p["repeats"])
+    if len(reps) < x.value.ndim:
+        raise ShapeError("Number of dimensions of repeat dims can not be smaller than number "
+                         "of dimensions of tensor")
+    padded = (1,) * (len(reps) - x.value.ndim) + x.value.shape
+    ev.graph.check_size(tuple(r * s for r, s in zip(reps, padded)), "repeat()")
+    return ev.apply("repeat", (x,), {"repeats": tuple(reps)})
+
+
 @function("expand")
 def _expand(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED)], varargs="size")
@@ -1097,4 +1111,4 @@ def _cross_entropy_probabilities(ev, x: Node, target: Node, reduction: str) -> N
 
 
 # methods that only exist as methods, or differ from the function of the same name
-METHOD_ONLY = {"item", "view", "expand", "contiguous", "T"}  # x.view(...) but no torch.view
+METHOD_ONLY = {"item", "view", "expand", "contiguous", "T", "repeat"}  # x.view(...) but no torch.view

@@ -756,8 +756,11 @@ def _sized(fill):
     def make(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
         own = {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad",
                                                              "generator")}
-        p = bind(name, args, own, [("size", None)] if "size" in own else [], varargs="size")
-        shape = shape_args(name, p["size"] if "size" not in own else [own["size"]])
+        if "size" in own:  # torch.rand(size=(2, 4))
+            bind(name, args, {k: v for k, v in own.items() if k != "size"}, [])
+            shape = shape_args(name, [own["size"]])
+        else:
+            shape = shape_args(name, bind(name, args, own, [], varargs="size")["size"])
         if any(s < 0 for s in shape):
             raise ArgumentError(f"{name}(): sizes must be non-negative (got {list(shape)})")
         ev.graph.check_size(shape, f"{name}{tuple(shape)}")

@@ -188,6 +188,16 @@ class Interpreter(Evaluator):
                             error, dtype=self.graph.dtype.name, printer=self.printer,
                             warnings=self.warnings_out)
 
+    def _name_parameters(self, name: str, value: Any) -> None:
+        """`model = Net()` at the top level: the model's parameters are called
+        model.linear.weight, ... in graphs and tables (unless they have a name already)."""
+        from .nn import is_module, named_parameters
+
+        if is_module(value):
+            for pname, p in named_parameters(self, value):
+                if p.name is None:
+                    p.name = f"{name}.{pname}"
+
     def _module_parameters(self) -> dict:
         """The parameters of the modules the program's names hold (`model.linear.weight`),
         so the final state shows what training changed."""
@@ -198,7 +208,7 @@ class Interpreter(Evaluator):
             return out
         from .nn import is_module, named_parameters
 
-        for k, v in self.env.items():
+        for k, v in sorted(self.env.items(), key=lambda kv: kv[0]):
             if is_module(v):
                 for name, p in named_parameters(self, v):
                     out[f"{k}.{name}"] = p
@@ -530,6 +540,8 @@ class Interpreter(Evaluator):
             raise py_error(f"cannot assign to {name}", "SyntaxError")
         if name in self.modules or name in MODULE_NAMES:
             self._epoch += 1
+        if type(value) in CLASS_OBJECTS and f.fn is None:
+            self._name_parameters(name, value)
         if isinstance(value, Node) and value.name is None:
             value.name = name
             if name in self.overrides and value.is_leaf and value.requires_grad:
@@ -2232,8 +2244,11 @@ def _is_module_path(path: str) -> bool:
 
 def _nn_value(path: str) -> Any:
     """The nn module class, optimizer or init function a dotted path names, if any."""
-    if not path.startswith("torch.") or not (path.startswith("torch.nn.")
-                                             or path.startswith("torch.optim.")):
+    if path.startswith("torch.utils.data."):
+        from . import data
+
+        return data.CLASSES.get(path)
+    if not (path.startswith("torch.nn.") or path.startswith("torch.optim.")):
         return None
     from . import nn
 
@@ -2245,7 +2260,7 @@ WRAPPED_NUMBER_OPS = {"add", "sub", "mul", "div"}
 MODULE_PATHS = {"collections", "matplotlib", "matplotlib.pyplot", "seaborn", "pprint", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
                 "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad",
-                "torch.nn.init", "torch.nn.modules"}
+                "torch.nn.init", "torch.nn.modules", "torch.utils", "torch.utils.data"}
 
 
 def _numpy_binary(op: str, a: Any, b: Any) -> Any:

@@ -467,6 +467,8 @@ op("squeeze_dims", "SqueezeBackward4", lambda x, dims: np.squeeze(x, dims),
    lambda g, y, x, dims: np.reshape(g, x.shape))
 op("expand", "ExpandBackward0", lambda x, shape: np.broadcast_to(x, shape),
    lambda g, y, x, shape: g)  # the engine sums g back to x's shape
+op("repeat", "RepeatBackward0", lambda x, repeats: np.tile(x, repeats),
+   lambda g, y, x, repeats: _repeat_grad(g, x.shape, repeats))
 op("select", "SelectBackward0", lambda x, dim, index: np.take(x, index, axis=dim),
    lambda g, y, x, dim, index: _scatter(g, x.shape, dim, index))
 op("slice", "SliceBackward0",
@@ -586,6 +588,14 @@ def _sequential_gemm(a, b) -> bool:
             (m == 1 and a.flags.c_contiguous and b.flags.c_contiguous)
     return (transposed or (a.flags.c_contiguous and b.flags.c_contiguous)) and m == 1 or \
         (transposed and n == 1)
+
+
+def _repeat_grad(g, shape, repeats):
+    """The gradient of x.repeat(*repeats): every copy's gradient, summed back."""
+    padded = (1,) * (len(repeats) - len(shape)) + tuple(shape)
+    split = [d for r, s in zip(repeats, padded) for d in (r, s)]
+    summed = np.asarray(g).reshape(split).sum(axis=tuple(range(0, 2 * len(repeats), 2)))
+    return summed.reshape(shape)
 
 
 def _pow_scalar(x, p):

@@ -85,6 +85,16 @@ with warnings.catch_warnings(record=True) as caught:
         v = glb[name]
         if isinstance(v, torch.Tensor) and not name.startswith("__"):
             variables[name] = describe(v)
+    # the parameters of modules the program's names hold (model.linear.weight), each
+    # tensor once: not already a variable, first module name (sorted) wins
+    seen = {id(v) for v in glb.values() if isinstance(v, torch.Tensor)}
+    for name in sorted(glb):
+        v = glb[name]
+        if isinstance(v, torch.nn.Module) and not name.startswith("__"):
+            for pname, p in v.named_parameters():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    variables[f"{name}.{pname}"] = describe(p)
     warns = [str(w.message) for w in caught]
 result = {
     "stdout": re.sub(r"0x[0-9a-fA-F]+", "0x...", out.getvalue()),
