@@ -271,6 +271,10 @@ def _type(ip, args, kwargs):
         return TypeName("AccumulateGrad")
     if kind == "Instance":
         return v.cls
+    if isinstance(v, np.ndarray):
+        return TypeName("numpy.ndarray")
+    if isinstance(v, np.generic):
+        return TypeName(f"numpy.{type(v).__name__}")
     name = type_name(v)
     return ip.builtins[name] if name in PY_TYPES else TypeName(name)
 

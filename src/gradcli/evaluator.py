@@ -786,6 +786,10 @@ def _tensor(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
         value = np.asarray(data, dtype=np.int64 if isinstance(data, int) else floats)
     elif isinstance(data, (list, tuple)):
         value = ev.list_value(data, float_default=False, float_dtype=floats)
+    elif isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind in "biuf":
+        # a NumPy array keeps its dtype; from_numpy shares its memory, tensor() copies
+        value = data if name == "from_numpy" and isinstance(data, np.ndarray) \
+            else np.array(data)
     else:
         raise ArgumentError(f"{name}() expects numbers or nested lists (got {describe(data)})")
     return _finish_tensor(ev, name, value, kwargs)

@@ -133,6 +133,7 @@ class Interpreter(Evaluator):
         self._parameter_nodes: list[Node] = []  # ... and stay alive, so ids stay theirs
         self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False)
         self.max_steps = max_steps
+        self.numpy_random: Any = None  # np.random's state, once the program uses it
         self.steps = 0
         self.out: list[str] = []
         self.out_size = 0
@@ -1170,7 +1171,7 @@ class Interpreter(Evaluator):
             v = args[0]
             if isinstance(v, bool):
                 v = int(v)
-            if isinstance(v, (int, float)):
+            if isinstance(v, (int, float, np.ndarray, np.generic)):
                 return -v if node.op == "-" else +v
             if node.op == "-":
                 return dispatch.unary_minus(self, v)
@@ -1263,9 +1264,12 @@ class Interpreter(Evaluator):
     def _binary(self, op: str, a: Any, b: Any) -> Any:
         ta, tb = isinstance(a, Node), isinstance(b, Node)
         if not ta and not tb:
-            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            if (isinstance(a, np.ndarray) or isinstance(b, np.ndarray)) and \
+                    not (op == "%" and isinstance(a, str)):
                 return _numpy_binary(op, a, b)
             return python_binary(op, a, b)
+        if op == "%" and isinstance(a, str):  # 'loss %.4f' % t: the tensor's number
+            return python_binary(op, a, _formatted_numbers(b))
         if op in ("+", "-", "*", "/", "**", "@"):
             for x in (a, b):
                 if not isinstance(x, (Node, int, float, list, tuple, np.ndarray, np.generic)):
@@ -1728,6 +1732,11 @@ class Interpreter(Evaluator):
                 nn_value = _nn_value(path)
                 if nn_value is not None:
                     return self._call_value(nn_value, pos_args, kwargs)
+                if path.startswith("numpy."):
+                    from . import numpyvalues
+
+                    if numpyvalues.handles(path, pos_args, kwargs):
+                        return numpyvalues.call(self, path, pos_args, kwargs)
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 name = func.name
@@ -1905,12 +1914,11 @@ class Interpreter(Evaluator):
         if isinstance(obj, (int, float)) and name in ("is_integer", "hex", "conjugate",
                                                        "bit_length", "as_integer_ratio"):
             return getattr(obj, name)(*args)
-        if isinstance(obj, np.ndarray) and name in ("tolist", "item", "sum", "mean", "copy"):
-            try:
-                r = getattr(obj, name)(*args)
-            except (ValueError, TypeError) as e:
-                raise py_error(str(e), type(e).__name__) from None
-            return r.item() if isinstance(r, np.generic) else r
+        if isinstance(obj, np.ndarray):
+            from . import numpyvalues
+
+            if name in numpyvalues.ARRAY_METHODS:
+                return numpyvalues.method(obj, name, args, kwargs)
         raise ProgramError(f"'{type_name(obj)}' object has no attribute '{name}'",
                            "AttributeError")
 
@@ -2236,6 +2244,16 @@ def _dtype_name(dt: Any) -> str:
 def _scalar_type(dt: Any) -> str:
     return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte",
             "int16": "Short", "int8": "Char"}.get(str(np.dtype(dt)), str(dt))
+
+
+def _formatted_numbers(v: Any) -> Any:
+    """The operand of str % v with one-element tensors as the Python numbers that
+    '%f' % tensor formats (Tensor.__float__)."""
+    if isinstance(v, tuple):
+        return tuple(_formatted_numbers(x) for x in v)
+    if isinstance(v, Node) and v.value.size == 1:
+        return v.value.item()
+    return v
 
 
 def _is_module_path(path: str) -> bool:

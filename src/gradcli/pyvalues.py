@@ -213,7 +213,7 @@ class Printer:
     def str(self, v: Any) -> str:
         if isinstance(v, str):
             return v
-        if isinstance(v, (np.ndarray, np.generic)):
+        if isinstance(v, (np.ndarray, np.generic, np.dtype)):
             return str(v)
         if isinstance(v, ExcValue):
             return v.message
@@ -228,7 +228,7 @@ class Printer:
             return repr(v)
         if isinstance(v, float):
             return repr(v)
-        if isinstance(v, (np.ndarray, np.generic)):
+        if isinstance(v, (np.ndarray, np.generic, np.dtype)):
             return repr(v)
         if depth > MAX_REPR_DEPTH:
             return "[...]"

@@ -128,6 +128,7 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'squeeze_dim': (),
     'squeeze_dims': (),
     'expand': (),
+    'repeat': (),
     'select': (),
     'slice': (),
     'index': (),

@@ -159,6 +159,7 @@ SPECS.update({
     # x.squeeze((0,)) records SqueezeBackward2. The squeezed clone is the result.
     "squeeze_dims": (lambda x: x.clone().squeeze_(0), [f(1, 3)]),
     "expand": (lambda x: x.expand(2, 3), [f(3)]),
+    "repeat": (lambda x: x.repeat(2, 1), [f(3)]),
     "select": (lambda x: x[0], [f(2, 3)]),
     "slice": (lambda x: x[0:1], [f(2, 3)]),
     "index": (lambda x: x[[0, 2]], [f(4)]),
