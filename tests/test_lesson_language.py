@@ -18,6 +18,17 @@ from gradcli.cli import app
 from test_pipelines import SCHEMA
 
 PROGRAMS = {
+    "numpy": """
+        import numpy as np
+        a = np.array([1.0, 2.0, 3.0])
+        print(a, a.shape, a.dtype, type(a), -a)
+        print(np.sum(-a * np.log(a)), np.mean(a), a.sum(), a.round(1), a.T.tolist())
+        np.random.seed(3)
+        print(np.random.normal(0, 1, (2, 2)), np.random.rand(2), np.random.randint(0, 9, 3))
+        print('%.3f' % a.mean(), np.zeros(2), np.linspace(0, 1, 3), np.arange(4) % 3)
+        d = {'a': 1, 'b': 2}
+        print(d.keys(), list(d.values()), d.items())
+    """,
     "loops": """
         total = 0
         for i in range(10):
