@@ -254,6 +254,9 @@ def _isinstance(ip, args, kwargs):
             return True
         if name in ("torch.Tensor", "Tensor") and isinstance(v, Node):
             return True
+        if name in ("torch.nn.Parameter", "torch.nn.parameter.Parameter") and \
+                isinstance(v, Node) and id(v) in ip.parameters:
+            return True
         if name in ("torch.autograd.graph.Node", "torch.autograd.Function") and \
                 type(v).__name__ in ("GradFn", "AccumulateGrad"):
             return True
@@ -263,7 +266,8 @@ def _isinstance(ip, args, kwargs):
 def _type(ip, args, kwargs):
     v = args[0]
     if isinstance(v, Node):
-        return TypeName("torch.Tensor")
+        return TypeName("torch.nn.parameter.Parameter" if id(v) in ip.parameters
+                        else "torch.Tensor")
     kind = type(v).__name__
     if kind == "GradFn":
         return TypeName(v.name)

@@ -134,6 +134,7 @@ class Interpreter(Evaluator):
         self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False)
         self.max_steps = max_steps
         self.numpy_random: Any = None  # np.random's state, once the program uses it
+        self.module_hooks: dict = {}  # (id(module), kind): forward (pre-)hooks
         self.steps = 0
         self.out: list[str] = []
         self.out_size = 0
@@ -1560,8 +1561,12 @@ class Interpreter(Evaluator):
 
     def _setattr(self, obj: Any, name: str, v: Any) -> None:
         if type(obj) in CLASS_OBJECTS:
-            from .classes import set_class_attr
+            from .classes import Instance, set_class_attr
 
+            if type(obj) is Instance and self.parameters:
+                from .nn import check_module_setattr
+
+                check_module_setattr(self, obj, name, v)
             set_class_attr(obj, name, v)
             return
         if not isinstance(obj, Node):
@@ -1861,6 +1866,10 @@ class Interpreter(Evaluator):
                     continue
                 if name == "forward" and not fn.cls.base_paths() & MODULE_BASES:
                     break
+                if name == "forward" and self.module_hooks:
+                    from .nn import call_module
+
+                    return call_module(self, fn, bind_method(target, fn), args, kwargs)
                 return self._call_value(bind_method(target, fn), args, kwargs)
         raise py_error(f"'{type_name(fn)}' object is not callable")
 
@@ -2278,7 +2287,8 @@ WRAPPED_NUMBER_OPS = {"add", "sub", "mul", "div"}
 MODULE_PATHS = {"collections", "matplotlib", "matplotlib.pyplot", "seaborn", "pprint", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
                 "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad",
-                "torch.nn.init", "torch.nn.modules", "torch.utils", "torch.utils.data"}
+                "torch.nn.init", "torch.nn.modules", "torch.utils", "torch.utils.data",
+                "torch.nn.utils", "torch.optim.lr_scheduler"}
 
 
 def _numpy_binary(op: str, a: Any, b: Any) -> Any:

@@ -223,7 +223,61 @@ def _register_parameter(ip, args, kwargs):
     return None
 
 
+def _hook_registrar(kind: str):
+    def fn(ip, args, kwargs):
+        m = _self(args)
+        p = bind(f"register_{kind}", args[1:], kwargs, [("hook", REQUIRED), ("prepend", False),
+                                                        ("with_kwargs", False),
+                                                        ("always_call", False)])
+        from .lesson import HookHandle
+
+        hooks = ip.module_hooks.setdefault((id(m), kind), [])
+        if p["prepend"]:
+            hooks.insert(0, p["hook"])
+        else:
+            hooks.append(p["hook"])
+        return HookHandle(None, p["hook"], hooks)
+    return fn
+
+
+def call_module(ip: "Interpreter", m: Instance, forward: Any, args: list, kwargs: dict) -> Any:
+    """module(*args): the forward pre-hooks (which may replace the input), forward, then the
+    forward hooks (which may replace the output), as Module.__call__ runs them."""
+    for hook in list(ip.module_hooks.get((id(m), "forward_pre_hook"), ())):
+        r = ip.call_sync(hook, [m, tuple(args)])
+        if r is not None:
+            args = list(r) if isinstance(r, tuple) else [r]
+    out = ip.call_sync(forward, args, kwargs)
+    for hook in list(ip.module_hooks.get((id(m), "forward_hook"), ())):
+        r = ip.call_sync(hook, [m, tuple(args), out])
+        if r is not None:
+            out = r
+    return out
+
+
+def check_module_setattr(ip: "Interpreter", m: Instance, name: str, value: Any) -> None:
+    """module.weight = tensor is refused as PyTorch refuses it: a registered parameter
+    takes only a Parameter or None."""
+    cur = m.attrs.get(name)
+    if isinstance(cur, Node) and id(cur) in ip.parameters and value is not None and not (
+            isinstance(value, Node) and id(value) in ip.parameters):
+        what = _legacy_type(value) if isinstance(value, Node) else type_name(value)
+        raise ProgramError(f"cannot assign '{what}' as parameter '{name}' (torch.nn.Parameter "
+                           "or None expected)", "TypeError")
+
+
+def _legacy_type(t: Node) -> str:
+    from .builtins import LEGACY_TENSOR_TYPES
+
+    for k, v in LEGACY_TENSOR_TYPES.items():
+        if np.dtype(v) == t.value.dtype:
+            return f"torch.{k}"
+    return "torch.Tensor"
+
+
 MODULE = _class("Module", "torch.nn.Module", [], {
+    "register_forward_hook": _hook_registrar("forward_hook"),
+    "register_forward_pre_hook": _hook_registrar("forward_pre_hook"),
     "__init__": _module_init, "forward": _no_forward, "parameters": _parameters,
     "named_parameters": _named_parameters_method,
     "children": _children_method(False), "named_children": _children_method(True),
@@ -403,9 +457,21 @@ LAYERS["Dropout"] = _simple("Dropout", "", [("p", 0.5), ("inplace", False)],
 # ------------------------------------------------------------------ losses
 
 
+def legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """PyTorch's _Reduction.legacy_get_string: size_average/reduce, when given, win."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "mean" if size_average and reduce else "sum" if reduce else "none"
+
+
 def _loss(name: str, fname: str, spec: list, defaults: dict) -> UserClass:
     def call(ip, m, rest, kwargs):
         p = bind(f"{name}.forward", rest, kwargs, [("input", REQUIRED), ("target", REQUIRED)])
+        m.attrs["reduction"] = legacy_reduction(m.attrs.get("size_average"),
+                                                m.attrs.get("reduce"), m.attrs["reduction"])
+        m.attrs["size_average"] = m.attrs["reduce"] = None
         kw = {k: m.attrs[k] for k, _ in spec
               if k in FUNCTION_KEYWORDS.get(fname, ()) and m.attrs[k] != defaults.get(k)}
         return FUNCTIONS[fname](ip, fname, [p["input"], p["target"]], kw)
@@ -735,11 +801,16 @@ def _params_arg(ip, params: Any) -> list:
     return [{"params": items}]
 
 
-def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = None) -> UserClass:
+def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = None,
+               keys: list | None = None) -> UserClass:
+    """An optimizer class: `spec` its constructor's signature, `keys` the order of a param
+    group's entries (PyTorch's defaults dict, which printing and state_dict show)."""
     def init(ip, args, kwargs):
         o = _self(args)
         p = bind(name, args[1:], kwargs, [("params", REQUIRED), *spec])
-        defaults = {k: v for k, v in p.items() if k != "params"}
+        p.update(o.cls.lookup("_extra_defaults") if _has(o.cls, "_extra_defaults") else {})
+        order = keys or [k for k, _ in spec]
+        defaults = {k: p[k] for k in order if k in p}
         if check is not None:
             check(defaults)
         groups = []
@@ -797,14 +868,40 @@ def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = N
         o.attrs["param_groups"].append(g)
         return None
 
+    def state_dict(ip, args, kwargs):
+        o = _self(args)
+        index: dict = {}
+        groups = []
+        for g in o.attrs["param_groups"]:
+            packed = {k: v for k, v in g.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(x), len(index)) for x in g["params"]]
+            groups.append(packed)
+        state = {}
+        for g in o.attrs["param_groups"]:
+            for x in g["params"]:
+                st = o.attrs["state"].get(x)
+                if st:
+                    state[index[id(x)]] = {
+                        k: ip.constant(np.asarray(v, dtype=ip.graph.dtype)
+                                       if k == "step" else np.array(v)) for k, v in st.items()}
+        return {"state": state, "param_groups": groups}
+
     cls = _class(name, f"torch.optim.{name}", [], {
         "__init__": init, "step": do_step, "zero_grad": zero_grad,
-        "add_param_group": add_param_group})
+        "add_param_group": add_param_group, "state_dict": state_dict})
     OPTIMIZER_SPECS[cls] = spec
     return cls
 
 
 OPTIMIZER_SPECS: dict[UserClass, list] = {}
+
+
+def _has(cls: UserClass, name: str) -> bool:
+    try:
+        cls.lookup(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _number(v: Any, what: str) -> float:
@@ -932,24 +1029,164 @@ def _rmsprop_step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.
     return (p + (t(-lr) * grad) / avg).astype(dt)
 
 
-_COMMON = [("foreach", None), ("maximize", False), ("capturable", False),
-           ("differentiable", False), ("fused", None)]
+_ADAM_TAIL = [("foreach", None), ("maximize", False), ("capturable", False),
+              ("differentiable", False), ("fused", None)]
+_ADAM_KEYS = ["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "foreach",
+              "capturable", "differentiable", "fused", "decoupled_weight_decay"]
 OPTIMIZERS = {
     "SGD": _optimizer("SGD", [("lr", 1e-3), ("momentum", 0), ("dampening", 0),
                               ("weight_decay", 0), ("nesterov", False), ("maximize", False),
                               ("foreach", None), ("differentiable", False), ("fused", None)],
                       _sgd_step, _check_sgd),
     "Adam": _optimizer("Adam", [("lr", 1e-3), ("betas", (0.9, 0.999)), ("eps", 1e-8),
-                                ("weight_decay", 0), ("amsgrad", False), *_COMMON,
+                                ("weight_decay", 0), ("amsgrad", False), *_ADAM_TAIL,
                                 ("decoupled_weight_decay", False)],
-                       _adam_step(False), _check_adam),
+                       _adam_step(False), _check_adam, _ADAM_KEYS),
     "AdamW": _optimizer("AdamW", [("lr", 1e-3), ("betas", (0.9, 0.999)), ("eps", 1e-8),
-                                  ("weight_decay", 1e-2), ("amsgrad", False), *_COMMON],
-                        _adam_step(True), _check_adam),
+                                  ("weight_decay", 1e-2), ("amsgrad", False), *_ADAM_TAIL],
+                        _adam_step(True), _check_adam, _ADAM_KEYS),
     "RMSprop": _optimizer("RMSprop", [("lr", 1e-2), ("alpha", 0.99), ("eps", 1e-8),
-                                      ("weight_decay", 0), ("momentum", 0),
-                                      ("centered", False), *_COMMON],
-                          _rmsprop_step, _check_rmsprop),
+                                      ("weight_decay", 0), ("momentum", 0), ("centered", False),
+                                      ("capturable", False), ("foreach", None),
+                                      ("maximize", False), ("differentiable", False)],
+                          _rmsprop_step, _check_rmsprop,
+                          ["lr", "momentum", "alpha", "eps", "centered", "weight_decay",
+                           "capturable", "foreach", "maximize", "differentiable"]),
+}
+OPTIMIZERS["AdamW"].namespace["_extra_defaults"] = {"decoupled_weight_decay": True}
+
+
+# ------------------------------------------------------------------ lr schedulers
+
+
+def _scheduler(name: str, spec: list, rule: Callable) -> UserClass:
+    """An lr scheduler: PyTorch's chainable form, `rule(sched, group, base_lr)` giving a
+    group's next lr at sched.last_epoch (after the step's increment)."""
+    def init(ip, args, kwargs):
+        s_ = _self(args)
+        p = bind(name, args[1:], kwargs, [("optimizer", REQUIRED), *spec, ("last_epoch", -1),
+                                          ("verbose", "deprecated")])
+        opt = p["optimizer"]
+        if not (isinstance(opt, Instance) and "param_groups" in opt.attrs):
+            raise py_error(f"{type_name(opt)} is not an Optimizer")
+        s_.attrs.update({k: v for k, v in p.items() if k not in ("last_epoch", "verbose")})
+        for g in opt.attrs["param_groups"]:
+            g.setdefault("initial_lr", g["lr"])
+        s_.attrs["base_lrs"] = [g["initial_lr"] for g in opt.attrs["param_groups"]]
+        s_.attrs["last_epoch"] = p["last_epoch"]
+        _sched_step(ip, [s_], {})  # PyTorch's initial step: last_epoch becomes 0
+        return None
+
+    return _class(name, f"torch.optim.lr_scheduler.{name}", [], {
+        "__init__": init, "step": _sched_step, "get_last_lr": _get_last_lr,
+        "_rule": Builtin(f"{name}._rule", rule)})
+
+
+def _sched_step(ip, args, kwargs):
+    s_ = _self(args)
+    s_.attrs["last_epoch"] += 1
+    rule = s_.cls.lookup("_rule").fn
+    groups = s_.attrs["optimizer"].attrs["param_groups"]
+    lrs = [rule(ip, s_, g, base) for g, base in zip(groups, s_.attrs["base_lrs"])]
+    for g, lr in zip(groups, lrs):
+        g["lr"] = lr
+    s_.attrs["_last_lr"] = [g["lr"] for g in groups]
+    return None
+
+
+def _get_last_lr(ip, args, kwargs):
+    return list(_self(args).attrs["_last_lr"])
+
+
+def _step_lr(ip, s_, g, base):
+    e = s_.attrs["last_epoch"]
+    if e == 0 or e % s_.attrs["step_size"] != 0:
+        return g["lr"]
+    return g["lr"] * s_.attrs["gamma"]
+
+
+def _multi_step_lr(ip, s_, g, base):
+    e = s_.attrs["last_epoch"]
+    hits = list(s_.attrs["milestones"]).count(e)
+    return g["lr"] if hits == 0 else g["lr"] * s_.attrs["gamma"] ** hits
+
+
+def _exponential_lr(ip, s_, g, base):
+    return g["lr"] if s_.attrs["last_epoch"] == 0 else g["lr"] * s_.attrs["gamma"]
+
+
+def _lambda_lr(ip, s_, g, base):
+    fn = s_.attrs["lr_lambda"]
+    groups = s_.attrs["optimizer"].attrs["param_groups"]
+    if isinstance(fn, list):
+        fn = fn[groups.index(g)]
+    return base * ip.call_sync(fn, [s_.attrs["last_epoch"]])
+
+
+SCHEDULERS = {
+    "StepLR": _scheduler("StepLR", [("step_size", REQUIRED), ("gamma", 0.1)], _step_lr),
+    "MultiStepLR": _scheduler("MultiStepLR", [("milestones", REQUIRED), ("gamma", 0.1)],
+                              _multi_step_lr),
+    "ExponentialLR": _scheduler("ExponentialLR", [("gamma", REQUIRED)], _exponential_lr),
+    "LambdaLR": _scheduler("LambdaLR", [("lr_lambda", REQUIRED)], _lambda_lr),
+}
+
+
+# ------------------------------------------------------------------ nn.utils
+
+
+def _clip_grad_norm(ip, args, kwargs):
+    """nn.utils.clip_grad_norm_: the norm of the per-gradient norms, then every gradient
+    times min(max_norm / (total + 1e-6), 1), as PyTorch computes it."""
+    p = bind("clip_grad_norm_", args, kwargs, [("parameters", REQUIRED), ("max_norm", REQUIRED),
+                                               ("norm_type", 2.0),
+                                               ("error_if_nonfinite", False),
+                                               ("foreach", None)])
+    params = [p["parameters"]] if isinstance(p["parameters"], Node) else \
+        list(ip.iterate(p["parameters"]))
+    grads = [x.grad for x in params if isinstance(x, Node) and x.grad is not None]
+    norm_type = float(p["norm_type"])
+    if not grads:
+        return ip.constant(np.zeros((), dtype=ip.graph.dtype))
+    was = ip.graph.grad_enabled
+    ip.graph.grad_enabled = False
+    try:
+        norms = [FUNCTIONS["norm"](ip, "norm", [ip.constant(g.value)], {"p": norm_type})
+                 for g in grads]
+        stacked = FUNCTIONS["stack"](ip, "stack", [norms], {})
+        total = FUNCTIONS["norm"](ip, "norm", [stacked], {"p": norm_type})
+    finally:
+        ip.graph.grad_enabled = was
+    tv = total.value
+    if p["error_if_nonfinite"] and not np.isfinite(tv):
+        raise ProgramError(f"The total norm of order {norm_type} for gradients from "
+                           "`parameters` is non-finite, so it cannot be clipped. To disable "
+                           "this error and scale the gradients by the non-finite norm anyway, "
+                           "set `error_if_nonfinite=False`")
+    dt = tv.dtype.type
+    coef = np.minimum(dt(float(p["max_norm"])) / (tv + dt(1e-6)), dt(1.0))
+    for g in grads:
+        g.value = (g.value * coef).astype(g.value.dtype)
+    return total
+
+
+def _clip_grad_value(ip, args, kwargs):
+    p = bind("clip_grad_value_", args, kwargs, [("parameters", REQUIRED),
+                                                ("clip_value", REQUIRED), ("foreach", None)])
+    params = [p["parameters"]] if isinstance(p["parameters"], Node) else \
+        list(ip.iterate(p["parameters"]))
+    c = float(p["clip_value"])
+    for x in params:
+        if isinstance(x, Node) and x.grad is not None:
+            x.grad.value = np.clip(x.grad.value, -c, c).astype(x.grad.value.dtype)
+    return None
+
+
+UTILS = {
+    "torch.nn.utils.clip_grad_norm_": Builtin("torch.nn.utils.clip_grad_norm_",
+                                              _clip_grad_norm),
+    "torch.nn.utils.clip_grad_value_": Builtin("torch.nn.utils.clip_grad_value_",
+                                               _clip_grad_value),
 }
 
 
@@ -961,7 +1198,12 @@ for _n, _c in LAYERS.items():
     CLASSES[f"torch.nn.{_n}"] = _c
 for _n, _c in OPTIMIZERS.items():
     CLASSES[f"torch.optim.{_n}"] = _c
+for _n, _c in SCHEDULERS.items():
+    CLASSES[f"torch.optim.lr_scheduler.{_n}"] = _c
 FUNCTIONS_BY_PATH: dict[str, Builtin] = dict(INIT)
+FUNCTIONS_BY_PATH.update(UTILS)
+FUNCTIONS_BY_PATH["torch.nn.utils.clip_grad.clip_grad_norm_"] = UTILS[
+    "torch.nn.utils.clip_grad_norm_"]
 for _k in list(INIT):
     if _k.endswith("_") and _k.startswith("torch.nn.init."):
         # the deprecated spellings without the underscore (nn.init.uniform, ...)
