@@ -17,6 +17,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import sleef
+
 
 @dataclass(frozen=True)
 class Op:
@@ -67,11 +69,18 @@ exp, exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
 sin, cos, tan, asin, acos, atan = (wide(f) for f in (
     np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan))
 sinh, cosh, tanh = (wide(f) for f in (np.sinh, np.cosh, np.tanh))
+# float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu: PyTorch's SLEEF kernels, bit for
+# bit (sleef.py).  exp, log, sin, cos, tanh ... run in Intel MKL (not ported): `wide`.
+exp2, expm1, log1p, sinh, cosh = (sleef.on_float32(sleef.torch_float32(k), f) for k, f in (
+    ("exp2", exp2), ("expm1", expm1), ("log1p", log1p), ("sinh", sinh), ("cosh", cosh)))
 
 
-def sigmoid(x):
+def _sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))),
                     np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
+
+
+sigmoid = sleef.on_float32(sleef.torch_float32("sigmoid"), _sigmoid)
 
 
 # =========================================================================== arithmetic
@@ -196,7 +205,7 @@ op("sgn", "SgnBackward0", np.sign, lambda g, y, x: np.zeros_like(g * x))
 op("logit", "LogitBackward0", lambda x: np.log(x / (1 - x)),
    lambda g, y, x: np.where((x < 0) | (x > 1), np.nan, g / (x * (1 - x))),
    sym=lambda sp, x: sp.log(x / (1 - x)))
-op("silu", "SiluBackward0", lambda x: x * sigmoid(x),
+op("silu", "SiluBackward0", sleef.on_float32(sleef.torch_float32("silu"), lambda x: x * sigmoid(x)),
    lambda g, y, x: g * (s := sigmoid(x)) * (1 + x * (1 - s)),
    sym=lambda sp, x: x / (1 + sp.exp(-x)))
 # clone() keeps the layout, as PyTorch's preserve_format; contiguous() and reshape's copy

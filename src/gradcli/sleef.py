@@ -592,6 +592,14 @@ def vec_split(x, vec, scalar) -> np.ndarray:
     return out.reshape(x.shape)
 
 
+def _wide(fn):
+    def f(v):
+        with np.errstate(all="ignore"):
+            return fn(v.astype(np.float64)).astype(F32)
+    f.__name__ = f"wide_{fn.__name__}"
+    return f
+
+
 def _sigmoid_vec(x):
     with np.errstate(all="ignore"):
         return _ONE / (_ONE + exp(F32(0) - x))
@@ -602,7 +610,53 @@ def _sigmoid_scalar(x):
         return _ONE / (_ONE + expf_glibc(-x))
 
 
-def sigmoid(x) -> np.ndarray:
-    """torch.sigmoid on float32: vector body ``(1 + exp(0 - x)).reciprocal()`` with SLEEF's
-    expf, tail ``1 / (1 + std::exp(-x))`` with glibc's."""
-    return vec_split(x, _sigmoid_vec, _sigmoid_scalar)
+def _silu_vec(x):
+    with np.errstate(all="ignore"):
+        return x / (_ONE + exp(-x))
+
+
+def _silu_scalar(x):
+    with np.errstate(all="ignore"):
+        return x / (_ONE + expf_glibc(-x))
+
+
+# torch function -> (vector body, scalar tail) on float32.  expm1 and log1p run through
+# at::vml (vec::map: SLEEF on every element, no scalar tail).  The tails of sinh and cosh
+# are glibc's sinhf/coshf, not ported: float64 sinh/cosh rounded to float32 stands in
+# (it can differ in the last bit).  exp, log, sin, cos, tanh, tan, asin, acos, atan,
+# log2, log10, erf, erfc, sqrt go through Intel MKL's VML (vmsExp ... with VML_HA) in
+# PyTorch's x86 builds; MKL is closed source and not ported here.
+PATHS = {
+    "sigmoid": (_sigmoid_vec, _sigmoid_scalar),
+    "silu": (_silu_vec, _silu_scalar),
+    "exp2": (exp2, exp2f_glibc),
+    "sinh": (sinh, _wide(np.sinh)),
+    "cosh": (cosh, _wide(np.cosh)),
+    "expm1": (expm1, expm1),
+    "log1p": (log1p, log1p),
+}
+EXACT_TAIL = ("sigmoid", "silu", "exp2", "expm1", "log1p")
+
+
+def torch_float32(name: str):
+    """PyTorch's float32 ``name`` on a contiguous tensor, as a NumPy function."""
+    vec, scalar = PATHS[name]
+    if vec is scalar:
+        return vec
+
+    def f(x):
+        return vec_split(x, vec, scalar)
+    f.__name__ = name
+    return f
+
+
+def on_float32(port, other):
+    """``port`` for float32 arrays and scalars (shape and scalar-ness kept), ``other``
+    for everything else."""
+    def f(x):
+        if isinstance(x, (np.ndarray, np.float32)) and x.dtype == F32:
+            y = port(np.asarray(x))
+            return y if isinstance(x, np.ndarray) else F32(y[()])
+        return other(x)
+    f.__name__ = getattr(port, "__name__", "on_float32")
+    return f

@@ -1,0 +1,96 @@
+"""Record PyTorch's float32 elementwise functions bit for bit for tests/test_sleef.py.
+
+Run with the reference PyTorch (never a gradcli dependency):
+
+    /tmp/torchref/bin/python tests/golden/record_float32_math.py
+
+Writes tests/golden/float32_math_golden.json.  Inputs and outputs are stored as the hex
+of their raw little-endian float32 bytes (8 hex digits a value).
+
+* ``inputs``: randn * k for several k, uniform values in (-1, 0), values near the
+  functions' thresholds, special values (+-0, +-inf, NaN, subnormals, huge) and random
+  bit patterns; padded to a multiple of 32 (the AVX512 kernels' block).
+* ``functions[name]["vector"]``: ``f`` of the whole input tensor at once, which PyTorch
+  computes in its vectorised body only (the size is a multiple of 32).
+* ``functions[name]["scalar"]``: ``f`` of every input alone (a one-element tensor),
+  which goes through the scalar lambda of ``cpu_kernel_vec`` (or, for the at::vml
+  functions, the same vectorised code).
+* ``sweeps[name]``: ``f(x[:n])`` for n = 1..40, 47, 63, 64, 65, 96 and 1000, where x starts with values whose
+  vector and scalar results differ (found here), so the vector/tail split shows.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+OUT = Path(__file__).with_name("float32_math_golden.json")
+BLOCK = 32
+SIZES = list(range(1, 41)) + [47, 63, 64, 65, 96, 1000]
+FUNCTIONS = {
+    "sigmoid": torch.sigmoid,
+    "silu": F.silu,
+    "exp2": torch.exp2,
+    "sinh": torch.sinh,
+    "cosh": torch.cosh,
+    "expm1": torch.expm1,
+    "log1p": torch.log1p,
+}
+
+
+def hexf(x: np.ndarray) -> str:
+    return np.ascontiguousarray(x, dtype=np.float32).tobytes().hex()
+
+
+def make_inputs(rng: np.random.Generator) -> np.ndarray:
+    parts = [rng.standard_normal(256) * k for k in (0.001, 0.1, 0.5, 1, 3, 10, 30, 100)]
+    parts.append(rng.uniform(-1, 0, 256))
+    parts.append(rng.uniform(-1e-3, 1e-3, 64) - 1)
+    edges = [88.0, 88.7, 88.72, 88.73, 89.0, 89.5, -87.3, -88.0, -103.0, -103.9, -104.0,
+             -104.1, 100.0, 100.1, 127.9, 128.0, -149.9, -150.0, -150.1, 8.66, 8.67,
+             -16.6, -16.7, 0.5, -0.5, 1.0, -1.0, 2.0, 1e-7, -1e-7]
+    specials = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 1e-40, -1e-40,
+                1.1754944e-38, 3e38, -3e38, 1e38, 2e38, 3.4028235e38, -3.4028235e38]
+    parts += [np.array(edges), np.array(specials)]
+    bits = rng.integers(0, 2 ** 32, 512, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    x = np.concatenate([p.astype(np.float32) for p in parts] + [bits])
+    pad = (-x.size) % BLOCK
+    return np.concatenate([x, (rng.standard_normal(pad) * 2).astype(np.float32)])
+
+
+def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a.view(np.uint32) == b.view(np.uint32)) | (np.isnan(a) & np.isnan(b))
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(20261122)
+    x = make_inputs(rng)
+    functions, sweeps = {}, {}
+    for name, f in FUNCTIONS.items():
+        vec = f(torch.from_numpy(x)).numpy()
+        scalar = np.array([f(torch.from_numpy(x[i:i + 1])).numpy()[0] for i in range(x.size)],
+                          dtype=np.float32)
+        functions[name] = {"vector": hexf(vec), "scalar": hexf(scalar)}
+        # values whose vector and scalar results differ lead the sweep input
+        pool = (rng.standard_normal(20000) * 4).astype(np.float32)
+        pv = f(torch.from_numpy(pool)).numpy()
+        ps = np.array([f(torch.from_numpy(pool[i:i + 1])).numpy()[0] for i in range(2000)],
+                      dtype=np.float32)
+        differ = pool[:2000][~same(pv[:2000], ps)]
+        sx = np.concatenate([differ[:70], pool[2000:3000]])[:1000]
+        sweeps[name] = {"inputs": hexf(sx), "differing": int(min(differ.size, 70)),
+                        "outputs": {str(n): hexf(f(torch.from_numpy(sx[:n].copy())).numpy())
+                                    for n in SIZES}}
+    out = {"torch": torch.__version__, "capability": torch.backends.cpu.get_cpu_capability(),
+           "block": BLOCK, "inputs": hexf(x), "functions": functions, "sweeps": sweeps}
+    OUT.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"{x.size} inputs, {len(functions)} functions, {OUT.stat().st_size} bytes -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()

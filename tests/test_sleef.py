@@ -1,0 +1,119 @@
+"""gradcli.sleef computes PyTorch's float32 sigmoid, silu, exp2, sinh, cosh, expm1 and
+log1p bit for bit (SLEEF's vector functions, glibc's scalar tail, PyTorch's block split).
+
+tests/golden/float32_math_golden.json is recorded from PyTorch 2.13 (CPU, AVX512) by
+tests/golden/record_float32_math.py.  NaNs compare equal whatever their sign or payload.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gradcli import ops, sleef
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "float32_math_golden.json").read_text())
+NAMES = sorted(GOLDEN["functions"])
+
+
+def unhex(h: str) -> np.ndarray:
+    return np.frombuffer(bytes.fromhex(h), dtype=np.float32)
+
+
+INPUTS = unhex(GOLDEN["inputs"])
+
+
+def mismatches(got: np.ndarray, want: np.ndarray, x: np.ndarray) -> list:
+    assert got.dtype == np.float32 and got.shape == want.shape
+    bad = (got.view(np.uint32) != want.view(np.uint32)) & ~(np.isnan(got) & np.isnan(want))
+    return [(float(a), float(b), float(c)) for a, b, c in zip(x[bad], got[bad], want[bad])][:5]
+
+
+def test_recorded_block_is_the_ports():
+    assert GOLDEN["block"] == sleef.VEC_BLOCK
+    assert GOLDEN["capability"] == "AVX512"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_vector_body_bit_for_bit(name):
+    vec, _ = sleef.PATHS[name]
+    want = unhex(GOLDEN["functions"][name]["vector"])
+    assert mismatches(vec(INPUTS), want, INPUTS) == []
+    # the whole input is a multiple of the block: the public function agrees
+    assert mismatches(sleef.torch_float32(name)(INPUTS), want, INPUTS) == []
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n in sleef.EXACT_TAIL])
+def test_scalar_tail_bit_for_bit(name):
+    _, scalar = sleef.PATHS[name]
+    want = unhex(GOLDEN["functions"][name]["scalar"])
+    assert mismatches(scalar(INPUTS), want, INPUTS) == []
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in sleef.EXACT_TAIL])
+def test_unported_tail_is_close(name):
+    """sinh/cosh tails are glibc's sinhf/coshf, approximated: within one ulp."""
+    _, scalar = sleef.PATHS[name]
+    want = unhex(GOLDEN["functions"][name]["scalar"])
+    got = scalar(INPUTS)
+    finite = np.isfinite(want)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(got[~finite & ~np.isnan(want)], want[~finite & ~np.isnan(want)])
+    ulps = np.abs(got[finite].view(np.int32).astype(np.int64) - want[finite].view(np.int32))
+    assert ulps.max() <= 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_size_sweep_splits_like_pytorch(name):
+    sweep = GOLDEN["sweeps"][name]
+    x = unhex(sweep["inputs"])
+    f = sleef.torch_float32(name)
+    failed = {}
+    for n, h in sweep["outputs"].items():
+        n = int(n)
+        want = unhex(h)
+        if name not in sleef.EXACT_TAIL:   # compare the vector body only
+            body = n - n % sleef.VEC_BLOCK
+            got, want, xs = f(x[:n])[:body], want[:body], x[:body]
+        else:
+            got, xs = f(x[:n]), x[:n]
+        bad = mismatches(got, want, xs)
+        if bad:
+            failed[n] = bad
+    assert failed == {}
+
+
+def test_sweep_inputs_do_tell_the_paths_apart():
+    """The recorded sweeps start with values whose vector and scalar results differ, so
+    a wrong split point fails test_size_sweep_splits_like_pytorch."""
+    for name in ("sigmoid", "silu", "exp2"):
+        sweep = GOLDEN["sweeps"][name]
+        x = unhex(sweep["inputs"])[: sweep["differing"]]
+        vec, scalar = sleef.PATHS[name]
+        assert sweep["differing"] >= 40
+        assert not np.array_equal(vec(x).view(np.uint32), scalar(x).view(np.uint32))
+
+
+def test_shapes_and_scalars_keep_their_kind():
+    x = np.arange(-12, 12, dtype=np.float32).reshape(2, 3, 4) / 4
+    for name in NAMES:
+        y = sleef.torch_float32(name)(x)
+        assert y.shape == x.shape and y.dtype == np.float32
+    s = ops.REGISTRY["sigmoid"].forward(np.float32(0.5))
+    assert isinstance(s, np.float32)
+    assert s == sleef.torch_float32("sigmoid")(np.array([0.5], np.float32))[0]
+
+
+def test_ops_use_the_ports_for_float32_only():
+    x = INPUTS[:64]
+    for name in ("sigmoid", "exp2", "sinh", "cosh", "expm1", "log1p", "silu"):
+        got = ops.REGISTRY[name].forward(x)
+        want = sleef.torch_float32(name)(x)
+        assert mismatches(got, want, x) == []
+    x64 = INPUTS[:64].astype(np.float64)
+    with np.errstate(all="ignore"):
+        assert ops.REGISTRY["expm1"].forward(x64).dtype == np.float64
+        np.testing.assert_array_equal(ops.REGISTRY["log1p"].forward(x64), np.log1p(x64))
