@@ -157,8 +157,11 @@ op("atan", "AtanBackward0", atan, lambda g, y, x: g / (1 + x * x),
    sym=lambda sp, x: sp.atan(x))
 op("sinh", "SinhBackward0", sinh, lambda g, y, x: g * cosh(x), sym=lambda sp, x: sp.sinh(x))
 op("cosh", "CoshBackward0", cosh, lambda g, y, x: g * sinh(x), sym=lambda sp, x: sp.cosh(x))
-op("tanh", "TanhBackward0", tanh, lambda g, y, x: g * (1 - y * y), sym=lambda sp, x: sp.tanh(x))
-op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * y * (1 - y),
+# tanh_backward and sigmoid_backward as PyTorch's kernels round them: g * fma(-y, y, 1)
+# and (g * (1 - y)) * y.
+op("tanh", "TanhBackward0", tanh, lambda g, y, x: g * sleef.fma(-y, y, 1),
+   sym=lambda sp, x: sp.tanh(x))
+op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * (1 - y) * y,
    sym=lambda sp, x: 1 / (1 + sp.exp(-x)))
 op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
    lambda g, y, x: g * (y > 0), sym=lambda sp, x: sp.Max(x, 0))
@@ -206,7 +209,7 @@ op("logit", "LogitBackward0", lambda x: np.log(x / (1 - x)),
    lambda g, y, x: np.where((x < 0) | (x > 1), np.nan, g / (x * (1 - x))),
    sym=lambda sp, x: sp.log(x / (1 - x)))
 op("silu", "SiluBackward0", sleef.on_float32(sleef.torch_float32("silu"), lambda x: x * sigmoid(x)),
-   lambda g, y, x: g * (s := sigmoid(x)) * (1 + x * (1 - s)),
+   lambda g, y, x: g * (s := sigmoid(x)) * sleef.fma(x, 1 - s, 1),
    sym=lambda sp, x: x / (1 + sp.exp(-x)))
 # clone() keeps the layout, as PyTorch's preserve_format; contiguous() and reshape's copy
 # ask for C order.

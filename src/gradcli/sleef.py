@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from .torchrandom import _fma32 as _fma
+from .torchrandom import _fma64
 
 F32 = np.float32
 _I32 = np.int32
@@ -660,3 +661,22 @@ def on_float32(port, other):
         return other(x)
     f.__name__ = getattr(port, "__name__", "on_float32")
     return f
+
+
+def fma(a, b, c):
+    """a * b + c rounded once, in the dtype of ``a * b + c`` (float32 or float64): what
+    PyTorch's CPU kernels compute where the compiler fused a multiply and an add
+    (tanh_backward's ``g * (1 - y * y)``, silu_backward).  Anything but NumPy values and
+    Python numbers (a traced value of a gradient graph) gets ``a * b + c``."""
+    if not all(isinstance(v, (np.ndarray, np.generic, int, float)) for v in (a, b, c)):
+        return a * b + c
+    dtype = np.result_type(a, b, c)
+    if dtype == F32:
+        r = _fma(a, b, c)
+    elif dtype == np.float64:
+        r = _fma64(a, b, c)
+    else:
+        return a * b + c
+    scalar = all(np.ndim(v) == 0 for v in (a, b, c)) and not any(
+        isinstance(v, np.ndarray) for v in (a, b, c))
+    return dtype.type(r[()]) if scalar else r

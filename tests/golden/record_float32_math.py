@@ -15,6 +15,8 @@ of their raw little-endian float32 bytes (8 hex digits a value).
 * ``functions[name]["scalar"]``: ``f`` of every input alone (a one-element tensor),
   which goes through the scalar lambda of ``cpu_kernel_vec`` (or, for the at::vml
   functions, the same vectorised code).
+* ``backward``: PyTorch's tanh_backward, sigmoid_backward (float32, float64) and
+  silu_backward (float32) kernels on random gradients and inputs, several sizes.
 * ``sweeps[name]``: ``f(x[:n])`` for n = 1..40, 47, 63, 64, 65, 96 and 1000, where x starts with values whose
   vector and scalar results differ (found here), so the vector/tail split shows.
 """
@@ -66,6 +68,28 @@ def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a.view(np.uint32) == b.view(np.uint32)) | (np.isnan(a) & np.isnan(b))
 
 
+def record_backward(rng: np.random.Generator) -> list:
+    """tanh_backward(g, y), sigmoid_backward(g, y) (float32 and float64) and
+    silu_backward(g, x) (float32) as the autograd engine calls them."""
+    cases = []
+    for n in (1, 5, 31, 32, 33, 47, 1000):
+        for dtype in ("float32", "float64"):
+            g = rng.standard_normal(n).astype(dtype)
+            x = (rng.standard_normal(n) * 3).astype(dtype)
+            tx, tg = torch.from_numpy(x), torch.from_numpy(g)
+            kernels = {"tanh": (torch.tanh(tx), torch.ops.aten.tanh_backward),
+                       "sigmoid": (torch.sigmoid(tx), torch.ops.aten.sigmoid_backward)}
+            for name, (y, kernel) in kernels.items():
+                cases.append({"op": name, "dtype": dtype, "g": g.tobytes().hex(),
+                              "x": x.tobytes().hex(), "y": y.numpy().tobytes().hex(),
+                              "grad": kernel(tg, y).numpy().tobytes().hex()})
+            if dtype == "float32":
+                cases.append({"op": "silu", "dtype": dtype, "g": g.tobytes().hex(),
+                              "x": x.tobytes().hex(), "y": F.silu(tx).numpy().tobytes().hex(),
+                              "grad": torch.ops.aten.silu_backward(tg, tx).numpy().tobytes().hex()})
+    return cases
+
+
 def main() -> None:
     torch.set_num_threads(1)
     rng = np.random.default_rng(20261122)
@@ -87,7 +111,8 @@ def main() -> None:
                         "outputs": {str(n): hexf(f(torch.from_numpy(sx[:n].copy())).numpy())
                                     for n in SIZES}}
     out = {"torch": torch.__version__, "capability": torch.backends.cpu.get_cpu_capability(),
-           "block": BLOCK, "inputs": hexf(x), "functions": functions, "sweeps": sweeps}
+           "block": BLOCK, "inputs": hexf(x), "functions": functions, "sweeps": sweeps,
+           "backward": record_backward(rng)}
     OUT.write_text(json.dumps(out, indent=1) + "\n")
     print(f"{x.size} inputs, {len(functions)} functions, {OUT.stat().st_size} bytes -> {OUT}")
 
