@@ -120,7 +120,8 @@ def test_ops_use_the_ports_for_float32_only():
 
 
 def _backward_id(case):
-    return f"{case['op']}-{case['dtype']}-{len(case['g']) // (8 if case['dtype'] == 'float32' else 16)}"
+    size = len(case["g"]) // (2 * np.dtype(case["dtype"]).itemsize)
+    return f"{case['op']}-{case['dtype']}-{size}"
 
 
 @pytest.mark.parametrize("case", GOLDEN["backward"], ids=_backward_id)

@@ -1,60 +1,55 @@
-"""PyTorch's float32 transcendental functions, bit for bit: NumPy ports of SLEEF.
+"""PyTorch's float32 elementwise functions bit for bit: NumPy ports of SLEEF and glibc.
 
-PyTorch 2.13's CPU kernels compute float32 ``exp``, ``log``, ``sin``, ``cos``, ``tanh``,
-``log1p``, ``expm1`` ... of a tensor with SLEEF's vectorised functions
-(``Sleef_expf16_u10`` etc., called by ``Vectorized<float>``).  Those kernels go through
-``at::vml`` (``vec::map``), which also feeds the last partial vector to SLEEF, so every
-element of the tensor gets the SLEEF value, whatever its size.  Other ops are built with
-``cpu_kernel_vec``: its ``vectorized_loop`` handles blocks of ``2 * Vectorized::size()``
-elements and hands the rest (``n % VEC_BLOCK``) to the scalar lambda (glibc's ``expf``
-...).  ``sigmoid`` is one of those: ``(1 + exp(0 - x)).reciprocal()`` rounded in float32
-step by step in the vector body, ``1 / (1 + std::exp(-x))`` in the tail.
+Where PyTorch 2.13's x86 CPU kernels compute a float32 function (on the reference
+machine: capability AVX512):
 
-The ports follow SLEEF's ``src/libm/sleefsimdsp.c`` operation by operation as compiled for
-the AVX512F target (``CONFIG == 1``: ``vmla`` is a fused multiply-add; ``vgetexp`` /
-``vgetmant`` / ``vfixupimm`` in the logarithms), which is what the reference machine's
-PyTorch (capability AVX512) runs; the AVX2 build computes the same values (it differs
-only in the tail split, 16 instead of 32, and in the exponent extraction of subnormal
-inputs).  Every float32 ``+ - * /`` is NumPy's float32 arithmetic (correctly rounded, as
-the hardware's); a fused multiply-add is computed exactly in float64 (``_fma32``).
+* ``expm1``, ``log1p``: at::vml (``vec::map``) with ``Vectorized<float>::expm1/log1p``,
+  i.e. SLEEF's ``Sleef_expm1f16_u10`` / ``Sleef_log1pf16_u10`` on every element (the last
+  partial vector too).
+* ``sigmoid``, ``silu``, ``exp2``, ``sinh``, ``cosh``: ``cpu_kernel_vec``.  Its
+  ``vectorized_loop`` runs blocks of ``2 * Vectorized::size()`` elements (``VEC_BLOCK``:
+  32 under AVX512, 16 under AVX2) through the ``Vectorized`` lambda (SLEEF's ``expf``,
+  ``exp2f``, ``sinhf``, ``coshf``; sigmoid is ``(1 + exp(0 - x)).reciprocal()`` rounded
+  step by step) and the ``n % VEC_BLOCK`` rest through the scalar lambda (glibc's
+  ``expf`` ...).
+* ``exp``, ``log``, ``sin``, ``cos``, ``tanh``, ``tan``, ``asin``, ``acos``, ``atan``,
+  ``log2``, ``log10``, ``erf``, ``erfc``, ``sqrt`` (float32 and float64): Intel MKL's VML
+  (``vmsExp`` ... with ``VML_HA``), closed source and not ported: gradcli keeps
+  ``ops.wide`` (float64 rounded to float32) for those.
 
-Exact ranges: all finite float32 inputs and the special values for every function here
-except ``sin`` / ``cos`` beyond ``|x| >= TRIG_MAX`` (SLEEF's Payne-Hanek reduction is
-not ported): there the value falls back to glibc-like ``sin(float64(x))`` rounded to
-float32, which may differ from PyTorch in the last bit.
+The SLEEF ports follow ``src/libm/sleefsimdsp.c`` operation by operation as compiled for
+AVX512F (``vmla`` is a fused multiply-add; ``vgetexp`` / ``vgetmant`` / ``vfixupimm`` in
+the logarithms).  They were checked against the ``Sleef_*f16_u10`` and ``Sleef_*f8_u10``
+symbols inside the reference libtorch_cpu on 900 000 inputs each (exp, log, tanh, expm1,
+log1p: no difference); tests/test_sleef.py checks them against PyTorch itself.  Every
+float32 ``+ - * /`` is NumPy's float32 arithmetic (correctly rounded like the hardware's);
+a fused multiply-add is computed exactly in float64 (``_fma``).  The ports
+are exact over all float32 inputs, specials included, except that NaN results are not
+matched bit for bit (sign and payload never reach gradcli's output).
 
-NaN results are not compared bit for bit (their sign and payload never reach gradcli's
-output: a NaN prints as ``nan``).
+``vec_split`` evaluates one contiguous tensor as one flat loop in C order, as PyTorch does
+for up to at::internal::GRAIN_SIZE (32768) elements; above that PyTorch splits the work
+between threads and each thread's chunk has its own scalar tail (thread-count dependent,
+not modelled).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .torchrandom import _fma32 as _fma
 from .torchrandom import _fma64
 
 F32 = np.float32
 _I32 = np.int32
 _U32 = np.uint32
 
-# The reference PyTorch's cpu_kernel_vec block: 2 * Vectorized<float>::size() (AVX512: 16).
+# cpu_kernel_vec's block on the reference machine: 2 * Vectorized<float>::size() (AVX512).
 VEC_BLOCK = 32
 
 # SLEEF's misc.h constants
 _R_LN2 = F32(1.442695040888963407359924681001892137426645954152985934135449406931)
 _L2U = F32(0.693145751953125)
 _L2L = F32(1.428606765330187045e-06)
-_PI_A2 = F32(3.1414794921875)
-_PI_B2 = F32(0.00011315941810607910156)
-_PI_C2 = F32(1.9841872589410058936e-09)
-_PI_A = F32(3.140625)
-_PI_B = F32(0.0009670257568359375)
-_PI_C = F32(6.2771141529083251953e-07)
-_PI_D = F32(1.2154201256553420762e-10)
-_TRIG_MAX2 = F32(125.0)
-TRIG_MAX = F32(39000.0)
-_M_1_PI = F32(0.318309886183790671537767526745028724)
 _LN2_DF = (F32(0.69314718246459960938), F32(-1.904654323148236017e-09))
 _LOG1P_BOUND = F32(float.fromhex("0x1.2ced32p+126"))
 _INF = F32(np.inf)
@@ -69,10 +64,30 @@ def _c(v: float) -> np.float32:
 
 # ------------------------------------------------------------------------- primitives
 
+_MID_MASK, _MID = np.uint64(0x1FFFFFFF), np.uint64(0x10000000)
+
+
+def _fma(a, b, c):
+    """A fused float32 multiply-add, correctly rounded (as torchrandom._fma32): a * b is
+    exact in float64, so only a float64 sum on a float32 rounding midpoint can round
+    twice; those sums are rounded to odd from their exact TwoSum error first."""
+    p = np.asarray(np.multiply(a, b, dtype=np.float64))
+    s = np.asarray(np.add(p, c, dtype=np.float64))
+    mid = (s.view(np.uint64) & _MID_MASK) == _MID
+    if mid.any():
+        pm = np.broadcast_to(p, s.shape)[mid]
+        cm = np.broadcast_to(np.asarray(c, dtype=np.float64), s.shape)[mid]
+        sm = s[mid]
+        bb = sm - pm
+        t = (pm - (sm - bb)) + (cm - bb)          # pm + cm == sm + t exactly
+        s = s.copy()
+        s[mid] = np.where(t != 0, np.nextafter(sm, np.where(t > 0, np.inf, -np.inf)), sm)
+    return s.astype(F32)
+
 def _rint_i32(x):
     """cvtps2dq (round to nearest even); NaN and out-of-range give INT_MIN as on x86."""
     ok = np.abs(x) < F32(2147483648.0)  # False for NaN
-    return np.where(ok, np.rint(np.where(ok, x, _ZERO)), F32(-2147483648.0)).astype(np.float64).astype(_I32)
+    return np.where(ok, np.rint(np.where(ok, x, _ZERO)), F32(-2147483648.0)).astype(_I32)
 
 
 def _pow2i(q):
@@ -266,118 +281,6 @@ def exp2(d) -> np.ndarray:
         u = _ldexp2(u, q)
         u = np.where(d >= F32(128), _INF, u)
         u = np.where(d < F32(-150), _ZERO, u)
-    return u.astype(F32)
-
-
-# ---------------------------------------------------------------------------- sin/cos
-
-def _trig_fallback(u, d, fn):
-    big = ~(np.abs(d) < TRIG_MAX)  # includes NaN and inf
-    if big.any():
-        u = np.where(big, np.asarray(fn(d.astype(np.float64)), dtype=np.float64).astype(F32), u)
-    return u
-
-
-def sin(d) -> np.ndarray:
-    """Sleef_sinf16_u35 (xsinf); Payne-Hanek range (|x| >= 39000) falls back."""
-    r = _f32(d)
-    with np.errstate(all="ignore"):
-        q = _rint_i32(r * _M_1_PI)
-        u = q.astype(F32)
-        d = _fma(u, -_PI_A2, r)
-        d = _fma(u, -_PI_B2, d)
-        d = _fma(u, -_PI_C2, d)
-        g = np.abs(r) < _TRIG_MAX2
-        if not g.all():
-            s = q.astype(F32)
-            u = _fma(s, -_PI_A, r)
-            u = _fma(s, -_PI_B, u)
-            u = _fma(s, -_PI_C, u)
-            u = _fma(s, -_PI_D, u)
-            d = np.where(g, d, u)
-        s = d * d
-        d = np.where((q & 1) == 1, -d, d)
-        u = _c(2.6083159809786593541503e-06)
-        u = _fma(u, s, _c(-0.0001981069071916863322258))
-        u = _fma(u, s, _c(0.00833307858556509017944336))
-        u = _fma(u, s, _c(-0.166666597127914428710938))
-        u = s * (u * d) + d
-        u = np.where(_isnegzero(r), r, u)
-        u = _trig_fallback(u, r, np.sin)
-    return u.astype(F32)
-
-
-def cos(d) -> np.ndarray:
-    """Sleef_cosf16_u35 (xcosf); Payne-Hanek range (|x| >= 39000) falls back."""
-    r = _f32(d)
-    with np.errstate(all="ignore"):
-        q = _rint_i32(r * _M_1_PI - F32(0.5))
-        q = q + q + _I32(1)
-        u = q.astype(F32)
-        d = _fma(u, -_PI_A2 * F32(0.5), r)
-        d = _fma(u, -_PI_B2 * F32(0.5), d)
-        d = _fma(u, -_PI_C2 * F32(0.5), d)
-        g = np.abs(r) < _TRIG_MAX2
-        if not g.all():
-            s = q.astype(F32)
-            u = _fma(s, -_PI_A * F32(0.5), r)
-            u = _fma(s, -_PI_B * F32(0.5), u)
-            u = _fma(s, -_PI_C * F32(0.5), u)
-            u = _fma(s, -_PI_D * F32(0.5), u)
-            d = np.where(g, d, u)
-        s = d * d
-        d = np.where((q & 2) == 0, -d, d)
-        u = _c(2.6083159809786593541503e-06)
-        u = _fma(u, s, _c(-0.0001981069071916863322258))
-        u = _fma(u, s, _c(0.00833307858556509017944336))
-        u = _fma(u, s, _c(-0.166666597127914428710938))
-        u = s * (u * d) + d
-        u = _trig_fallback(u, r, np.cos)
-    return u.astype(F32)
-
-
-def _sincos_u1_core(s, q):
-    t = s
-    s = _dfsqu(s)
-    u = _c(2.6083159809786593541503e-06)
-    u = _fma(u, s[0], _c(-0.0001981069071916863322258))
-    u = _fma(u, s[0], _c(0.00833307858556509017944336))
-    x = _dfadd_ff2(_ONE, _dfmul_f2f2(_dfadd_ff(_c(-0.166666597127914428710938), u * s[0]), s))
-    return _dfmul_f2f2_f(t, x)
-
-
-def sin_u1(d) -> np.ndarray:
-    """Sleef_sinf16_u10 (xsinf_u1); |x| >= 125 falls back."""
-    d = _f32(d)
-    with np.errstate(all="ignore"):
-        u = np.rint(d * _M_1_PI)
-        q = _rint_i32(u)
-        v = _fma(u, -_PI_A2, d)
-        s = _dfadd2_ff(v, u * -_PI_B2)
-        s = _dfadd_f2f(s, u * -_PI_C2)
-        u = _sincos_u1_core(s, q)
-        u = np.where((q & 1) == 1, -u, u)
-        u = np.where(_isnegzero(d), d, u)
-        big = ~(np.abs(d) < _TRIG_MAX2)
-        if big.any():
-            u = np.where(big, np.sin(d.astype(np.float64)).astype(F32), u)
-    return u.astype(F32)
-
-
-def cos_u1(d) -> np.ndarray:
-    """Sleef_cosf16_u10 (xcosf_u1); |x| >= 125 falls back."""
-    d = _f32(d)
-    with np.errstate(all="ignore"):
-        dq = _fma(np.rint(_fma(d, _M_1_PI, F32(-0.5))), F32(2), _ONE)
-        q = _rint_i32(dq)
-        s = _dfadd2_ff(d, dq * (-_PI_A2 * F32(0.5)))
-        s = _dfadd2_f2f(s, dq * (-_PI_B2 * F32(0.5)))
-        s = _dfadd2_f2f(s, dq * (-_PI_C2 * F32(0.5)))
-        u = _sincos_u1_core(s, q)
-        u = np.where((q & 2) == 0, -u, u)
-        big = ~(np.abs(d) < _TRIG_MAX2)
-        if big.any():
-            u = np.where(big, np.cos(d.astype(np.float64)).astype(F32), u)
     return u.astype(F32)
 
 

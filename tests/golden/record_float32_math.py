@@ -17,8 +17,9 @@ of their raw little-endian float32 bytes (8 hex digits a value).
   functions, the same vectorised code).
 * ``backward``: PyTorch's tanh_backward, sigmoid_backward (float32, float64) and
   silu_backward (float32) kernels on random gradients and inputs, several sizes.
-* ``sweeps[name]``: ``f(x[:n])`` for n = 1..40, 47, 63, 64, 65, 96 and 1000, where x starts with values whose
-  vector and scalar results differ (found here), so the vector/tail split shows.
+* ``sweeps[name]``: ``f(x[:n])`` for n = 1..40, 47, 63, 64, 65, 96 and 1000, where x
+  starts with values whose vector and scalar results differ (found here), so the
+  vector/tail split shows.
 """
 
 from __future__ import annotations
