@@ -138,3 +138,27 @@ def test_backward_kernels_bit_for_bit(case):
     got = op.vjp[0](g, y, x)
     assert got.dtype == dt
     assert got.tobytes() == want.tobytes()
+
+
+F64 = GOLDEN["float64"]["sigmoid"]
+
+
+def unhex64(h: str) -> np.ndarray:
+    return np.frombuffer(bytes.fromhex(h), dtype=np.float64)
+
+
+def same64(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.all((a.view(np.uint64) == b.view(np.uint64)) | (np.isnan(a) & np.isnan(b))))
+
+
+def test_float64_sigmoid_bit_for_bit():
+    """float64 sigmoid: SLEEF's expd in blocks of 16, glibc's exp in the tail."""
+    x = unhex64(F64["inputs"])
+    assert x.size % sleef.VEC_BLOCK_F64 == 0
+    assert same64(sleef.sigmoid_f64(x), unhex64(F64["vector"]))
+    assert same64(ops.REGISTRY["sigmoid"].forward(x), unhex64(F64["vector"]))
+    assert same64(sleef._sigmoid_scalar_f64(x), unhex64(F64["scalar"]))
+    sx = unhex64(F64["sweep_inputs"])
+    for n, h in F64["sweep"].items():
+        assert same64(sleef.sigmoid_f64(sx[: int(n)]), unhex64(h)), n
+    assert isinstance(ops.REGISTRY["sigmoid"].forward(np.float64(0.25)), np.float64)

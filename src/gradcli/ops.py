@@ -80,7 +80,7 @@ def _sigmoid(x):
                     np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
 
 
-sigmoid = sleef.on_float32(sleef.torch_float32("sigmoid"), _sigmoid)
+sigmoid = sleef.on_float32(sleef.torch_float32("sigmoid"), _sigmoid, float64=sleef.sigmoid_f64)
 
 
 # =========================================================================== arithmetic

@@ -554,13 +554,15 @@ def torch_float32(name: str):
     return f
 
 
-def on_float32(port, other):
-    """``port`` for float32 arrays and scalars (shape and scalar-ness kept), ``other``
-    for everything else."""
+def on_float32(port, other, float64=None):
+    """``port`` for float32 arrays and scalars (shape and scalar-ness kept), ``float64``
+    (if given) for float64 ones, ``other`` for everything else."""
+    ports = {np.dtype(F32): port, np.dtype(np.float64): float64}
+
     def f(x):
-        if isinstance(x, (np.ndarray, np.float32)) and x.dtype == F32:
-            y = port(np.asarray(x))
-            return y if isinstance(x, np.ndarray) else F32(y[()])
+        if isinstance(x, (np.ndarray, np.floating)) and ports.get(x.dtype) is not None:
+            y = ports[x.dtype](np.asarray(x))
+            return y if isinstance(x, np.ndarray) else x.dtype.type(y[()])
         return other(x)
     f.__name__ = getattr(port, "__name__", "on_float32")
     return f
@@ -583,3 +585,140 @@ def fma(a, b, c):
     scalar = all(np.ndim(v) == 0 for v in (a, b, c)) and not any(
         isinstance(v, np.ndarray) for v in (a, b, c))
     return dtype.type(r[()]) if scalar else r
+
+
+# ---------------------------------------------------------------------- float64 (xexp)
+
+VEC_BLOCK_F64 = VEC_BLOCK // 2   # 2 * Vectorized<double>::size()
+_R_LN2_D = 1.442695040888963407359924681001892137426645954152985934135449406931
+_L2U_D = .69314718055966295651160180568695068359375
+_L2L_D = .28235290563031577122588448175013436025525412068e-12
+_EXP_D_POLY = (+0.2081276378237164457e-8, +0.2511210703042288022e-7,
+               +0.2755762628169491192e-6, +0.2755723402025388239e-5,
+               +0.2480158687479686264e-4, +0.1984126989855865850e-3,
+               +0.1388888888914497797e-2, +0.8333333333314938210e-2,
+               +0.4166666666666602598e-1, +0.1666666666666669072e+0)
+
+
+def _pow2i_d(q):
+    """2.0 ** q built from its exponent bits (vpow2i_vd_vi), int32 arithmetic wrapping."""
+    hi = ((q + _I32(0x3FF)) << _I32(20)).view(np.uint32).astype(np.uint64)
+    return (hi << np.uint64(32)).view(np.float64)
+
+
+def exp_f64(d) -> np.ndarray:
+    """Sleef_expd8_u10 (xexp, FMA build): Vectorized<double>::exp."""
+    d = np.asarray(d, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        u = np.rint(d * _R_LN2_D)
+        ok = np.abs(u) < 2147483648.0
+        q = np.where(ok, u, -2147483648.0).astype(_I32)
+        s = _fma64(u, -_L2U_D, d)
+        s = _fma64(u, -_L2L_D, s)
+        s2 = s * s
+        s4 = s2 * s2
+        s8 = s4 * s4
+        c = _EXP_D_POLY
+
+        def poly4(c3, c2, c1, c0):
+            return _fma64(s2, _fma64(s, c3, c2), _fma64(s, c1, c0))
+        p8 = _fma64(s4, poly4(*c[2:6]), poly4(*c[6:10]))
+        u = _fma64(s8, _fma64(s, c[0], c[1]), p8)
+        u = _fma64(u, s, 0.5)
+        u = _fma64(u, s, 1.0)
+        u = _fma64(u, s, 1.0)
+        h = q >> _I32(1)
+        u = u * _pow2i_d(h) * _pow2i_d(q - h)
+        u = np.where(d > 709.78271114955742909217217426, np.inf, u)
+        u = np.where(d < -1000, 0.0, u)
+    return u
+
+
+def _sigmoid_vec_f64(x):
+    with np.errstate(all="ignore"):
+        return 1.0 / (1.0 + exp_f64(0.0 - x))
+
+
+# glibc's exp (sysdeps/ieee754/dbl-64/e_exp.c, the FMA variant x86-64 selects on FMA
+# CPUs): a 128-entry table 2^(k/128) = H[k] * (1 + T[k]) and a degree-5 polynomial.
+# Checked against glibc 2.36 on 1.7 million inputs, subnormal and huge results included
+# (fusing everything but the specialcase's k < 0 sum, as the compiler did; the non-FMA
+# build differs in 853 of 1.5 million).
+_EXP_N = 128
+
+
+def _exp_tables():
+    from decimal import Decimal, getcontext
+    getcontext().prec = 60
+    h, t = [], []
+    for k in range(_EXP_N):
+        v = Decimal(2) ** (Decimal(k) / _EXP_N)
+        h.append(float(v))
+        t.append(float(v / Decimal(h[-1]) - 1))
+    sbits = (np.array(h).view(np.uint64)
+             - (np.arange(_EXP_N, dtype=np.uint64) << np.uint64(52)) // np.uint64(_EXP_N))
+    return np.array(t), sbits
+
+
+_EXP_TAIL = _EXP_SBITS = None
+_EXP_C = tuple(float.fromhex(h) for h in (
+    "0x1.ffffffffffdbdp-2", "0x1.555555555543cp-3", "0x1.55555cf172b91p-5",
+    "0x1.1111167a4d017p-7"))
+
+
+def exp_glibc(x) -> np.ndarray:
+    """glibc's exp (double)."""
+    global _EXP_TAIL, _EXP_SBITS
+    if _EXP_TAIL is None:
+        _EXP_TAIL, _EXP_SBITS = _exp_tables()
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        abstop = (x.view(np.uint64) >> np.uint64(52)) & np.uint64(0x7FF)
+        xs = np.where(abstop < 0x409, x, 0.0)
+        kd = xs * (float.fromhex("0x1.71547652b82fep0") * _EXP_N) + float.fromhex("0x1.8p52")
+        ki = kd.view(np.uint64)
+        kd = kd - float.fromhex("0x1.8p52")
+        r = _fma64(kd, float.fromhex("-0x1.cf79abc9e3b3ap-47"),
+                   _fma64(kd, float.fromhex("-0x1.62e42fefa0000p-8"), xs))
+        idx = (ki % np.uint64(_EXP_N)).astype(np.intp)
+        sbits = _EXP_SBITS[idx] + (ki << np.uint64(52 - 7))
+        r2 = r * r
+        c2, c3, c4, c5 = _EXP_C
+        tmp = _fma64(r2 * r2, _fma64(r, c5, c4), _fma64(r2, _fma64(r, c3, c2), _EXP_TAIL[idx] + r))
+        scale = sbits.view(np.float64)
+        y = _fma64(scale, tmp, scale)
+        big = abstop == 0x408                      # 512 <= |x| < 1024: glibc's specialcase
+        if big.any():
+            pos = (ki & np.uint64(0x80000000)) == 0
+            sc = np.where(pos, sbits - (np.uint64(1009) << np.uint64(52)),
+                          sbits + (np.uint64(1022) << np.uint64(52))).view(np.float64)
+            yp = 2.0 ** 1009 * _fma64(sc, tmp, sc)
+            yn = sc + sc * tmp
+            lo = _fma64(sc, tmp, sc - yn)
+            hi = 1.0 + yn
+            lo = ((1.0 - hi) + yn) + lo
+            yn = np.where(yn < 1.0, (hi + lo) - 1.0, yn) * 2.0 ** -1022
+            y = np.where(big, np.where(pos, yp, yn), y)
+        y = np.where(abstop < 0x3C9, 1.0 + x, y)    # |x| < 2^-54
+        y = np.where(abstop >= 0x409, np.where(x > 0, np.inf, 0.0), y)
+        y = np.where(np.isnan(x), x, y)
+    return y
+
+
+def _sigmoid_scalar_f64(x):
+    with np.errstate(all="ignore"):
+        return 1.0 / (1.0 + exp_glibc(-x))
+
+
+def sigmoid_f64(x) -> np.ndarray:
+    """torch.sigmoid on float64: SLEEF's exp in the vector body (blocks of 16), glibc's in
+    the scalar tail."""
+    x = np.asarray(x, dtype=np.float64)
+    flat = x.ravel()
+    body = flat.size - flat.size % VEC_BLOCK_F64
+    out = np.empty_like(flat)
+    if body:
+        out[:body] = _sigmoid_vec_f64(flat[:body])
+    if body < flat.size:
+        out[body:] = _sigmoid_scalar_f64(flat[body:])
+    return out.reshape(x.shape)

@@ -17,6 +17,7 @@ of their raw little-endian float32 bytes (8 hex digits a value).
   functions, the same vectorised code).
 * ``backward``: PyTorch's tanh_backward, sigmoid_backward (float32, float64) and
   silu_backward (float32) kernels on random gradients and inputs, several sizes.
+* ``float64["sigmoid"]``: the same for float64 sigmoid (blocks of 16), with a sweep.
 * ``sweeps[name]``: ``f(x[:n])`` for n = 1..40, 47, 63, 64, 65, 96 and 1000, where x
   starts with values whose vector and scalar results differ (found here), so the
   vector/tail split shows.
@@ -91,6 +92,26 @@ def record_backward(rng: np.random.Generator) -> list:
     return cases
 
 
+def record_float64(rng: np.random.Generator) -> dict:
+    """torch.sigmoid on float64 (blocks of 16 under AVX512): the whole input at once,
+    every input alone, and a size sweep."""
+    parts = [rng.standard_normal(256) * k for k in (0.001, 1, 3, 30, 300)]
+    specials = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1e-310, 709.7, 709.8, -709.8,
+                -745.2, -1000.0, -1000.5, 36.0, -36.0, 1e300, -1e300]
+    bits = rng.integers(0, 2 ** 63, 256, dtype=np.int64).view(np.float64)
+    x = np.concatenate(parts + [np.array(specials), bits, -bits])
+    x = np.concatenate([x, rng.standard_normal((-x.size) % 16)])
+    t = torch.from_numpy(x)
+    scalar = np.array([torch.sigmoid(t[i:i + 1]).item() for i in range(x.size)])
+    sizes = list(range(1, 41)) + [47, 1000]
+    sx = np.concatenate([rng.standard_normal(1000) * 4])
+    return {"sigmoid": {
+        "inputs": x.tobytes().hex(), "vector": torch.sigmoid(t).numpy().tobytes().hex(),
+        "scalar": scalar.tobytes().hex(), "sweep_inputs": sx.tobytes().hex(),
+        "sweep": {str(n): torch.sigmoid(torch.from_numpy(sx[:n].copy())).numpy().tobytes().hex()
+                  for n in sizes}}}
+
+
 def main() -> None:
     torch.set_num_threads(1)
     rng = np.random.default_rng(20261122)
@@ -113,7 +134,7 @@ def main() -> None:
                                     for n in SIZES}}
     out = {"torch": torch.__version__, "capability": torch.backends.cpu.get_cpu_capability(),
            "block": BLOCK, "inputs": hexf(x), "functions": functions, "sweeps": sweeps,
-           "backward": record_backward(rng)}
+           "backward": record_backward(rng), "float64": record_float64(rng)}
     OUT.write_text(json.dumps(out, indent=1) + "\n")
     print(f"{x.size} inputs, {len(functions)} functions, {OUT.stat().st_size} bytes -> {OUT}")
 
