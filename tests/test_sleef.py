@@ -140,7 +140,6 @@ def test_backward_kernels_bit_for_bit(case):
     assert got.tobytes() == want.tobytes()
 
 
-F64 = GOLDEN["float64"]["sigmoid"]
 
 
 def unhex64(h: str) -> np.ndarray:
@@ -151,14 +150,23 @@ def same64(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.all((a.view(np.uint64) == b.view(np.uint64)) | (np.isnan(a) & np.isnan(b))))
 
 
-def test_float64_sigmoid_bit_for_bit():
-    """float64 sigmoid: SLEEF's expd in blocks of 16, glibc's exp in the tail."""
-    x = unhex64(F64["inputs"])
+F64_PORTS = {"sigmoid": (sleef.sigmoid_f64, sleef._sigmoid_scalar_f64),
+             "expm1": (sleef.expm1_f64, sleef.expm1_f64),
+             "log1p": (sleef.log1p_f64, sleef.log1p_f64)}
+
+
+@pytest.mark.parametrize("name", sorted(F64_PORTS))
+def test_float64_bit_for_bit(name):
+    """float64 sigmoid (SLEEF's expd in blocks of 16, glibc's exp in the tail), expm1 and
+    log1p (SLEEF on every element)."""
+    case = GOLDEN["float64"][name]
+    port, scalar = F64_PORTS[name]
+    x = unhex64(case["inputs"])
     assert x.size % sleef.VEC_BLOCK_F64 == 0
-    assert same64(sleef.sigmoid_f64(x), unhex64(F64["vector"]))
-    assert same64(ops.REGISTRY["sigmoid"].forward(x), unhex64(F64["vector"]))
-    assert same64(sleef._sigmoid_scalar_f64(x), unhex64(F64["scalar"]))
-    sx = unhex64(F64["sweep_inputs"])
-    for n, h in F64["sweep"].items():
-        assert same64(sleef.sigmoid_f64(sx[: int(n)]), unhex64(h)), n
-    assert isinstance(ops.REGISTRY["sigmoid"].forward(np.float64(0.25)), np.float64)
+    assert same64(port(x), unhex64(case["vector"]))
+    assert same64(ops.REGISTRY[name].forward(x), unhex64(case["vector"]))
+    assert same64(scalar(x), unhex64(case["scalar"]))
+    sx = unhex64(case["sweep_inputs"])
+    for n, h in case["sweep"].items():
+        assert same64(ops.REGISTRY[name].forward(sx[: int(n)]), unhex64(h)), n
+    assert isinstance(ops.REGISTRY[name].forward(np.float64(0.25)), np.float64)

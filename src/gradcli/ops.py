@@ -69,10 +69,13 @@ exp, exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
 sin, cos, tan, asin, acos, atan = (wide(f) for f in (
     np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan))
 sinh, cosh, tanh = (wide(f) for f in (np.sinh, np.cosh, np.tanh))
-# float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu: PyTorch's SLEEF kernels, bit for
-# bit (sleef.py).  exp, log, sin, cos, tanh ... run in Intel MKL (not ported): `wide`.
-exp2, expm1, log1p, sinh, cosh = (sleef.on_float32(sleef.torch_float32(k), f) for k, f in (
-    ("exp2", exp2), ("expm1", expm1), ("log1p", log1p), ("sinh", sinh), ("cosh", cosh)))
+# float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu and float64 expm1, log1p, sigmoid:
+# PyTorch's SLEEF kernels, bit for bit (sleef.py).  exp, log, sin, cos, tanh ... run in
+# Intel MKL (not ported): `wide`.
+exp2, expm1, log1p, sinh, cosh = (
+    sleef.on_float32(sleef.torch_float32(k), f, f64) for k, f, f64 in (
+        ("exp2", exp2, None), ("expm1", expm1, sleef.expm1_f64),
+        ("log1p", log1p, sleef.log1p_f64), ("sinh", sinh, None), ("cosh", cosh, None)))
 
 
 def _sigmoid(x):

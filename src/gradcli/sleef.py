@@ -84,6 +84,13 @@ def _fma(a, b, c):
         s[mid] = np.where(t != 0, np.nextafter(sm, np.where(t > 0, np.inf, -np.inf)), sm)
     return s.astype(F32)
 
+def _fmx(a, b, c):
+    """A fused multiply-add in float32 or float64, as the operands are."""
+    if np.result_type(a, b, c) == np.float64:
+        return _fma64(a, b, c)
+    return _fma(a, b, c)
+
+
 def _rint_i32(x):
     """cvtps2dq (round to nearest even); NaN and out-of-range give INT_MIN as on x86."""
     ok = np.abs(x) < F32(2147483648.0)  # False for NaN
@@ -131,7 +138,8 @@ def _isnegzero(d):
     return d.view(_U32) == _U32(0x80000000)
 
 
-# double-float ("df.h", FMA variants); a pair is (hi, lo)
+# double-float ("df.h", FMA variants; "dd.h" is the same code for float64); a pair is
+# (hi, lo)
 
 def _dfadd_ff(x, y):            # dfadd_vf2_vf_vf
     s = x + y
@@ -202,39 +210,39 @@ def _dfneg(x):
 
 def _dfmul_ff(x, y):            # dfmul_vf2_vf_vf
     s = x * y
-    return s, _fma(x, y, -s)
+    return s, _fmx(x, y, -s)
 
 
 def _dfmul_f2f(x, y):           # dfmul_vf2_vf2_vf
     s = x[0] * y
-    return s, _fma(x[1], y, _fma(x[0], y, -s))
+    return s, _fmx(x[1], y, _fmx(x[0], y, -s))
 
 
 def _dfmul_f2f2(x, y):          # dfmul_vf2_vf2_vf2
     s = x[0] * y[0]
-    return s, _fma(x[0], y[1], _fma(x[1], y[0], _fma(x[0], y[0], -s)))
+    return s, _fmx(x[0], y[1], _fmx(x[1], y[0], _fmx(x[0], y[0], -s)))
 
 
 def _dfmul_f2f2_f(x, y):        # dfmul_vf_vf2_vf2
-    return _fma(x[0], y[0], _fma(x[1], y[0], x[0] * y[1]))
+    return _fmx(x[0], y[0], _fmx(x[1], y[0], x[0] * y[1]))
 
 
 def _dfsqu(x):                  # dfsqu_vf2_vf2
     s = x[0] * x[0]
-    return s, _fma(x[0] + x[0], x[1], _fma(x[0], x[0], -s))
+    return s, _fmx(x[0] + x[0], x[1], _fmx(x[0], x[0], -s))
 
 
 def _dfrec_f2(d):               # dfrec_vf2_vf2
     s = _ONE / d[0]
-    return s, s * _fma(-d[1], s, _fma(-d[0], s, _ONE))
+    return s, s * _fmx(-d[1], s, _fmx(-d[0], s, _ONE))
 
 
 def _dfdiv(n, d):               # dfdiv_vf2_vf2_vf2
     t = _ONE / d[0]
     s = n[0] * t
-    u = _fma(t, n[0], -s)
-    v = _fma(-d[1], t, _fma(-d[0], t, _ONE))
-    return s, _fma(s, v, _fma(n[1], t, u))
+    u = _fmx(t, n[0], -s)
+    v = _fmx(-d[1], t, _fmx(-d[0], t, _ONE))
+    return s, _fmx(s, v, _fmx(n[1], t, u))
 
 
 def _f32(x) -> np.ndarray:
@@ -722,3 +730,116 @@ def sigmoid_f64(x) -> np.ndarray:
     if body < flat.size:
         out[body:] = _sigmoid_scalar_f64(flat[body:])
     return out.reshape(x.shape)
+
+
+_LN2_DD = (0.693147180559945286226764, 2.319046813846299558417771e-17)
+_EXPK2_D_POLY = (+0.1602472219709932072e-9, +0.2092255183563157007e-8,
+                 +0.2505230023782644465e-7, +0.2755724800902135303e-6,
+                 +0.2755731892386044373e-5, +0.2480158735605815065e-4,
+                 +0.1984126984148071858e-3, +0.1388888888886763255e-2,
+                 +0.8333333333333347095e-2, +0.4166666666666669905e-1)
+_LOG1P_D_POLY = (0.1532076988502701353e+0, 0.1525629051003428716e+0,
+                 0.1818605932937785996e+0, 0.2222214519839380009e+0,
+                 0.2857142932794299317e+0, 0.3999999999635251990e+0,
+                 0.6666666666667333541e+0)
+
+
+def _poly4(x, x2, c3, c2, c1, c0):
+    return _fma64(x2, _fma64(x, c3, c2), _fma64(x, c1, c0))
+
+
+def _expk2_d(d):
+    """SLEEF's expk2 (double-double exp) for float64."""
+    u = (d[0] + d[1]) * _R_LN2_D
+    dq = np.rint(u)
+    q = np.where(np.abs(dq) < 2147483648.0, dq, -2147483648.0).astype(_I32)
+    s = _dfadd2_f2f(d, dq * -_L2U_D)
+    s = _dfadd2_f2f(s, dq * -_L2L_D)
+    s2 = _dfsqu(s)
+    s4 = _dfsqu(s2)
+    s8 = s4[0] * s4[0]
+    c = _EXPK2_D_POLY
+    p8 = _fma64(s4[0], _poly4(s[0], s2[0], *c[2:6]), _poly4(s[0], s2[0], *c[6:10]))
+    u = _fma64(s8, _fma64(s[0], c[0], c[1]), p8)
+    t = _dfadd_ff2(0.5, _dfmul_f2f(s, +0.1666666666666666574e+0))
+    t = _dfadd_ff2(1.0, _dfmul_f2f2(t, s))
+    t = _dfadd_ff2(1.0, _dfmul_f2f2(t, s))
+    t = _dfadd_f2f2(t, _dfmul_f2f(s4, u))
+    h = q >> _I32(1)
+    tx = t[0] * _pow2i_d(h) * _pow2i_d(q - h)
+    ty = t[1] * _pow2i_d(h) * _pow2i_d(q - h)
+    small = d[0] < -1000
+    return np.where(small, 0.0, tx), np.where(small, 0.0, ty)
+
+
+def expm1_f64(a) -> np.ndarray:
+    """Sleef_expm1d8_u10 (xexpm1, FMA build)."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        d = _dfadd2_f2f(_expk2_d((a, np.zeros_like(a))), -1.0)
+        x = d[0] + d[1]
+        x = np.where(a > 709.782712893383996732223, np.inf, x)
+        x = np.where(a < -36.736800569677101399113302437, -1.0, x)
+        x = np.where((a == 0) & np.signbit(a), -0.0, x)
+    return x
+
+
+def _getexp_d(x):
+    ax = np.abs(x)
+    _, ex = np.frexp(ax)
+    e = (ex - 1).astype(np.float64)
+    e = np.where(ax == 0, -np.inf, e)
+    e = np.where(np.isinf(ax), np.inf, e)
+    return np.where(np.isnan(x), np.nan, e)
+
+
+def _log_f64(d):
+    """Sleef_logd8_u10 (xlog_u1, AVX512F) for positive finite d (log1p's large range)."""
+    e = _getexp_d(d * (1.0 / 0.75))
+    e = np.where(e == np.inf, 1024.0, e)
+    mant, _ = np.frexp(np.abs(d))
+    mant = mant * 2.0
+    m = np.where(mant >= 1.5, mant * 0.5, mant)
+    x = _dfdiv(_dfadd2_ff(-1.0, m), _dfadd2_ff(1.0, m))
+    x2 = x[0] * x[0]
+    x4 = x2 * x2
+    x8 = x4 * x4
+    c = _LOG1P_D_POLY
+    t = _fma64(x8, _fma64(x4, c[0], _fma64(x2, c[1], c[2])), _poly4(x2, x4, *c[3:7]))
+    s = _dfmul_f2f(_LN2_DD, e)
+    s = _dfadd_f2f2(s, _dfscale(x, 2.0))
+    s = _dfadd_f2f(s, (x2 * x[0]) * t)
+    return s[0] + s[1]
+
+
+_LOG1P_BOUND_D = float.fromhex("0x1.c7b1f3cac7433p+1019")
+
+
+def log1p_f64(d) -> np.ndarray:
+    """Sleef_log1pd8_u10 (xlog1p, AVX512F FMA build; log(d) above 1e307)."""
+    d = np.asarray(d, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        dp1 = d + 1.0
+        e = _getexp_d(dp1 * (1.0 / 0.75))
+        e = np.where(e == np.inf, 1024.0, e)
+        ei = np.where(np.abs(e) < 2147483648.0, e, -2147483648.0).astype(np.int64)
+        t = ((np.int64(1023) - ei) << np.int64(52)).view(np.float64)   # ldexp3(1, -e)
+        m = _fma64(d, t, t - 1.0)
+        s = _dfmul_f2f(_LN2_DD, e)
+        x = _dfdiv((m, np.zeros_like(m)), _dfadd_ff(2.0, m))
+        x2 = x[0] * x[0]
+        x4 = x2 * x2
+        x8 = x4 * x4
+        c = _LOG1P_D_POLY
+        p3 = _fma64(x4, c[0], _fma64(x2, c[1], c[2]))
+        t = _fma64(x8, p3, _poly4(x2, x4, *c[3:7]))
+        s = _dfadd_f2f2(s, _dfscale(x, 2.0))
+        s = _dfadd_f2f(s, (x2 * x[0]) * t)
+        r = s[0] + s[1]
+        big = d > _LOG1P_BOUND_D
+        if big.any():
+            r = np.where(big, np.where(d == np.inf, np.inf, _log_f64(np.where(big, d, 1.0))), r)
+        r = np.where((d < -1) | np.isnan(d), np.nan, r)
+        r = np.where(d == -1, -np.inf, r)
+        r = np.where((d == 0) & np.signbit(d), -0.0, r)
+    return r

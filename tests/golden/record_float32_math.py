@@ -17,7 +17,7 @@ of their raw little-endian float32 bytes (8 hex digits a value).
   functions, the same vectorised code).
 * ``backward``: PyTorch's tanh_backward, sigmoid_backward (float32, float64) and
   silu_backward (float32) kernels on random gradients and inputs, several sizes.
-* ``float64["sigmoid"]``: the same for float64 sigmoid (blocks of 16), with a sweep.
+* ``float64[name]``: the same for float64 sigmoid (blocks of 16), expm1 and log1p.
 * ``sweeps[name]``: ``f(x[:n])`` for n = 1..40, 47, 63, 64, 65, 96 and 1000, where x
   starts with values whose vector and scalar results differ (found here), so the
   vector/tail split shows.
@@ -93,23 +93,30 @@ def record_backward(rng: np.random.Generator) -> list:
 
 
 def record_float64(rng: np.random.Generator) -> dict:
-    """torch.sigmoid on float64 (blocks of 16 under AVX512): the whole input at once,
-    every input alone, and a size sweep."""
+    """torch.sigmoid (blocks of 16 under AVX512), expm1 and log1p on float64: the whole
+    input at once, every input alone, and a size sweep."""
     parts = [rng.standard_normal(256) * k for k in (0.001, 1, 3, 30, 300)]
+    parts.append(rng.uniform(-1, 0, 256))
     specials = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1e-310, 709.7, 709.8, -709.8,
-                -745.2, -1000.0, -1000.5, 36.0, -36.0, 1e300, -1e300]
+                -745.2, -1000.0, -1000.5, 36.0, -36.0, -36.8, 1e300, -1e300, 2e307, 1.7e308,
+                -1.0, -0.9999999999]
     bits = rng.integers(0, 2 ** 63, 256, dtype=np.int64).view(np.float64)
     x = np.concatenate(parts + [np.array(specials), bits, -bits])
     x = np.concatenate([x, rng.standard_normal((-x.size) % 16)])
     t = torch.from_numpy(x)
-    scalar = np.array([torch.sigmoid(t[i:i + 1]).item() for i in range(x.size)])
     sizes = list(range(1, 41)) + [47, 1000]
-    sx = np.concatenate([rng.standard_normal(1000) * 4])
-    return {"sigmoid": {
-        "inputs": x.tobytes().hex(), "vector": torch.sigmoid(t).numpy().tobytes().hex(),
-        "scalar": scalar.tobytes().hex(), "sweep_inputs": sx.tobytes().hex(),
-        "sweep": {str(n): torch.sigmoid(torch.from_numpy(sx[:n].copy())).numpy().tobytes().hex()
-                  for n in sizes}}}
+    sx = rng.standard_normal(1000) * 4
+    out = {}
+    for name in ("sigmoid", "expm1", "log1p"):
+        f = getattr(torch, name)
+        scalar = np.array([f(t[i:i + 1]).item() for i in range(x.size)])
+        out[name] = {
+            "inputs": x.tobytes().hex(), "vector": f(t).numpy().tobytes().hex(),
+            "scalar": scalar.tobytes().hex(), "sweep_inputs": sx.tobytes().hex(),
+            # expm1 and log1p have no scalar tail: a short sweep
+            "sweep": {str(n): f(torch.from_numpy(sx[:n].copy())).numpy().tobytes().hex()
+                      for n in (sizes if name == "sigmoid" else sizes[:20])}}
+    return out
 
 
 def main() -> None:
