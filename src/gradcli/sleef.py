@@ -27,10 +27,11 @@ a fused multiply-add is computed exactly in float64 (``_fma``).  The ports
 are exact over all float32 inputs, specials included, except that NaN results are not
 matched bit for bit (sign and payload never reach gradcli's output).
 
-``vec_split`` evaluates one contiguous tensor as one flat loop in C order, as PyTorch does
-for up to at::internal::GRAIN_SIZE (32768) elements; above that PyTorch splits the work
-between threads and each thread's chunk has its own scalar tail (thread-count dependent,
-not modelled).
+``vec_split`` follows TensorIterator's loop for the array's strides: a contiguous or
+densely permuted array is one flat loop in memory order, a sliced one is split per
+contiguous inner row, a strided inner dimension runs the scalar lambda only.  Above
+at::internal::GRAIN_SIZE (32768) elements PyTorch splits the work between threads and each
+thread's chunk has its own scalar tail (thread-count dependent, not modelled).
 """
 
 from __future__ import annotations
@@ -488,20 +489,61 @@ def exp2f_glibc(x) -> np.ndarray:
 
 # ------------------------------------------------------------- cpu_kernel_vec split
 
+def _loop_order(x: np.ndarray) -> list:
+    """TensorIterator's dimension order for a unary op on ``x``: a non-overlapping, dense
+    ``x`` (any permutation of a contiguous array) gives its output the same strides, so
+    the loop runs in memory order; otherwise the output is contiguous and the loop runs
+    in C order."""
+    perm = sorted(range(x.ndim), key=lambda i: -x.strides[i])
+    expected = x.itemsize
+    for i in reversed(perm):
+        if x.shape[i] == 1:
+            continue
+        if x.strides[i] != expected:
+            return list(range(x.ndim))
+        expected *= x.shape[i]
+    return perm
+
+
+def _inner_rows(x: np.ndarray, perm: list) -> tuple[np.ndarray, bool]:
+    """``x`` in loop order as (rows, inner): the trailing dimensions that are contiguous
+    coalesced into one inner dimension, and whether cpu_kernel_vec vectorises it (a
+    contiguous or broadcast, stride-0, inner dimension; not a strided one)."""
+    if x.ndim == 0:
+        return x.reshape(1, 1), True
+    y = x.transpose(perm)
+    inner, k = 1, y.ndim
+    while k > 0 and (y.shape[k - 1] == 1 or y.strides[k - 1] == x.itemsize * inner):
+        inner *= y.shape[k - 1]
+        k -= 1
+    if k == y.ndim:                      # the innermost dimension is not contiguous
+        return y.reshape(-1, y.shape[-1]), y.strides[-1] == 0
+    return y.reshape(-1, inner), True
+
+
 def vec_split(x, vec, scalar) -> np.ndarray:
-    """PyTorch's cpu_kernel_vec on a contiguous float32 tensor: ``vec`` on the first
-    ``n - n % VEC_BLOCK`` elements (in memory order), ``scalar`` on the rest.  One
-    thread's chunk: tensors above at::internal::GRAIN_SIZE (32768) elements are split
-    between threads and each chunk has its own tail, which depends on the thread count."""
-    x = np.asarray(x, dtype=F32)
-    flat = x.ravel()
-    body = flat.size - flat.size % VEC_BLOCK
-    out = np.empty_like(flat)
+    """PyTorch's cpu_kernel_vec on a float tensor laid out as ``x`` (NumPy strides standing
+    for PyTorch's): each inner row (a contiguous or densely permuted array is one row, in
+    memory order) runs ``vec`` on its first ``n - n % block`` elements and ``scalar`` on
+    the rest; a strided inner dimension runs ``scalar`` throughout.  Tensors above
+    at::internal::GRAIN_SIZE (32768) elements are split between PyTorch's threads, each
+    chunk with its own tail (thread-count dependent, not modelled)."""
+    x = np.asarray(x)
+    block = VEC_BLOCK if x.dtype == F32 else VEC_BLOCK // 2
+    out = np.empty_like(x)
+    if x.size == 0:
+        return out
+    perm = _loop_order(x)
+    rows, vectorised = _inner_rows(x, perm)
+    body = rows.shape[1] - rows.shape[1] % block if vectorised else 0
+    res = np.empty(rows.shape, dtype=x.dtype)
     if body:
-        out[:body] = vec(flat[:body])
-    if body < flat.size:
-        out[body:] = scalar(flat[body:])
-    return out.reshape(x.shape)
+        res[:, :body] = vec(rows[:, :body])
+    if body < rows.shape[1]:
+        res[:, body:] = scalar(rows[:, body:])
+    out_t = out.transpose(perm)
+    out_t[...] = res.reshape(out_t.shape)
+    return out
 
 
 def _wide(fn):
@@ -721,15 +763,7 @@ def _sigmoid_scalar_f64(x):
 def sigmoid_f64(x) -> np.ndarray:
     """torch.sigmoid on float64: SLEEF's exp in the vector body (blocks of 16), glibc's in
     the scalar tail."""
-    x = np.asarray(x, dtype=np.float64)
-    flat = x.ravel()
-    body = flat.size - flat.size % VEC_BLOCK_F64
-    out = np.empty_like(flat)
-    if body:
-        out[:body] = _sigmoid_vec_f64(flat[:body])
-    if body < flat.size:
-        out[body:] = _sigmoid_scalar_f64(flat[body:])
-    return out.reshape(x.shape)
+    return vec_split(np.asarray(x, dtype=np.float64), _sigmoid_vec_f64, _sigmoid_scalar_f64)
 
 
 _LN2_DD = (0.693147180559945286226764, 2.319046813846299558417771e-17)

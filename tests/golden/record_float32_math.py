@@ -18,6 +18,7 @@ of their raw little-endian float32 bytes (8 hex digits a value).
 * ``backward``: PyTorch's tanh_backward, sigmoid_backward (float32, float64) and
   silu_backward (float32) kernels on random gradients and inputs, several sizes.
 * ``float64[name]``: the same for float64 sigmoid (blocks of 16), expm1 and log1p.
+* ``layouts``: sigmoid of transposed, sliced and broadcast views (``VIEWS``).
 * ``sweeps[name]``: ``f(x[:n])`` for n = 1..40, 47, 63, 64, 65, 96 and 1000, where x
   starts with values whose vector and scalar results differ (found here), so the
   vector/tail split shows.
@@ -25,25 +26,16 @@ of their raw little-endian float32 bytes (8 hex digits a value).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 OUT = Path(__file__).with_name("float32_math_golden.json")
 BLOCK = 32
 SIZES = list(range(1, 41)) + [47, 63, 64, 65, 96, 1000]
-FUNCTIONS = {
-    "sigmoid": torch.sigmoid,
-    "silu": F.silu,
-    "exp2": torch.exp2,
-    "sinh": torch.sinh,
-    "cosh": torch.cosh,
-    "expm1": torch.expm1,
-    "log1p": torch.log1p,
-}
+NAMES = ("sigmoid", "silu", "exp2", "sinh", "cosh", "expm1", "log1p")
 
 
 def hexf(x: np.ndarray) -> str:
@@ -73,6 +65,8 @@ def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def record_backward(rng: np.random.Generator) -> list:
     """tanh_backward(g, y), sigmoid_backward(g, y) (float32 and float64) and
     silu_backward(g, x) (float32) as the autograd engine calls them."""
+    import torch
+    import torch.nn.functional as F
     cases = []
     for n in (1, 5, 31, 32, 33, 47, 1000):
         for dtype in ("float32", "float64"):
@@ -92,9 +86,47 @@ def record_backward(rng: np.random.Generator) -> list:
     return cases
 
 
+# Views on an (8, 70, 3) array, written with what NumPy arrays and torch tensors share,
+# so tests/test_sleef.py builds the same strides (bc: the library's broadcast_to).
+VIEWS = {
+    "contiguous": lambda a, bc: a,
+    "swapaxes": lambda a, bc: a.swapaxes(0, 1),
+    "permuted": lambda a, bc: a.swapaxes(0, 2).swapaxes(1, 2),
+    "columns": lambda a, bc: a[:, :40],
+    "step": lambda a, bc: a[:, ::2],
+    "rows": lambda a, bc: a[::2],
+    "last": lambda a, bc: a[..., 0],
+    "window": lambda a, bc: a[1:7, 3:60, 1:],
+    "broadcast_inner": lambda a, bc: bc(a[:1, :, :1], (8, 70, 5)),
+    "broadcast_middle": lambda a, bc: bc(a[:, :1, :], (8, 33, 3)),
+    "one": lambda a, bc: a[3, 4, 1:2],
+}
+
+
+def digest(x: np.ndarray) -> str:
+    """sha256 of the raw bytes of x in C order."""
+    return hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest()
+
+
+def layout_base(dtype: str) -> np.ndarray:
+    """The array the views are taken of (shared with tests/test_sleef.py)."""
+    return (np.random.default_rng(7).standard_normal((8, 70, 3)) * 4).astype(dtype)
+
+
+def record_layouts() -> dict:
+    """sigmoid (float32, float64) of strided views: which elements take the scalar tail
+    follows TensorIterator's loop order and inner rows.  Results as sha256."""
+    import torch
+    return {dtype: {name: digest(torch.sigmoid(view(torch.from_numpy(layout_base(dtype)),
+                                                    torch.broadcast_to)).numpy())
+                    for name, view in VIEWS.items()}
+            for dtype in ("float32", "float64")}
+
+
 def record_float64(rng: np.random.Generator) -> dict:
     """torch.sigmoid (blocks of 16 under AVX512), expm1 and log1p on float64: the whole
     input at once, every input alone, and a size sweep."""
+    import torch
     parts = [rng.standard_normal(256) * k for k in (0.001, 1, 3, 30, 300)]
     parts.append(rng.uniform(-1, 0, 256))
     specials = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1e-310, 709.7, 709.8, -709.8,
@@ -120,11 +152,14 @@ def record_float64(rng: np.random.Generator) -> dict:
 
 
 def main() -> None:
+    import torch
+    import torch.nn.functional as F
     torch.set_num_threads(1)
     rng = np.random.default_rng(20261122)
     x = make_inputs(rng)
     functions, sweeps = {}, {}
-    for name, f in FUNCTIONS.items():
+    for name in NAMES:
+        f = F.silu if name == "silu" else getattr(torch, name)
         vec = f(torch.from_numpy(x)).numpy()
         scalar = np.array([f(torch.from_numpy(x[i:i + 1])).numpy()[0] for i in range(x.size)],
                           dtype=np.float32)
@@ -141,7 +176,8 @@ def main() -> None:
                                     for n in SIZES}}
     out = {"torch": torch.__version__, "capability": torch.backends.cpu.get_cpu_capability(),
            "block": BLOCK, "inputs": hexf(x), "functions": functions, "sweeps": sweeps,
-           "backward": record_backward(rng), "float64": record_float64(rng)}
+           "backward": record_backward(rng), "float64": record_float64(rng),
+           "layouts": record_layouts()}
     OUT.write_text(json.dumps(out, indent=1) + "\n")
     print(f"{x.size} inputs, {len(functions)} functions, {OUT.stat().st_size} bytes -> {OUT}")
 
