@@ -56,7 +56,8 @@ def test_scalar_tail_bit_for_bit(name):
 
 @pytest.mark.parametrize("name", [n for n in NAMES if n not in sleef.EXACT_TAIL])
 def test_unported_tail_is_close(name):
-    """sinh/cosh tails are glibc's sinhf/coshf, approximated: within one ulp."""
+    """sinh/cosh tails are glibc's sinhf/coshf, approximated: within one ulp; mish's tail
+    (glibc's tanhf of log1pf of expf, each with its own error) within four."""
     _, scalar = sleef.PATHS[name]
     want = unhex(GOLDEN["functions"][name]["scalar"])
     got = scalar(INPUTS)
@@ -64,7 +65,7 @@ def test_unported_tail_is_close(name):
     assert np.array_equal(np.isnan(got), np.isnan(want))
     assert np.array_equal(got[~finite & ~np.isnan(want)], want[~finite & ~np.isnan(want)])
     ulps = np.abs(got[finite].view(np.int32).astype(np.int64) - want[finite].view(np.int32))
-    assert ulps.max() <= 1
+    assert ulps.max() <= (4 if name == "mish" else 1)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -110,7 +111,7 @@ def test_shapes_and_scalars_keep_their_kind():
 
 def test_ops_use_the_ports_for_float32_only():
     x = INPUTS[:64]
-    for name in ("sigmoid", "exp2", "sinh", "cosh", "expm1", "log1p", "silu"):
+    for name in ("sigmoid", "exp2", "sinh", "cosh", "expm1", "log1p", "silu", "mish"):
         got = ops.REGISTRY[name].forward(x)
         want = sleef.torch_float32(name)(x)
         assert mismatches(got, want, x) == []

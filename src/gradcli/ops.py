@@ -69,7 +69,7 @@ exp, exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
 sin, cos, tan, asin, acos, atan = (wide(f) for f in (
     np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan))
 sinh, cosh, tanh = (wide(f) for f in (np.sinh, np.cosh, np.tanh))
-# float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu and float64 expm1, log1p, sigmoid:
+# float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu, mish; float64 expm1, log1p, sigmoid:
 # PyTorch's SLEEF kernels, bit for bit (sleef.py).  exp, log, sin, cos, tanh ... run in
 # Intel MKL (not ported): `wide`.
 exp2, expm1, log1p, sinh, cosh = (
@@ -197,7 +197,8 @@ op("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x / 6 + 0.5, 0.0, 1.
    lambda g, y, x: g * ((x > -3) & (x < 3)) * ONE_SIXTH_F32)
 op("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0.0, 6.0) / 6,
    lambda g, y, x: np.where(x <= -3, 0.0, np.where(x < 3, g * (x / 3 + 0.5), g)))
-op("mish", "MishBackward0", lambda x: x * np.tanh(softplus(x, 1.0, 20.0)),
+op("mish", "MishBackward0",
+   sleef.on_float32(sleef.torch_float32("mish"), lambda x: x * np.tanh(softplus(x, 1.0, 20.0))),
    lambda g, y, x: g * ((t := np.tanh(softplus(x, 1.0, 20.0))) + x * sigmoid(x) * (1 - t * t)),
    sym=lambda sp, x: x * sp.tanh(sp.log(1 + sp.exp(x))))
 op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x > threshold, x, value),

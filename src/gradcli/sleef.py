@@ -574,18 +574,30 @@ def _silu_scalar(x):
         return x / (_ONE + expf_glibc(-x))
 
 
+def _mish_vec(x):
+    with np.errstate(all="ignore"):
+        return x * tanh(log1p(exp(x)))
+
+
+def _mish_scalar(x):
+    with np.errstate(all="ignore"):
+        return x * _wide(np.tanh)(_wide(np.log1p)(expf_glibc(x)))
+
+
 # torch function -> (vector body, scalar tail) on float32.  expm1 and log1p run through
 # at::vml (vec::map: SLEEF on every element, no scalar tail).  The tails of sinh and cosh
 # are glibc's sinhf/coshf, not ported: float64 sinh/cosh rounded to float32 stands in
-# (it can differ in the last bit).  exp, log, sin, cos, tanh, tan, asin, acos, atan,
-# log2, log10, erf, erfc, sqrt go through Intel MKL's VML (vmsExp ... with VML_HA) in
-# PyTorch's x86 builds; MKL is closed source and not ported here.
+# (it can differ in the last bit); so do glibc's log1pf and tanhf in mish's tail (up to
+# 4 ulps).  exp, log, sin, cos, tanh, tan, asin, acos, atan, log2, log10, erf, erfc, sqrt
+# go through Intel MKL's VML (vmsExp ... with VML_HA) in PyTorch's x86 builds; MKL is
+# closed source and not ported here.
 PATHS = {
     "sigmoid": (_sigmoid_vec, _sigmoid_scalar),
     "silu": (_silu_vec, _silu_scalar),
     "exp2": (exp2, exp2f_glibc),
     "sinh": (sinh, _wide(np.sinh)),
     "cosh": (cosh, _wide(np.cosh)),
+    "mish": (_mish_vec, _mish_scalar),
     "expm1": (expm1, expm1),
     "log1p": (log1p, log1p),
 }
