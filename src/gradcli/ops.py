@@ -69,9 +69,9 @@ exp, exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
 sin, cos, tan, asin, acos, atan = (wide(f) for f in (
     np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan))
 sinh, cosh, tanh = (wide(f) for f in (np.sinh, np.cosh, np.tanh))
-# float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu, mish; float64 expm1, log1p, sigmoid:
-# PyTorch's SLEEF kernels, bit for bit (sleef.py).  exp, log, sin, cos, tanh ... run in
-# Intel MKL (not ported): `wide`.
+# float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu, mish, softplus and float64 expm1,
+# log1p, sigmoid: PyTorch's SLEEF kernels, bit for bit (sleef.py).  exp, log, sin, cos,
+# tanh ... run in Intel MKL (not ported): `wide`.
 exp2, expm1, log1p, sinh, cosh = (
     sleef.on_float32(sleef.torch_float32(k), f, f64) for k, f, f64 in (
         ("exp2", exp2, None), ("expm1", expm1, sleef.expm1_f64),
@@ -170,7 +170,8 @@ op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
    lambda g, y, x: g * (y > 0), sym=lambda sp, x: sp.Max(x, 0))
 op("erf", "ErfBackward0", erf, lambda g, y, x: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),
    sym=lambda sp, x: sp.erf(x))
-op("softplus", "SoftplusBackward0", lambda x, beta=1.0, threshold=20.0: softplus(x, beta, threshold),
+op("softplus", "SoftplusBackward0",
+   sleef.on_float32(sleef.softplus, lambda x, beta=1.0, threshold=20.0: softplus(x, beta, threshold)),
    lambda g, y, x, beta=1.0, threshold=20.0: np.where(
        x * beta > threshold, g, g * (z := np.exp(np.minimum(x * beta, threshold))) / (z + 1)),
    sym=lambda sp, x, beta=1.0, threshold=20.0: sp.log(1 + sp.exp(beta * x)) / beta)

@@ -584,11 +584,23 @@ def _mish_scalar(x):
         return x * _wide(np.tanh)(_wide(np.log1p)(expf_glibc(x)))
 
 
+def _softplus_vec(v, b=_ONE, th=F32(20)):
+    with np.errstate(all="ignore"):
+        vb = v * b
+        return np.where(vb > th, v, log1p(exp(vb)) / b)
+
+
+def _softplus_scalar(v, b=_ONE, th=F32(20)):
+    with np.errstate(all="ignore"):
+        vb = v * b
+        return np.where(vb > th, v, _wide(np.log1p)(expf_glibc(vb)) / b)
+
+
 # torch function -> (vector body, scalar tail) on float32.  expm1 and log1p run through
 # at::vml (vec::map: SLEEF on every element, no scalar tail).  The tails of sinh and cosh
 # are glibc's sinhf/coshf, not ported: float64 sinh/cosh rounded to float32 stands in
-# (it can differ in the last bit); so do glibc's log1pf and tanhf in mish's tail (up to
-# 4 ulps).  exp, log, sin, cos, tanh, tan, asin, acos, atan, log2, log10, erf, erfc, sqrt
+# (it can differ in the last bit); so do glibc's log1pf and tanhf in mish's and
+# softplus's tails (mish: up to 4 ulps).  exp, log, sin, cos, tanh, tan, asin, acos, atan, log2, log10, erf, erfc, sqrt
 # go through Intel MKL's VML (vmsExp ... with VML_HA) in PyTorch's x86 builds; MKL is
 # closed source and not ported here.
 PATHS = {
@@ -598,6 +610,7 @@ PATHS = {
     "sinh": (sinh, _wide(np.sinh)),
     "cosh": (cosh, _wide(np.cosh)),
     "mish": (_mish_vec, _mish_scalar),
+    "softplus": (_softplus_vec, _softplus_scalar),
     "expm1": (expm1, expm1),
     "log1p": (log1p, log1p),
 }
@@ -616,16 +629,26 @@ def torch_float32(name: str):
     return f
 
 
+def softplus(x, beta=1.0, threshold=20.0) -> np.ndarray:
+    """torch.nn.functional.softplus on float32: ``log1p(exp(x * beta)) / beta`` (x where
+    ``x * beta > threshold``) with SLEEF's expf and log1pf in the vector body; the scalar
+    tail's glibc log1pf is approximated (float64 log1p rounded to float32)."""
+    b, th = F32(beta), F32(threshold)
+    return vec_split(np.asarray(x, dtype=F32), lambda v: _softplus_vec(v, b, th),
+                     lambda v: _softplus_scalar(v, b, th))
+
+
 def on_float32(port, other, float64=None):
     """``port`` for float32 arrays and scalars (shape and scalar-ness kept), ``float64``
-    (if given) for float64 ones, ``other`` for everything else."""
+    (if given) for float64 ones, ``other`` for everything else; further arguments are
+    passed on."""
     ports = {np.dtype(F32): port, np.dtype(np.float64): float64}
 
-    def f(x):
+    def f(x, *args, **kwargs):
         if isinstance(x, (np.ndarray, np.floating)) and ports.get(x.dtype) is not None:
-            y = ports[x.dtype](np.asarray(x))
+            y = ports[x.dtype](np.asarray(x), *args, **kwargs)
             return y if isinstance(x, np.ndarray) else x.dtype.type(y[()])
-        return other(x)
+        return other(x, *args, **kwargs)
     f.__name__ = getattr(port, "__name__", "on_float32")
     return f
 

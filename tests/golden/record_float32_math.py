@@ -35,7 +35,7 @@ import numpy as np
 OUT = Path(__file__).with_name("float32_math_golden.json")
 BLOCK = 32
 SIZES = list(range(1, 41)) + [47, 63, 64, 65, 96, 1000]
-NAMES = ("sigmoid", "silu", "exp2", "sinh", "cosh", "expm1", "log1p", "mish")
+NAMES = ("sigmoid", "silu", "exp2", "sinh", "cosh", "expm1", "log1p", "mish", "softplus")
 
 
 def hexf(x: np.ndarray) -> str:
@@ -159,7 +159,7 @@ def main() -> None:
     x = make_inputs(rng)
     functions, sweeps = {}, {}
     for name in NAMES:
-        f = getattr(F, name) if name in ("silu", "mish") else getattr(torch, name)
+        f = getattr(F, name) if name in ("silu", "mish", "softplus") else getattr(torch, name)
         vec = f(torch.from_numpy(x)).numpy()
         scalar = np.array([f(torch.from_numpy(x[i:i + 1])).numpy()[0] for i in range(x.size)],
                           dtype=np.float32)
