@@ -171,7 +171,8 @@ op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
 op("erf", "ErfBackward0", erf, lambda g, y, x: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),
    sym=lambda sp, x: sp.erf(x))
 op("softplus", "SoftplusBackward0",
-   sleef.on_float32(sleef.softplus, lambda x, beta=1.0, threshold=20.0: softplus(x, beta, threshold)),
+   sleef.on_float32(sleef.softplus,
+                    lambda x, beta=1.0, threshold=20.0: softplus(x, beta, threshold)),
    lambda g, y, x, beta=1.0, threshold=20.0: np.where(
        x * beta > threshold, g, g * (z := np.exp(np.minimum(x * beta, threshold))) / (z + 1)),
    sym=lambda sp, x, beta=1.0, threshold=20.0: sp.log(1 + sp.exp(beta * x)) / beta)
