@@ -238,16 +238,40 @@ def _timed(f) -> float:
     return time.perf_counter() - t
 
 
+def math_ports(repeats: int) -> list[tuple]:
+    """sleef.py's float32 ports on 2000 elements (ms) against NumPy's float64 function
+    rounded to float32, what gradcli computed before (and still does for MKL's ones)."""
+    from gradcli import ops, sleef
+    x = (np.random.default_rng(0).standard_normal(2000) * 3).astype(np.float32)
+    rows = []
+    for name, base in [("sigmoid", lambda v: 1 / (1 + np.exp(-v))), ("expm1", np.expm1),
+                       ("sinh", np.sinh)]:
+        f = sleef.torch_float32(name)
+
+        def ours(f=f):
+            for _ in range(20):
+                f(x)
+
+        def numpy_wide(base=base):
+            for _ in range(20):
+                base(x.astype(np.float64)).astype(np.float32)
+        g, b = median_pair(ours, numpy_wide, repeats)
+        rows.append((f"math: float32 {name}, 2000 elements (ms)", g / 20 * 1e3, b / 20 * 1e3,
+                     "NumPy float64, rounded to float32", None))
+    assert ops.REGISTRY["sigmoid"].forward(x).dtype == np.float32
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
-    ap.add_argument("--only", default="startup,scale,tensors,batch,lesson",
+    ap.add_argument("--only", default="startup,scale,tensors,batch,lesson,math",
                     help="comma-separated groups to run (default: all)")
     args = ap.parse_args()
     r = 3 if args.quick else 7
     groups = {"startup": lambda: startup(r * 3), "scale": lambda: scale(max(3, r - 2)),
               "tensors": lambda: tensors(r * 2), "batch": lambda: batch(100_000, r),
-              "lesson": lambda: lesson(r)}
+              "lesson": lambda: lesson(r), "math": lambda: math_ports(r * 3)}
     wanted = [g.strip() for g in args.only.split(",") if g.strip()]
     unknown = [g for g in wanted if g not in groups]
     if unknown:

@@ -35,8 +35,6 @@ KNOWN = {
     ("07_two_layer_net_autograd", "float64"): FLOAT32_SUMS + " (the lesson asks for float32)",
     ("53_two_layer_net_manual", "float32"): FLOAT32_SUMS,
     ("53_two_layer_net_manual", "float64"): FLOAT32_SUMS + " (the lesson asks for float32)",
-    ("51_micrograd_lecture_neuron", "float64"):
-        "tanh: NumPy's and PyTorch's libm differ in the last bit; the lesson prints 17 digits",
     ("74_jacobian_rows_loop", "float32"):
         "float32 cos: PyTorch's vectorised cos differs from NumPy's in the last bit",
 }

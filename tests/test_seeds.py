@@ -91,5 +91,7 @@ loss.backward()"""
     # the gradient by hand: d loss / d W_h = (1 - tanh^2) @ prev_h
     pre = b["W_h"] @ b["prev_h"].T + b["W_x"] @ b["x"].T
     local = 1 - np.tanh(pre) ** 2
-    np.testing.assert_allclose(r.grads["W_h"], local @ b["prev_h"], rtol=1e-12)
-    np.testing.assert_allclose(r.grads["W_x"], local @ b["x"], rtol=1e-12)
+    # PyTorch (and gradcli) fuse 1 - y * y into one rounding; the unfused hand formula
+    # loses up to ~1e-10 relative to cancellation where tanh is near +-1.
+    np.testing.assert_allclose(r.grads["W_h"], local @ b["prev_h"], rtol=1e-9)
+    np.testing.assert_allclose(r.grads["W_x"], local @ b["x"], rtol=1e-9)

@@ -17,6 +17,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import sleef
+
 
 @dataclass(frozen=True)
 class Op:
@@ -67,11 +69,21 @@ exp, exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
 sin, cos, tan, asin, acos, atan = (wide(f) for f in (
     np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan))
 sinh, cosh, tanh = (wide(f) for f in (np.sinh, np.cosh, np.tanh))
+# float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu, mish, softplus and float64 expm1,
+# log1p, sigmoid: PyTorch's SLEEF kernels, bit for bit (sleef.py).  exp, log, sin, cos,
+# tanh ... run in Intel MKL (not ported): `wide`.
+exp2, expm1, log1p, sinh, cosh = (
+    sleef.on_float32(sleef.torch_float32(k), f, f64) for k, f, f64 in (
+        ("exp2", exp2, None), ("expm1", expm1, sleef.expm1_f64),
+        ("log1p", log1p, sleef.log1p_f64), ("sinh", sinh, None), ("cosh", cosh, None)))
 
 
-def sigmoid(x):
+def _sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))),
                     np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
+
+
+sigmoid = sleef.on_float32(sleef.torch_float32("sigmoid"), _sigmoid, float64=sleef.sigmoid_f64)
 
 
 # =========================================================================== arithmetic
@@ -148,14 +160,19 @@ op("atan", "AtanBackward0", atan, lambda g, y, x: g / (1 + x * x),
    sym=lambda sp, x: sp.atan(x))
 op("sinh", "SinhBackward0", sinh, lambda g, y, x: g * cosh(x), sym=lambda sp, x: sp.sinh(x))
 op("cosh", "CoshBackward0", cosh, lambda g, y, x: g * sinh(x), sym=lambda sp, x: sp.cosh(x))
-op("tanh", "TanhBackward0", tanh, lambda g, y, x: g * (1 - y * y), sym=lambda sp, x: sp.tanh(x))
-op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * y * (1 - y),
+# tanh_backward and sigmoid_backward as PyTorch's kernels round them: g * fma(-y, y, 1)
+# and (g * (1 - y)) * y.
+op("tanh", "TanhBackward0", tanh, lambda g, y, x: g * sleef.fma(-y, y, 1),
+   sym=lambda sp, x: sp.tanh(x))
+op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * (1 - y) * y,
    sym=lambda sp, x: 1 / (1 + sp.exp(-x)))
 op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
    lambda g, y, x: g * (y > 0), sym=lambda sp, x: sp.Max(x, 0))
 op("erf", "ErfBackward0", erf, lambda g, y, x: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),
    sym=lambda sp, x: sp.erf(x))
-op("softplus", "SoftplusBackward0", lambda x, beta=1.0, threshold=20.0: softplus(x, beta, threshold),
+op("softplus", "SoftplusBackward0",
+   sleef.on_float32(sleef.softplus,
+                    lambda x, beta=1.0, threshold=20.0: softplus(x, beta, threshold)),
    lambda g, y, x, beta=1.0, threshold=20.0: np.where(
        x * beta > threshold, g, g * (z := np.exp(np.minimum(x * beta, threshold))) / (z + 1)),
    sym=lambda sp, x, beta=1.0, threshold=20.0: sp.log(1 + sp.exp(beta * x)) / beta)
@@ -182,7 +199,8 @@ op("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x / 6 + 0.5, 0.0, 1.
    lambda g, y, x: g * ((x > -3) & (x < 3)) * ONE_SIXTH_F32)
 op("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0.0, 6.0) / 6,
    lambda g, y, x: np.where(x <= -3, 0.0, np.where(x < 3, g * (x / 3 + 0.5), g)))
-op("mish", "MishBackward0", lambda x: x * np.tanh(softplus(x, 1.0, 20.0)),
+op("mish", "MishBackward0",
+   sleef.on_float32(sleef.torch_float32("mish"), lambda x: x * np.tanh(softplus(x, 1.0, 20.0))),
    lambda g, y, x: g * ((t := np.tanh(softplus(x, 1.0, 20.0))) + x * sigmoid(x) * (1 - t * t)),
    sym=lambda sp, x: x * sp.tanh(sp.log(1 + sp.exp(x))))
 op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x > threshold, x, value),
@@ -196,8 +214,8 @@ op("sgn", "SgnBackward0", np.sign, lambda g, y, x: np.zeros_like(g * x))
 op("logit", "LogitBackward0", lambda x: np.log(x / (1 - x)),
    lambda g, y, x: np.where((x < 0) | (x > 1), np.nan, g / (x * (1 - x))),
    sym=lambda sp, x: sp.log(x / (1 - x)))
-op("silu", "SiluBackward0", lambda x: x * sigmoid(x),
-   lambda g, y, x: g * (s := sigmoid(x)) * (1 + x * (1 - s)),
+op("silu", "SiluBackward0", sleef.on_float32(sleef.torch_float32("silu"), lambda x: x * sigmoid(x)),
+   lambda g, y, x: g * (s := sigmoid(x)) * sleef.fma(x, 1 - s, 1),
    sym=lambda sp, x: x / (1 + sp.exp(-x)))
 # clone() keeps the layout, as PyTorch's preserve_format; contiguous() and reshape's copy
 # ask for C order.
