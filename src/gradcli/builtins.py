@@ -1048,6 +1048,37 @@ def _random_(ip, x, args, kwargs):
     return ip._inplace(x, lambda: ip.constant(np.asarray(value, dtype=dt)))
 
 
+def _bernoulli_(ip, x, args, kwargs):
+    """x.bernoulli_(p): PyTorch's draws (a double uniform per element, kept where < p)."""
+    p = bind("bernoulli_", args, kwargs, [("p", 0.5), ("generator", None)])["p"]
+    g = ip.torch_random
+    try:
+        if isinstance(p, Node):
+            v = g.bernoulli(np.broadcast_to(p.value, x.value.shape).astype(p.value.dtype))
+        else:
+            v = g.bernoulli_(x.value.shape, x.value.dtype, float(python_number(p)))
+    except RuntimeError as e:
+        raise ProgramError(str(e)) from None
+    return ip._inplace(x, lambda: ip.constant(np.asarray(v, dtype=x.value.dtype)))
+
+
+def _bernoulli(ip, args, kwargs):
+    """torch.bernoulli(p): 0/1 draws with the probabilities of p (p's dtype)."""
+    p = bind("bernoulli", args, kwargs, [("input", REQUIRED), ("p", None),
+                                         ("generator", None)])
+    t = ip.tensor(p["input"])
+    if p["p"] is not None:
+        out = ip.constant(np.zeros_like(t.value))
+        return _bernoulli_(ip, out, [p["p"]], {})
+    try:
+        return ip.constant(np.asarray(ip.torch_random.bernoulli(t.value)))
+    except (RuntimeError, TypeError) as e:
+        raise ProgramError(str(e)) from None
+
+
+SPECIAL["torch.bernoulli"] = _bernoulli
+
+
 def _copy_(ip, x, args, kwargs):
     (src,) = args
     src = ip.tensor(src) if not isinstance(src, Node) else src
@@ -1193,7 +1224,7 @@ TENSOR_METHODS = {
     "detach_": _detach_, "requires_grad_": _requires_grad_,
     "zero_": _fill("zero_inplace", lambda a: 0),
     "fill_": _fill("fill_inplace", lambda a: python_number(a[0])),
-    "copy_": _copy_, "random_": _random_, "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
+    "copy_": _copy_, "random_": _random_, "bernoulli_": _bernoulli_, "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
     "add_": _arith_inplace("+"), "sub_": _arith_inplace("-"), "mul_": _arith_inplace("*"),
     "div_": _arith_inplace("/"), "pow_": _arith_inplace("**"),
     "double": _cast("float64"), "float": _cast("float32"), "half": _cast("float16"),

@@ -404,11 +404,32 @@ def _softmax_call(fname: str):
 
 
 def _dropout_call(ip, m, rest, kwargs):
-    x = rest[0]
-    if not m.attrs.get("training", True) or m.attrs["p"] == 0:
+    return dropout(ip, rest[0], float(m.attrs["p"]), bool(m.attrs.get("training", True)))
+
+
+def dropout(ip: "Interpreter", x: Any, p: float, train: bool) -> Any:
+    """PyTorch's dropout: input * noise, noise = bernoulli_(1 - p) / (1 - p) drawn from
+    PyTorch's generator (one double uniform per element), so the masks are PyTorch's."""
+    if not 0 <= p <= 1:
+        raise ProgramError(f"dropout probability has to be between 0 and 1, but got {p}",
+                           "ValueError")
+    if not isinstance(x, Node):
+        raise py_error(f"dropout(): argument 'input' must be Tensor, not {type_name(x)}")
+    if p == 0 or not train or x.value.size == 0:
         return x
-    raise ProgramError("gradcli does not draw dropout masks: call model.eval() before "
-                       "running it, or use Dropout(p=0)", "NotImplementedError")
+    dt = x.value.dtype
+    if p == 1:
+        noise = np.zeros((), dtype=dt)
+    else:
+        keep = ip.torch_random._uniform01(x.value.size, np.float64) < 1 - p
+        noise = (keep.astype(dt).reshape(x.value.shape) / dt.type(1 - p)).astype(dt)
+    return ip._binary("*", x, ip.constant(noise))
+
+
+def _functional_dropout(ip, args, kwargs):
+    p = bind("dropout", args, kwargs, [("input", REQUIRED), ("p", 0.5), ("training", True),
+                                       ("inplace", False)])
+    return dropout(ip, p["input"], float(p["p"]), bool(p["training"]))
 
 
 def _inplace_repr(m: Instance) -> str:
@@ -1202,6 +1223,8 @@ for _n, _c in SCHEDULERS.items():
     CLASSES[f"torch.optim.lr_scheduler.{_n}"] = _c
 FUNCTIONS_BY_PATH: dict[str, Builtin] = dict(INIT)
 FUNCTIONS_BY_PATH.update(UTILS)
+FUNCTIONS_BY_PATH["torch.nn.functional.dropout"] = Builtin("torch.nn.functional.dropout",
+                                                           _functional_dropout)
 FUNCTIONS_BY_PATH["torch.nn.utils.clip_grad.clip_grad_norm_"] = UTILS[
     "torch.nn.utils.clip_grad_norm_"]
 for _k in list(INIT):

@@ -645,7 +645,8 @@ def _mm(a, b):
         if _sequential_gemm(a, b):
             # one product per step, added in k order: the order PyTorch's BLAS takes for a
             # transposed left operand with a narrow result (a weight's gradient)
-            return np.cumsum(a.T[:, :, None] * b[:, None, :], axis=0)[-1]
+            # (+ 0.0: a sum that starts from zero has no negative zeros, as BLAS's)
+            return np.cumsum(a.T[:, :, None] * b[:, None, :], axis=0)[-1] + 0.0
         return a @ b
     n, m = a.shape[0], b.shape[1]
     dt = a.dtype
@@ -653,7 +654,7 @@ def _mm(a, b):
     if m <= 8 or n <= 3:
         for i in range(1, k):
             c = c + a[:, i:i + 1] * b[i:i + 1, :]
-        return c
+        return c + 0.0
     if dt == np.float32 and m >= 16:
         from .torchrandom import _fma32
 
