@@ -18,7 +18,7 @@ import numpy as np
 from . import dispatch
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, shape_args
 from .engine import NO_PARAMS, Graph, Node, Where, backward, no_cycle_collection
-from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ParseError,
+from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ParseError, ProgramError,
                      ShapeError, UnboundNameError, UnknownFunctionError)
 from .ops import REGISTRY
 from .result import Result
@@ -126,6 +126,11 @@ class Evaluator:
               expr: str | None = None) -> Node:
         where = self._here()
         label = expr if expr is not None else (where if where is not None else key)
+        if key in INT_REFUSED and all(a.value.dtype.kind in "iub" for a in args
+                                      if isinstance(a, Node)):
+            pytype, text = INT_REFUSED[key]
+            dt = str(next(a.value.dtype for a in args if isinstance(a, Node)))
+            raise ProgramError(text.format(_TORCH_DTYPE.get(dt, dt)), pytype)
         try:
             return self.graph.apply(REGISTRY[key], tuple(args), params or NO_PARAMS, expr=label,
                                     where=where)
@@ -521,8 +526,10 @@ class Evaluator:
         if isinstance(obj, NamedPair) and name in ("values", "indices"):
             return getattr(obj, name)
         if isinstance(obj, Node):
-            if name in ("T", "mT", "H"):
+            if name in ("T", "H"):
                 return FUNCTIONS["T"](self, "T", [obj], {})
+            if name in ("mT", "mH"):
+                return FUNCTIONS["mT"](self, "mT", [obj], {})
             if name == "shape":
                 return tuple(obj.value.shape)
             if name == "ndim":
@@ -600,6 +607,10 @@ class Evaluator:
         want = np.dtype(DTYPES[target])
         if obj.value.dtype == want:
             return obj
+        if not obj.requires_grad:  # a constant (a mask, labels): converted, still a leaf
+            return self.constant(obj.value.astype(want))
+        if want.kind == "f" and obj.value.dtype.kind == "f":
+            return self.apply("to_copy", (obj,), {"dtype": want})
         raise ArgumentError(f"converting a tensor from {obj.value.dtype} to {want} is not "
                             "supported yet", hint="use --dtype to choose the precision")
 
@@ -615,6 +626,30 @@ class Evaluator:
         if not isinstance(obj, Node):
             raise ArgumentError(f"{describe(obj)} cannot be indexed")
         return index_tensor(self, obj, items, single=len(node.items) == 1)
+
+
+# Ops PyTorch refuses on integer (and bool) tensors, with its message ({} is the dtype).
+_NOT_FOR = '"{kernel}" not implemented for \'{{}}\''
+INT_REFUSED: dict[str, tuple[str, str]] = {
+    **{key: ("NotImplementedError", _NOT_FOR.format(kernel=kernel)) for key, kernel in [
+        ("frac", "frac_cpu"), ("logsigmoid", "log_sigmoid_cpu"),
+        ("hardsigmoid", "hardsigmoid_cpu"), ("hardswish", "hardswish_cpu"),
+        ("mish", "mish_cpu"), ("silu", "silu_cpu"), ("elu", "elu_cpu"), ("celu", "elu_cpu"),
+        ("gelu", "GeluKernelImpl"), ("softplus", "softplus_cpu"),
+        ("leaky_relu", "leaky_relu_cpu"), ("softmax", "softmax_lastdim_kernel_impl"),
+        ("log_softmax", "log_softmax_lastdim_kernel_impl"), ("hypot", "hypot_cpu")]},
+    "mean": ("RuntimeError", "mean(): could not infer output dtype. Input dtype must be "
+             "either a floating point or complex dtype. Got: {}"),
+    "var": ("RuntimeError", "std and var only support floating point and complex dtypes"),
+    "std": ("RuntimeError", "std and var only support floating point and complex dtypes"),
+    "norm": ("RuntimeError", "linalg.vector_norm: Expected a floating point or complex tensor "
+             "as input. Got {}"),
+    "det": ("RuntimeError", "linalg.det: Expected a floating point or complex tensor as "
+            "input. Got {}"),
+}
+INT_REFUSED["mean_dim"] = INT_REFUSED["mean"]
+_TORCH_DTYPE = {"int64": "Long", "int32": "Int", "bool": "Bool", "int16": "Short",
+                "uint8": "Byte", "int8": "Char"}
 
 
 # ------------------------------------------------------------------------ indexing
@@ -668,7 +703,10 @@ def index_tensor(ev: Evaluator, x: Node, items: list, *, single: bool) -> Node:
                 raise ArgumentError("slice step must be positive")
             start, stop, step = it.indices(size)
             stop = max(stop, start)
-            full = start == 0 and stop == size and step == 1
+            # PyTorch skips a slice only when written from 0 (or nothing) to at least the
+            # end: x[:, -3:] records a slice even where it covers every element
+            full = (it.start in (None, 0) and (it.stop is None or it.stop >= size)
+                    and it.step in (None, 1))
             if single or not full:
                 result = ev.apply("slice", (result,),
                                   {"dim": dim, "start": start, "stop": stop, "step": step})

@@ -152,7 +152,7 @@ op("tanh", "TanhBackward0", tanh, lambda g, y, x: g * (1 - y * y), sym=lambda sp
 op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * y * (1 - y),
    sym=lambda sp, x: 1 / (1 + sp.exp(-x)))
 op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
-   lambda g, y, x: g * (y > 0), sym=lambda sp, x: sp.Max(x, 0))
+   lambda g, y, x: np.where(y <= 0, 0.0, g), sym=lambda sp, x: sp.Max(x, 0))
 op("erf", "ErfBackward0", erf, lambda g, y, x: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),
    sym=lambda sp, x: sp.erf(x))
 op("softplus", "SoftplusBackward0", lambda x, beta=1.0, threshold=20.0: softplus(x, beta, threshold),
@@ -177,16 +177,18 @@ op("logsigmoid", "LogSigmoidBackward0",
    lambda g, y, x: g * sigmoid(-x), sym=lambda sp, x: -sp.log(1 + sp.exp(-x)))
 op("hardtanh", "HardtanhBackward0",
    lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
-   lambda g, y, x, min_val=-1.0, max_val=1.0: g * ((x > min_val) & (x < max_val)))
+   lambda g, y, x, min_val=-1.0, max_val=1.0:
+       np.where((x <= min_val) | (x >= max_val), 0.0, g))
 op("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x / 6 + 0.5, 0.0, 1.0),
-   lambda g, y, x: g * ((x > -3) & (x < 3)) * ONE_SIXTH_F32)
+   lambda g, y, x: np.where((x > -3) & (x < 3), g * ONE_SIXTH_F32, 0.0))
 op("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0.0, 6.0) / 6,
    lambda g, y, x: np.where(x <= -3, 0.0, np.where(x < 3, g * (x / 3 + 0.5), g)))
 op("mish", "MishBackward0", lambda x: x * np.tanh(softplus(x, 1.0, 20.0)),
    lambda g, y, x: g * ((t := np.tanh(softplus(x, 1.0, 20.0))) + x * sigmoid(x) * (1 - t * t)),
    sym=lambda sp, x: x * sp.tanh(sp.log(1 + sp.exp(x))))
-op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x > threshold, x, value),
-   lambda g, y, x, threshold, value: g * (x > threshold))
+# x <= threshold picks value (a NaN input stays NaN and passes its gradient), as PyTorch
+op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x <= threshold, value, x),
+   lambda g, y, x, threshold, value: np.where(x <= threshold, 0.0, g))
 op("expm1", "Expm1Backward0", expm1, lambda g, y, x: g * (y + 1), sym=lambda sp, x: sp.exp(x) - 1)
 op("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, y, x: -0.5 * g * y * y * y,
    sym=lambda sp, x: 1 / sp.sqrt(x))
@@ -246,12 +248,25 @@ op("minimum", "MinimumBackward0", np.minimum,
    lambda g, y, a, b: np.where(a == b, g / 2, np.where(a > b, 0.0, g)),
    lambda g, y, a, b: np.where(a == b, g / 2, np.where(a < b, 0.0, g)),
    sym=lambda sp, a, b: sp.Min(a, b))
+# Gradients through clamps are selected (where), never multiplied by a mask: an infinite
+# upstream gradient stays 0 where the input was clamped, as in PyTorch.
 op("clamp", "ClampBackward1", lambda x, min=None, max=None: np.clip(x, min, max),
-   lambda g, y, x, min=None, max=None: g * _within(x, min, max))
+   lambda g, y, x, min=None, max=None: np.where(_within(x, min, max), g, 0.0))
+op("clamp_min", "ClampMinBackward0", lambda x, min: np.maximum(x, min),
+   lambda g, y, x, min: np.where(x >= min, g, 0.0))
+op("clamp_max", "ClampMaxBackward0", lambda x, max: np.minimum(x, max),
+   lambda g, y, x, max: np.where(x <= max, g, 0.0))
+op("clamp_min_tensor", "ClampMinBackward1", lambda x, lo: np.maximum(x, lo),
+   lambda g, y, x, lo: np.where(x >= lo, g, 0.0),
+   lambda g, y, x, lo: np.where(x < lo, g, 0.0))
+op("clamp_max_tensor", "ClampMaxBackward1", lambda x, hi: np.minimum(x, hi),
+   lambda g, y, x, hi: np.where(x <= hi, g, 0.0),
+   lambda g, y, x, hi: np.where(x > hi, g, 0.0))
+# min(max(x, lo), hi): with lo > hi every element is hi, and only hi gets the gradient
 op("clamp_tensor", "ClampBackward0", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
-   lambda g, y, x, lo, hi: g * ((x >= lo) & (x <= hi)),
-   lambda g, y, x, lo, hi: g * (x < lo),
-   lambda g, y, x, lo, hi: g * (x > hi))
+   lambda g, y, x, lo, hi: np.where((x >= lo) & (x <= hi), g, 0.0),
+   lambda g, y, x, lo, hi: np.where((x < lo) & (lo <= hi), g, 0.0),
+   lambda g, y, x, lo, hi: np.where(np.maximum(x, lo) > hi, g, 0.0))
 op("where", "WhereBackward0", lambda c, a, b: np.where(c, a, b),
    _none,
    lambda g, y, c, a, b: np.where(c, g, 0.0),
@@ -267,7 +282,8 @@ ELEMENTWISE = {
     "exp", "exp2", "log", "log2", "log10", "log1p", "sqrt", "abs", "sign", "floor", "ceil",
     "round", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
     "relu", "erf", "softplus", "gelu", "leaky_relu", "elu", "silu", "clone", "alias", "atan2",
-    "hypot", "maximum", "minimum", "clamp", "clamp_tensor", "where",
+    "hypot", "maximum", "minimum", "clamp", "clamp_tensor", "where", "clamp_min", "clamp_max",
+    "clamp_min_tensor", "clamp_max_tensor",
 }
 
 
@@ -319,13 +335,26 @@ op("max_dim", "MaxBackward0", lambda x, dim, keepdim=False: np.max(x, axis=dim, 
    lambda g, y, x, dim, keepdim=False: _select_first(g, np.argmax(x, axis=dim), x.shape, dim, keepdim))
 op("min_dim", "MinBackward0", lambda x, dim, keepdim=False: np.min(x, axis=dim, keepdims=keepdim),
    lambda g, y, x, dim, keepdim=False: _select_first(g, np.argmin(x, axis=dim), x.shape, dim, keepdim))
-op("logsumexp", "LogsumexpBackward0", lambda x, dim, keepdim=False: logsumexp(x, dim, keepdim),
+def lifted(f):
+    """`f` over a dim, also for a 0-d tensor (PyTorch treats it as one element along dim 0):
+    0-d arguments are lifted to one element and the result brought back to 0-d."""
+    def g(*args, **params):
+        if all(np.ndim(a) for a in args):
+            return f(*args, **params)
+        out = f(*(np.reshape(a, (1,)) if np.ndim(a) == 0 else a for a in args), **params)
+        return np.reshape(out, ()) if np.size(out) == 1 else out
+    return g
+
+
+op("logsumexp", "LogsumexpBackward0",
+   lifted(lambda x, dim, keepdim=False: logsumexp(x, dim, keepdim if np.ndim(x) else False)),
    lambda g, y, x, dim, keepdim=False:
-       expand_back(g, x.shape, dim, keepdim) * np.exp(x - expand_back(y, x.shape, dim, keepdim)))
-op("softmax", "SoftmaxBackward0", lambda x, dim: softmax(x, dim),
-   lambda g, y, x, dim: y * (g - np.sum(g * y, axis=dim, keepdims=True)))
-op("log_softmax", "LogSoftmaxBackward0", lambda x, dim: x - logsumexp(x, (dim,), True),
-   lambda g, y, x, dim: g - np.exp(y) * np.sum(g, axis=dim, keepdims=True))
+       expand_back(g, x.shape, dim if x.ndim else None, keepdim)
+       * np.exp(x - expand_back(y, x.shape, dim if x.ndim else None, keepdim)))
+op("softmax", "SoftmaxBackward0", lifted(lambda x, dim: softmax(x, dim)),
+   lifted(lambda g, y, x, dim: y * (g - np.sum(g * y, axis=dim, keepdims=True))))
+op("log_softmax", "LogSoftmaxBackward0", lifted(lambda x, dim: log_softmax(x, dim)),
+   lifted(lambda g, y, x, dim: g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)))
 op("norm", "LinalgVectorNormBackward0",
    lambda x, p=2.0, dim=None, keepdim=False: vector_norm(x, p, dim, keepdim),
    lambda g, y, x, p=2.0, dim=None, keepdim=False: _norm_grad(g, y, x, p, dim, keepdim))
@@ -333,19 +362,37 @@ op("dist", "DistBackward0", lambda a, b, p=2.0: vector_norm(a - b, p, None, Fals
    lambda g, y, a, b, p=2.0: _norm_grad(g, y, a - b, p, None, False),
    lambda g, y, a, b, p=2.0: -_norm_grad(g, y, a - b, p, None, False))
 op("var", "VarBackward0", lambda x, dim=None, correction=1, keepdim=False:
-       np.var(x, axis=dim, ddof=correction, keepdims=keepdim),
-   lambda g, y, x, dim=None, correction=1, keepdim=False:
-       expand_back(g, x.shape, dim, keepdim) * 2 * (x - np.mean(x, axis=dim, keepdims=True))
-       / (_count(x.shape, dim) - correction))
+       _var(x, dim, correction, keepdim),
+   lambda g, y, x, dim=None, correction=1, keepdim=False: _var_grad(g, x, dim, correction, keepdim))
 op("std", "StdBackward0", lambda x, dim=None, correction=1, keepdim=False:
-       np.std(x, axis=dim, ddof=correction, keepdims=keepdim),
+       np.sqrt(_var(x, dim, correction, keepdim)),
    lambda g, y, x, dim=None, correction=1, keepdim=False:
-       expand_back(g / y, x.shape, dim, keepdim) * (x - np.mean(x, axis=dim, keepdims=True))
-       / (_count(x.shape, dim) - correction))
-op("cumsum", "CumsumBackward0", lambda x, dim: np.cumsum(x, axis=dim),
-   lambda g, y, x, dim: np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim))
+       _var_grad(np.where(y == 0, 0.0, g / (y * 2)), x, dim, correction, keepdim))
+op("cumsum", "CumsumBackward0", lifted(lambda x, dim: np.cumsum(x, axis=dim)),
+   lifted(lambda g, y, x, dim: np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim)))
 op("trace", "TraceBackward0", np.trace,
    lambda g, y, x: g * np.eye(*x.shape, dtype=x.dtype))
+
+
+def _var(x, dim, correction, keepdim):
+    """The sum of squared deviations over max(0, N - correction), as PyTorch (inf or NaN
+    when the correction leaves no degrees of freedom)."""
+    dev = x - np.mean(x, axis=dim, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sum(dev * dev, axis=dim, keepdims=keepdim) / max(
+            0, _count(x.shape, dim) - correction)
+
+
+def _var_grad(g, x, dim, correction, keepdim):
+    """PyTorch's var_backward: 2 / (N - correction) * g * (x - mean); over the whole tensor
+    with no degrees of freedom left, g * (NaN where x is the mean, else inf)."""
+    dev = x - np.mean(x, axis=dim, keepdims=True)
+    n = _count(x.shape, dim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if (dim is None or np.ndim(x) == 0) and n - correction <= 0:
+            return g * np.where(dev == 0, np.nan, np.inf)
+        scale = 2.0 / (n - correction) if n != correction else np.inf
+        return scale * expand_back(g, x.shape, dim, keepdim) * dev
 
 
 def logsumexp(x, dim, keepdim):
@@ -353,6 +400,13 @@ def logsumexp(x, dim, keepdim):
     m = np.where(np.isfinite(m), m, 0.0)
     out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
     return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def log_softmax(x, dim):
+    """x - max - log(sum(exp(x - max))), as PyTorch's kernel: an infinite max gives NaN."""
+    with np.errstate(invalid="ignore"):
+        shifted = x - np.max(x, axis=dim, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
 def softmax(x, dim):
@@ -387,7 +441,7 @@ def _norm_grad(g, y, x, p, dim, keepdim):
 
 def _evenly(g, x, y):
     mask = x == y
-    return g * mask / np.sum(mask)
+    return np.where(mask, g / np.sum(mask), 0.0)
 
 
 def _select_first(g, idx, shape, dim, keepdim):
@@ -440,8 +494,17 @@ op("addmm", "AddmmBackward0", lambda c, a, b: c + a @ b,
    lambda g, y, c, a, b: g,
    lambda g, y, c, a, b: g @ b.T,
    lambda g, y, c, a, b: a.T @ g)
-op("det", "LinalgDetBackward0", np.linalg.det,
-   lambda g, y, a: np.asarray(g * y)[..., None, None] * np.linalg.inv(a).swapaxes(-1, -2))
+op("det", "LinalgDetBackward0", np.linalg.det, lambda g, y, a: _det_grad(g, y, a))
+
+
+def _det_grad(g, y, a):
+    """g * det(A) * A^-T; for a singular matrix (det 0) PyTorch's gradient is zero."""
+    if np.all(y != 0):
+        try:
+            return np.asarray(g * y)[..., None, None] * np.linalg.inv(a).swapaxes(-1, -2)
+        except np.linalg.LinAlgError:
+            pass
+    return np.zeros_like(a) * np.asarray(g)[..., None, None]
 op("inverse", "LinalgInvExBackward0", np.linalg.inv,
    lambda g, y, a: -(y.swapaxes(-1, -2) @ g @ y.swapaxes(-1, -2)))
 
@@ -463,11 +526,13 @@ op("squeeze", "SqueezeBackward0", lambda x: np.squeeze(x),
    lambda g, y, x: np.reshape(g, x.shape))
 op("squeeze_dim", "SqueezeBackward1", lambda x, dim: np.squeeze(x, dim) if x.shape[dim] == 1 else x,
    lambda g, y, x, dim: np.reshape(g, x.shape))
+op("squeeze_tuple", "SqueezeBackward2", lambda x, dims: np.squeeze(x, dims),
+   lambda g, y, x, dims: np.reshape(g, x.shape))
 op("squeeze_dims", "SqueezeBackward4", lambda x, dims: np.squeeze(x, dims),
    lambda g, y, x, dims: np.reshape(g, x.shape))
 op("expand", "ExpandBackward0", lambda x, shape: np.broadcast_to(x, shape),
    lambda g, y, x, shape: g)  # the engine sums g back to x's shape
-op("select", "SelectBackward0", lambda x, dim, index: np.take(x, index, axis=dim),
+op("select", "SelectBackward0", lambda x, dim, index: x[(slice(None),) * dim + (index,)],
    lambda g, y, x, dim, index: _scatter(g, x.shape, dim, index))
 op("slice", "SliceBackward0",
    lambda x, dim, start, stop, step: x[(slice(None),) * dim + (slice(start, stop, step),)],
@@ -634,10 +699,17 @@ op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
        -weight * (t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100)),
        reduction),
    lambda g, y, p, t, weight=1.0, reduction="mean":
-       _unreduce(g, p, reduction) * weight * (p - t) / np.maximum((1 - p) * p, 1e-12),
+       _unreduce(g, p, reduction) * weight * (p - t) / np.maximum((1 - p) * p, BCE_EPSILON),
    lambda g, y, p, t, weight=1.0, reduction="mean":
-       _unreduce(g, p, reduction) * weight
-       * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100)))
+       _unreduce(g, p, reduction) * weight * _bce_target_grad(p))
+# PyTorch's BCE backward clamps (1 - p) p at EPSILON = 1e-12 as a float (float32)
+BCE_EPSILON = float(np.float32(1e-12))
+
+
+def _bce_target_grad(p):
+    """log(1 - p) - log(p) unclamped, as PyTorch: inf at p = 0, -inf at p = 1."""
+    with np.errstate(divide="ignore"):
+        return np.log1p(-p) - np.log(p)
 op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp, labels, reduction),
    lambda g, y, lp, labels, reduction="mean": _nll_grad(g, lp, labels, reduction), _none)
 
@@ -760,7 +832,8 @@ def _addmm_jvp(ts, y, c, a, b):
 
 JVP: dict[str, Callable] = {}
 LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "view",
-          "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
+          "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "squeeze_tuple",
+          "expand",
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
           "select_backward", "slice_backward", "index", "reshape_alias", "scatter_first",
           "flip", "roll", "tril", "triu", "diag_embed", "diagonal", "diagonal_copy",
