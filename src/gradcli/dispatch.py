@@ -661,6 +661,11 @@ def _extreme(which: str) -> Resolver:
             if x.value.size == 0:
                 raise ShapeError(f"{name}(): the input is empty")
             return ev.apply(which, (x,))
+        if isinstance(p["dim"], float):
+            raise ArgumentError(f"{name}() received an invalid combination of arguments - got "
+                                "(Tensor, float), but expected one of: (Tensor input), "
+                                "(Tensor input, Tensor other), (Tensor input, int dim, "
+                                "bool keepdim)")
         d = norm_dim(name, p["dim"], x.value.ndim)
         if x.value.ndim == 0:
             pair = NamedPair((ev.apply("clone", (x,)), ev.constant(np.asarray(0))))
@@ -771,7 +776,8 @@ def _clamp(ev, name, args, kwargs):
     if isinstance(lo, Node) or isinstance(hi, Node):
         lo_t = ev.tensor(lo if lo is not None else -math.inf)
         hi_t = ev.tensor(hi if hi is not None else math.inf)
-        return ev.apply("clamp_tensor", (x, lo_t, hi_t))
+        bounds = "both" if lo is not None and hi is not None else "one"
+        return ev.apply("clamp_tensor", (x, lo_t, hi_t), {"bounds": bounds})
     return ev.apply("clamp", (x,), {"min": None if lo is None else as_float(name, "min", lo),
                                     "max": None if hi is None else as_float(name, "max", hi)})
 

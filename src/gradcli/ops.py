@@ -93,7 +93,7 @@ op("mul", "MulBackward0", lambda a, b: a * b,
    sym=lambda sp, a, b: a * b)
 op("div", "DivBackward0", lambda a, b: a / b,
    lambda g, y, a, b: g / b,
-   lambda g, y, a, b: -g * a / (b * b),
+   lambda g, y, a, b: -g * ((a / b) / b),
    sym=lambda sp, a, b: a / b)
 op("div_scalar", "DivBackward1", lambda a, c: a / c,   # div(Tensor, Scalar) called from C++
    lambda g, y, a, c: g / c, _none,
@@ -104,7 +104,15 @@ op("neg", "NegBackward0", lambda x: -x,
 op("reciprocal", "ReciprocalBackward0", lambda x: 1.0 / x,
    lambda g, y, x: -g * (y * y),
    sym=lambda sp, x: 1 / x)
-op("pow", "PowBackward0", lambda x, p: x ** p,            # tensor ** number
+def _pow_scalar(x, p):
+    """x ** p; PyTorch computes p = 0.5 and -0.5 as sqrt and rsqrt (NaN at -inf)."""
+    if isinstance(x, (np.ndarray, np.generic)) and p in (0.5, -0.5):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.sqrt(x) if p == 0.5 else 1 / np.sqrt(x)
+    return x ** p
+
+
+op("pow", "PowBackward0", _pow_scalar,            # tensor ** number
    lambda g, y, x, p: np.zeros_like(g * x) if p == 0 else g * (p * x ** (p - 1)),
    _none,
    sym=lambda sp, x, p: x ** p)
@@ -130,7 +138,12 @@ op("log1p", "Log1PBackward0", log1p, lambda g, y, x: g / (x + 1),
    sym=lambda sp, x: sp.log(1 + x))
 op("sqrt", "SqrtBackward0", np.sqrt, lambda g, y, x: g / (2 * y), sym=lambda sp, x: sp.sqrt(x))
 op("abs", "AbsBackward0", np.abs, lambda g, y, x: g * np.sign(x), sym=lambda sp, x: sp.Abs(x))
-op("sign", "SignBackward0", np.sign, lambda g, y, x: np.zeros_like(g * x),
+def sign(x):
+    """np.sign, but 0 at NaN, as PyTorch."""
+    return np.sign(np.where(np.isnan(x), 0, x))
+
+
+op("sign", "SignBackward0", sign, lambda g, y, x: np.zeros_like(g * x),
    sym=lambda sp, x: sp.sign(x))
 op("floor", "FloorBackward0", np.floor, lambda g, y, x: np.zeros_like(g * x),
    sym=lambda sp, x: sp.floor(x))
@@ -190,13 +203,14 @@ op("mish", "MishBackward0", lambda x: x * np.tanh(softplus(x, 1.0, 20.0)),
 op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x <= threshold, value, x),
    lambda g, y, x, threshold, value: np.where(x <= threshold, 0.0, g))
 op("expm1", "Expm1Backward0", expm1, lambda g, y, x: g * (y + 1), sym=lambda sp, x: sp.exp(x) - 1)
-op("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, y, x: -0.5 * g * y * y * y,
+op("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, y, x: -0.5 * g * y ** 3,
    sym=lambda sp, x: 1 / sp.sqrt(x))
 op("trunc", "TruncBackward0", np.trunc, lambda g, y, x: np.zeros_like(g * x))
 op("frac", "FracBackward0", lambda x: x - np.trunc(x), lambda g, y, x: g)
-op("sgn", "SgnBackward0", np.sign, lambda g, y, x: np.zeros_like(g * x))
+op("sgn", "SgnBackward0", sign, lambda g, y, x: np.zeros_like(g * x))
 op("logit", "LogitBackward0", lambda x: np.log(x / (1 - x)),
-   lambda g, y, x: np.where((x < 0) | (x > 1), np.nan, g / (x * (1 - x))),
+   lambda g, y, x: np.where((x < 0) | (x > 1), np.nan,
+                            np.where((x == 0) | (x == 1), g * np.inf, g / (x * (1 - x)))),
    sym=lambda sp, x: sp.log(x / (1 - x)))
 op("silu", "SiluBackward0", lambda x: x * sigmoid(x),
    lambda g, y, x: g * (s := sigmoid(x)) * (1 + x * (1 - s)),
@@ -233,8 +247,8 @@ def gelu_grad(x, approximate):
 
 # ===================================================================== binary elementwise
 op("atan2", "Atan2Backward0", np.arctan2,
-   lambda g, y, a, b: g * b / (a * a + b * b),
-   lambda g, y, a, b: g * -a / (a * a + b * b),
+   lambda g, y, a, b: g * b * _recip0(a * a + b * b),
+   lambda g, y, a, b: g * -a * _recip0(a * a + b * b),
    sym=lambda sp, a, b: sp.atan2(a, b))
 op("hypot", "HypotBackward0", np.hypot,
    lambda g, y, a, b: g * a / y,
@@ -262,11 +276,17 @@ op("clamp_min_tensor", "ClampMinBackward1", lambda x, lo: np.maximum(x, lo),
 op("clamp_max_tensor", "ClampMaxBackward1", lambda x, hi: np.minimum(x, hi),
    lambda g, y, x, hi: np.where(x <= hi, g, 0.0),
    lambda g, y, x, hi: np.where(x > hi, g, 0.0))
-# min(max(x, lo), hi): with lo > hi every element is hi, and only hi gets the gradient
-op("clamp_tensor", "ClampBackward0", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
-   lambda g, y, x, lo, hi: np.where((x >= lo) & (x <= hi), g, 0.0),
-   lambda g, y, x, lo, hi: np.where((x < lo) & (lo <= hi), g, 0.0),
-   lambda g, y, x, lo, hi: np.where(np.maximum(x, lo) > hi, g, 0.0))
+# min(max(x, lo), hi), PyTorch's clamp_backward_min_max: lo gets the gradient where x < lo
+# < hi, hi where x > hi or hi < lo (with lo > hi every element is hi; with lo == hi below
+# x nobody gets it)
+# (a bound not given is +-inf and takes no part in the other bound's test)
+op("clamp_tensor", "ClampBackward0",
+   lambda x, lo, hi, bounds="both": np.minimum(np.maximum(x, lo), hi),
+   lambda g, y, x, lo, hi, bounds="both": np.where((x >= lo) & (x <= hi), g, 0.0),
+   lambda g, y, x, lo, hi, bounds="both":
+       np.where((x < lo) & ((lo < hi) if bounds == "both" else True), g, 0.0),
+   lambda g, y, x, lo, hi, bounds="both":
+       np.where((x > hi) | ((hi < lo) if bounds == "both" else False), g, 0.0))
 op("where", "WhereBackward0", lambda c, a, b: np.where(c, a, b),
    _none,
    lambda g, y, c, a, b: np.where(c, g, 0.0),
@@ -285,6 +305,12 @@ ELEMENTWISE = {
     "hypot", "maximum", "minimum", "clamp", "clamp_tensor", "where", "clamp_min", "clamp_max",
     "clamp_min_tensor", "clamp_max_tensor",
 }
+
+
+def _recip0(d):
+    """1 / d, 0 where d is 0 (atan2's backward at the origin, as PyTorch)."""
+    with np.errstate(divide="ignore"):
+        return np.where(d == 0, 0.0, 1.0 / d)
 
 
 def _within(x, lo, hi):
@@ -319,8 +345,10 @@ op("mean", "MeanBackward0", lambda x: _sum(x, mean=True),
 op("mean_dim", "MeanBackward1",
    lambda x, dim, keepdim=False: _sum(x, dim, keepdim, mean=True),
    lambda g, y, x, dim, keepdim=False: expand_back(g / _count(x.shape, dim), x.shape, dim, keepdim))
+# PyTorch passes the gradient straight through the product of a 0-d tensor, even where
+# its element is NaN or infinite
 op("prod", "ProdBackward0", lambda x: np.prod(x),
-   lambda g, y, x: g * y / x if not np.any(x == 0)
+   lambda g, y, x: g if np.ndim(x) == 0 else g * y / x if not np.any(x == 0)
    else g * _prod_others(x.reshape(-1), 0).reshape(x.shape))
 op("prod_dim", "ProdBackward1", lambda x, dim, keepdim=False: np.prod(x, axis=dim, keepdims=keepdim),
    lambda g, y, x, dim, keepdim=False:
@@ -434,13 +462,16 @@ def _norm_grad(g, y, x, p, dim, keepdim):
         mask = np.abs(x) == n
         count = np.sum(mask, axis=dim, keepdims=True)
         return g * np.sign(x) * mask / count
-    if p == 2:
-        return np.where(n == 0, 0.0, x * g / n)
-    return np.where(n == 0, 0.0, x * np.abs(x) ** (p - 2) * g / n ** (p - 1))
+    if p == 2:  # g * (x / n) with 0 where n is 0 (an infinite g there gives NaN, as PyTorch)
+        return g * np.where(n == 0, 0.0, x / n)
+    scale = np.where(n == 0, 0.0, g / n ** (p - 1))
+    if p < 2:
+        return np.where(x == 0, 0.0, np.sign(x) * np.abs(x) ** (p - 1)) * scale
+    return x * np.abs(x) ** (p - 2) * scale
 
 
 def _evenly(g, x, y):
-    mask = x == y
+    mask = np.isnan(x) if np.isnan(y) else x == y  # a NaN extreme: the NaNs share it
     return np.where(mask, g / np.sum(mask), 0.0)
 
 
@@ -498,7 +529,10 @@ op("det", "LinalgDetBackward0", np.linalg.det, lambda g, y, a: _det_grad(g, y, a
 
 
 def _det_grad(g, y, a):
-    """g * det(A) * A^-T; for a singular matrix (det 0) PyTorch's gradient is zero."""
+    """g * det(A) * A^-T; for a singular matrix (det 0) PyTorch's gradient is zero, for
+    one with a non-finite entry NaN (its solve fails)."""
+    if not np.all(np.isfinite(a)):
+        return np.full(np.shape(a), np.nan)
     if np.all(y != 0):
         try:
             return np.asarray(g * y)[..., None, None] * np.linalg.inv(a).swapaxes(-1, -2)
@@ -593,7 +627,7 @@ def _gather_first(gg, index, dim, keepdim):
     return picked if keepdim else np.squeeze(picked, dim)
 
 
-op("flip", "FlipBackward0", lambda x, dims: np.flip(x, dims), lambda g, y, x, dims: np.flip(g, dims))
+op("flip", "FlipBackward0", lambda x, dims: np.flip(x, dims).copy(), lambda g, y, x, dims: np.flip(g, dims))
 op("roll", "RollBackward0", lambda x, shifts, dims: np.roll(x, shifts, dims),
    lambda g, y, x, shifts, dims: np.roll(g, tuple(-k for k in shifts) if dims is not None
                                          else -shifts, dims))
@@ -714,10 +748,10 @@ op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp,
    lambda g, y, lp, labels, reduction="mean": _nll_grad(g, lp, labels, reduction), _none)
 
 
-# log(1 + exp(-|x|)) + max(x, 0) - x t: the logits form, stable for large |x|
+# (1 - t) x - logsigmoid(x), as PyTorch computes it (infinite where x is)
 op("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
    lambda x, t, reduction="mean": _reduce(
-       np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x))), reduction),
+       (1 - t) * x - (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))), reduction),
    lambda g, y, x, t, reduction="mean": _unreduce(g, x, reduction) * (sigmoid(x) - t),
    lambda g, y, x, t, reduction="mean": _unreduce(g, x, reduction) * -x)
 
