@@ -294,18 +294,24 @@ def outer(ev, a, b):
 def linear(ev, input, weight, bias=None):
     x, w = ev.tensor(input), ev.tensor(weight)
     _need_ndim("linear", w, (1, 2), "the weight")
-    if w.value.ndim == 1 and bias is not None and x.value.ndim == 2:
+    b = ev.tensor(bias) if bias is not None else None
+    # PyTorch: addmm for 2-D input; input of another rank, contiguous, with a 1-D bias is
+    # flattened to 2-D for addmm (_flatten_nd_linear); otherwise matmul, then add
+    fused = (b is not None and x.value.ndim not in (0, 2) and b.value.ndim == 1
+             and x.value.flags.c_contiguous)
+    if w.value.ndim == 1 and (b is not None and x.value.ndim == 2 or fused):
         raise ShapeError("mat2 must be a matrix, got 1-D tensor")
     if x.value.ndim == 2 and bias is not None:
         _inner("linear", x, w, 1, 1)
-        return ev.apply("addmm", (ev.tensor(bias), x, ev.apply("t", (w,))))
-    if x.value.ndim == 1 and bias is not None:
-        _inner("linear", x, w, 0, 1)
-        row = ev.apply("view", (x,), {"shape": (1, x.value.shape[0])})
-        out = ev.apply("addmm", (ev.tensor(bias), row, ev.apply("t", (w,))))
-        return ev.apply("view", (out,), {"shape": (w.value.shape[0],)})
+        return ev.apply("addmm", (b, x, ev.apply("t", (w,))))
+    if fused:
+        _inner("linear", x, w, x.value.ndim - 1, 1)
+        lead, k = x.value.shape[:-1], x.value.shape[-1]
+        rows = reshape(ev, "reshape", x, (math.prod(lead), k))
+        out = ev.apply("addmm", (b, rows, ev.apply("t", (w,))))
+        return ev.apply("view", (out,), {"shape": (*lead, out.value.shape[1])})
     out = matmul(ev, x, ev.apply("t", (w,)))
-    return out if bias is None else binary(ev, "+", out, bias)
+    return out if b is None else binary(ev, "+", out, b)
 
 
 # ------------------------------------------------------------------ argument binding

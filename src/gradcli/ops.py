@@ -137,9 +137,11 @@ op("log10", "Log10Backward0", log10, lambda g, y, x: g / (x * LN10),
 op("log1p", "Log1PBackward0", log1p, lambda g, y, x: g / (x + 1),
    sym=lambda sp, x: sp.log(1 + x))
 op("sqrt", "SqrtBackward0", np.sqrt, lambda g, y, x: g / (2 * y), sym=lambda sp, x: sp.sqrt(x))
-op("abs", "AbsBackward0", np.abs, lambda g, y, x: g * np.sign(x), sym=lambda sp, x: sp.Abs(x))
+op("abs", "AbsBackward0", np.abs, lambda g, y, x: g * sign(x), sym=lambda sp, x: sp.Abs(x))
 def sign(x):
-    """np.sign, but 0 at NaN, as PyTorch."""
+    """np.sign, but 0 at NaN, as PyTorch (a traced value for second derivatives: np.sign)."""
+    if not isinstance(x, (np.ndarray, np.generic)):
+        return np.sign(x)
     return np.sign(np.where(np.isnan(x), 0, x))
 
 
@@ -162,7 +164,7 @@ op("atan", "AtanBackward0", atan, lambda g, y, x: g / (1 + x * x),
 op("sinh", "SinhBackward0", sinh, lambda g, y, x: g * cosh(x), sym=lambda sp, x: sp.sinh(x))
 op("cosh", "CoshBackward0", cosh, lambda g, y, x: g * sinh(x), sym=lambda sp, x: sp.cosh(x))
 op("tanh", "TanhBackward0", tanh, lambda g, y, x: g * (1 - y * y), sym=lambda sp, x: sp.tanh(x))
-op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * y * (1 - y),
+op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * (1 - y) * y,
    sym=lambda sp, x: 1 / (1 + sp.exp(-x)))
 op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
    lambda g, y, x: np.where(y <= 0, 0.0, g), sym=lambda sp, x: sp.Max(x, 0))
@@ -190,8 +192,19 @@ op("logsigmoid", "LogSigmoidBackward0",
    lambda g, y, x: g * sigmoid(-x), sym=lambda sp, x: -sp.log(1 + sp.exp(-x)))
 op("hardtanh", "HardtanhBackward0",
    lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
-   lambda g, y, x, min_val=-1.0, max_val=1.0:
-       np.where((x <= min_val) | (x >= max_val), 0.0, g))
+   lambda g, y, x, min_val=-1.0, max_val=1.0: _hardtanh_grad(g, x, min_val, max_val))
+
+
+def _hardtanh_grad(g, x, lo, hi):
+    """PyTorch's hardtanh_backward: 0 at and beyond the bounds. At NaN its two loops
+    differ: the vectorised one (blocks of two AVX2 vectors: 8 float64 / 16 float32, in
+    memory order) gives 0, the scalar tail passes the gradient."""
+    scalar = np.where((x <= lo) | (x >= hi), 0.0, g)
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f" or not np.isnan(x).any():
+        return scalar
+    block = 16 if x.dtype == np.float32 else 8
+    vector_part = np.arange(x.size).reshape(x.shape) < (x.size // block) * block
+    return np.where(vector_part & np.isnan(x), 0.0, scalar)
 op("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x / 6 + 0.5, 0.0, 1.0),
    lambda g, y, x: np.where((x > -3) & (x < 3), g * ONE_SIXTH_F32, 0.0))
 op("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0.0, 6.0) / 6,
@@ -349,6 +362,8 @@ op("mean_dim", "MeanBackward1",
 # its element is NaN or infinite
 op("prod", "ProdBackward0", lambda x: np.prod(x),
    lambda g, y, x: g if np.ndim(x) == 0 else g * y / x if not np.any(x == 0)
+   else np.zeros_like(g * x) if isinstance(x, np.ndarray) and np.count_nonzero(x == 0) > 1
+   # (PyTorch: with two zeros the gradient is 0 everywhere)
    else g * _prod_others(x.reshape(-1), 0).reshape(x.shape))
 op("prod_dim", "ProdBackward1", lambda x, dim, keepdim=False: np.prod(x, axis=dim, keepdims=keepdim),
    lambda g, y, x, dim, keepdim=False:
@@ -399,13 +414,23 @@ op("std", "StdBackward0", lambda x, dim=None, correction=1, keepdim=False:
 op("cumsum", "CumsumBackward0", lifted(lambda x, dim: np.cumsum(x, axis=dim)),
    lifted(lambda g, y, x, dim: np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim)))
 op("trace", "TraceBackward0", np.trace,
-   lambda g, y, x: g * np.eye(*x.shape, dtype=x.dtype))
+   lambda g, y, x: g * np.eye(*x.shape, dtype=x.dtype) if not isinstance(g, np.ndarray)
+   else np.where(np.eye(*x.shape, dtype=bool), g, 0.0).astype(x.dtype))  # NaN g: diagonal
 
 
 def _var(x, dim, correction, keepdim):
     """The sum of squared deviations over max(0, N - correction), as PyTorch (inf or NaN
     when the correction leaves no degrees of freedom)."""
-    dev = x - np.mean(x, axis=dim, keepdims=True)
+    # the mean is taken relative to the first element, so a constant input has deviations
+    # of exactly 0 (PyTorch's Welford pass gives exactly 0 there too)
+    if not np.size(x):
+        first = 0.0
+    elif dim is None:
+        first = np.reshape(x, (-1,))[:1].reshape((1,) * np.ndim(x))
+    else:
+        first = x[tuple(slice(0, 1) if i in dim else slice(None) for i in range(np.ndim(x)))]
+    with np.errstate(invalid="ignore"):
+        dev = x - (first + np.mean(x - first, axis=dim, keepdims=True))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.sum(dev * dev, axis=dim, keepdims=keepdim) / max(
             0, _count(x.shape, dim) - correction)
@@ -418,7 +443,7 @@ def _var_grad(g, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
     with np.errstate(divide="ignore", invalid="ignore"):
         if (dim is None or np.ndim(x) == 0) and n - correction <= 0:
-            return g * np.where(dev == 0, np.nan, np.inf)
+            return g * np.where(x == np.mean(x), np.nan, np.inf)
         scale = 2.0 / (n - correction) if n != correction else np.inf
         return scale * expand_back(g, x.shape, dim, keepdim) * dev
 
@@ -457,7 +482,7 @@ def _norm_grad(g, y, x, p, dim, keepdim):
     g = expand_back(g, x.shape, dim, keepdim)
     n = expand_back(y, x.shape, dim, keepdim)
     if p == 1:
-        return g * np.sign(x)
+        return g * sign(x)
     if p == math.inf:
         mask = np.abs(x) == n
         count = np.sum(mask, axis=dim, keepdims=True)
@@ -471,7 +496,8 @@ def _norm_grad(g, y, x, p, dim, keepdim):
 
 
 def _evenly(g, x, y):
-    mask = np.isnan(x) if np.isnan(y) else x == y  # a NaN extreme: the NaNs share it
+    nan = isinstance(y, (np.ndarray, np.generic)) and bool(np.isnan(y))
+    mask = np.isnan(x) if nan else x == y  # a NaN extreme: the NaNs share it
     return np.where(mask, g / np.sum(mask), 0.0)
 
 
