@@ -27,14 +27,10 @@ BY_SEED = {c["seed"]: c for c in CASES}
 GROUPS = 10
 
 # seed -> why gradcli and PyTorch still differ there
-ZERO_TENSOR = ("sgn's gradient is a ZeroTensor in PyTorch: backward formulas after it give "
-               "exact zeros (0 * inf is 0, not NaN), and in-place ones (std, norm) raise "
-               "'ZeroTensors are immutable'; gradcli sends ordinary zeros")
 INVERSE_NONFINITE = ("inverse of a matrix with inf or huge entries: NumPy's LAPACK solve and "
                      "PyTorch's LU give different NaN/inf patterns")
 KNOWN: dict[int, str] = {
     3304: INVERSE_NONFINITE,
-    4949: ZERO_TENSOR,
 }
 
 

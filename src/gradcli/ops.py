@@ -220,7 +220,14 @@ op("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, y, x: -0.5 * g
    sym=lambda sp, x: 1 / sp.sqrt(x))
 op("trunc", "TruncBackward0", np.trunc, lambda g, y, x: np.zeros_like(g * x))
 op("frac", "FracBackward0", lambda x: x - np.trunc(x), lambda g, y, x: g)
-op("sgn", "SgnBackward0", sign, lambda g, y, x: np.zeros_like(g * x))
+# sgn's gradient (real input) is PyTorch's ZeroTensor (engine.ZeroGrad)
+op("sgn", "SgnBackward0", sign, lambda g, y, x: _zero_tensor(np.zeros_like(g * x)))
+
+
+def _zero_tensor(z):
+    from .engine import ZeroGrad
+
+    return z.view(ZeroGrad) if type(z) is np.ndarray else z
 op("logit", "LogitBackward0", lambda x: np.log(x / (1 - x)),
    lambda g, y, x: np.where((x < 0) | (x > 1), np.nan,
                             np.where((x == 0) | (x == 1), g * np.inf, g / (x * (1 - x)))),
@@ -414,7 +421,8 @@ op("std", "StdBackward0", lambda x, dim=None, correction=1, keepdim=False:
 op("cumsum", "CumsumBackward0", lifted(lambda x, dim: np.cumsum(x, axis=dim)),
    lifted(lambda g, y, x, dim: np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim)))
 op("trace", "TraceBackward0", np.trace,
-   lambda g, y, x: g * np.eye(*x.shape, dtype=x.dtype) if not isinstance(g, np.ndarray)
+   lambda g, y, x: g * np.eye(*x.shape, dtype=x.dtype)
+   if not isinstance(g, (np.ndarray, np.generic))
    else np.where(np.eye(*x.shape, dtype=bool), g, 0.0).astype(x.dtype))  # NaN g: diagonal
 
 
