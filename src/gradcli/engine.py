@@ -168,7 +168,10 @@ def zero_error(key: str, params: Mapping[str, Any]) -> str | None:
     return None
 
 
-def zero_passes(key: str, i: int) -> bool:
+def zero_passes(key: str, i: int, node: "Node") -> bool:
+    if key == "cumsum":  # PyTorch's cumsum_backward returns grad itself when trivial
+        x = node.args[0].value
+        return x.size <= 1 or x.shape[node.params["dim"]] == 1
     return (key, i) in ZERO_PASSES or key in ZERO_PASS_ALL
 
 
@@ -345,7 +348,7 @@ def backward(graph: Graph, output: Node, trace: list[Step] | None = None, *,
             for i, arg in enumerate(args):
                 if isinstance(arg, Node) and arg.requires_grad:
                     shape = arg.value.shape
-                    if zero and zero_passes(op.key, i):
+                    if zero and zero_passes(op.key, i, node):
                         gi = np.zeros(shape, dtype=arg.value.dtype).view(ZeroGrad)
                     elif zero and (op.key, i) in ZERO_PLAIN:
                         gi = np.zeros(shape, dtype=arg.value.dtype)

@@ -113,7 +113,7 @@ def _pow_scalar(x, p):
 
 
 op("pow", "PowBackward0", _pow_scalar,            # tensor ** number
-   lambda g, y, x, p: np.zeros_like(g * x) if p == 0 else g * (p * x ** (p - 1)),
+   lambda g, y, x, p: np.zeros_like(g * x) if p == 0 else g * (p * _pow_scalar(x, p - 1)),
    _none,
    sym=lambda sp, x, p: x ** p)
 op("pow_tensor", "PowBackward1", lambda x, p: x ** p,     # tensor ** tensor
@@ -429,8 +429,18 @@ op("trace", "TraceBackward0", np.trace,
 def _var(x, dim, correction, keepdim):
     """The sum of squared deviations over max(0, N - correction), as PyTorch (inf or NaN
     when the correction leaves no degrees of freedom)."""
-    # the mean is taken relative to the first element, so a constant input has deviations
-    # of exactly 0 (PyTorch's Welford pass gives exactly 0 there too)
+    dof = max(0, _count(x.shape, dim) - correction)
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and np.size(x) and (
+            dim is None or math.prod(s for i, s in enumerate(x.shape) if i not in dim) == 1):
+        # one output element: PyTorch's std_var_all_cpu, two passes -- its mean, then a
+        # sequential sum of squared deviations in double
+        dev = x.astype(np.float64) - float(_sum(np.ascontiguousarray(x).reshape(-1), mean=True))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.cumsum((dev * dev).reshape(-1))[-1] / dof
+        shape = np.shape(np.sum(x, axis=dim, keepdims=keepdim))
+        return np.full(shape, out, dtype=x.dtype)
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and np.size(x):
+        return _welford_var(x, dim, keepdim, dof)
     if not np.size(x):
         first = 0.0
     elif dim is None:
@@ -440,8 +450,28 @@ def _var(x, dim, correction, keepdim):
     with np.errstate(invalid="ignore"):
         dev = x - (first + np.mean(x - first, axis=dim, keepdims=True))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.sum(dev * dev, axis=dim, keepdims=keepdim) / max(
-            0, _count(x.shape, dim) - correction)
+        return np.sum(dev * dev, axis=dim, keepdims=keepdim) / dof
+
+
+def _welford_var(x, dim, keepdim, dof):
+    """PyTorch's std_var_kernel: Welford's update in double, element by element along the
+    reduced dims (exactly 0 for a constant slice), m2 / max(0, N - correction)."""
+    rest = [i for i in range(x.ndim) if i not in dim]
+    xs = np.transpose(x, rest + list(dim)).reshape(
+        *[x.shape[i] for i in rest], -1).astype(np.float64)
+    mean = np.zeros(xs.shape[:-1])
+    m2 = np.zeros(xs.shape[:-1])
+    with np.errstate(invalid="ignore", over="ignore"):
+        for k in range(xs.shape[-1]):
+            v = xs[..., k]
+            delta = v - mean
+            mean = mean + delta / float(k + 1)
+            m2 = m2 + delta * (v - mean)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (m2 / dof).astype(x.dtype)
+    if keepdim:
+        out = out.reshape([1 if i in dim else s for i, s in enumerate(x.shape)])
+    return out
 
 
 def _var_grad(g, x, dim, correction, keepdim):

@@ -275,7 +275,7 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                     prev = grads.get(arg.id)
                     grads[arg.id] = gi if prev is None else _binary(graph, "+", prev, gi)
                     sent_to(arg)
-                elif zero and zero_passes(op.key, i):
+                elif zero and zero_passes(op.key, i, node):
                     sent.append((arg, np.zeros(arg.value.shape, dtype=arg.value.dtype)
                                  .view(ZeroGrad)))
                 elif zero and (op.key, i) in ZERO_PLAIN:
