@@ -562,6 +562,9 @@ class Evaluator:
             return CONSTRUCTORS[fname](self, fname, pos_args, kwargs)
         if fname in FUNCTIONS and fname not in dispatch.METHOD_ONLY:
             return FUNCTIONS[fname](self, fname, pos_args, kwargs)
+        if isinstance(func, Name) and fname in ("float", "int") and not kwargs \
+                and fname not in self.env and fname not in self.bindings:
+            return _number_cast(fname, pos_args)
         if isinstance(func, Name) and (fname in self.env or fname in self.bindings):
             raise UnknownFunctionError(f"{fname!r} is a variable, not a function",
                                        hint=f"to multiply, write {fname}*(...)")
@@ -626,6 +629,25 @@ class Evaluator:
         if not isinstance(obj, Node):
             raise ArgumentError(f"{describe(obj)} cannot be indexed")
         return index_tensor(self, obj, items, single=len(node.items) == 1)
+
+
+def _number_cast(fname: str, args: list) -> Any:
+    """Python's float(...) / int(...) of a number, a string such as 'inf', or a
+    one-element tensor (PyTorch code writes float('inf'))."""
+    if len(args) != 1:
+        raise ArgumentError(f"{fname}() takes one argument here (got {len(args)})")
+    v = args[0]
+    if isinstance(v, Node):
+        if v.value.size != 1:
+            raise ArgumentError("only one element tensors can be converted to Python scalars")
+        v = v.value.reshape(()).item()
+    if not isinstance(v, (str, int, float)):
+        raise ArgumentError(f"{fname}() argument must be a string or a real number, not "
+                            f"{describe(v)}")
+    try:
+        return float(v) if fname == "float" else int(v)
+    except (ValueError, OverflowError) as e:
+        raise ArgumentError(str(e)) from None
 
 
 # Ops PyTorch refuses on integer (and bool) tensors, with its message ({} is the dtype).

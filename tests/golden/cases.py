@@ -307,6 +307,8 @@ case("A.mT", A=[[[1.0, 2.0], [3.0, 4.0]], [[0.5, 0.0], [-1.0, 2.0]]])
 case("torch.sgn(torch.var(x, correction=3))", x=[1.0, 2.0, 3.0])  # ZeroTensor: 0, not NaN
 case("torch.sgn(torch.std(x))", x=[1.0, 2.0, 3.0])  # ZeroTensor filled in place: an error
 case("F.hardtanh(torch.log(x - 2), 0.0, 0.5)", x=[1.0] * 9)  # NaN: vector loop 0, tail passes
+case("torch.norm(x, p=float('inf')) + torch.clamp(x, max=float('inf')).sum() * int(2.5)",
+     x=[1.0, -2.0, 0.5])
 
 # ---------------------------------------------------------------- Hessians (scalar outputs)
 # Recorded with torch.autograd.functional.hessian over all bindings, flattened in order.
