@@ -101,6 +101,8 @@ def compare(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
     a, b = ev.operand(a), ev.operand(b)
     av = a.value if isinstance(a, Node) else a
     bv = b.value if isinstance(b, Node) else b
+    if isinstance(a, Node) and isinstance(b, Node):
+        ev.check_broadcast("comparison", a.value.shape, b.value.shape)
     result = COMPARE[symbol](av, bv)
     if kind(a) == N and kind(b) == N:
         return bool(result)
@@ -127,6 +129,10 @@ _SCALAR_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half"
                  "int64": "long int", "int32": "int", "bool": "bool"}
 
 
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "bool": "Bool"}
+
+
 def same_dtype(a: Node, b: Node) -> None:
     """Matrix products need one dtype, as in PyTorch (no promotion)."""
     da, db = a.value.dtype, b.value.dtype
@@ -150,6 +156,11 @@ def mv(ev, a, b):
     a, b = ev.tensor(a), ev.tensor(b)
     _need_ndim("mv", a, (2,), "the matrix")
     _need_ndim("mv", b, (1,), "the vector")
+    if a.value.dtype != b.value.dtype:
+        raise ShapeError("addmv input tensors must have the same dtype, but got "
+                         f"{_TORCH_NAMES.get(str(b.value.dtype))}, "
+                         f"{_TORCH_NAMES.get(str(a.value.dtype))}, and "
+                         f"{_TORCH_NAMES.get(str(b.value.dtype))}")
     _inner("mv", a, b, 1, 0)
     return ev.apply("mv", (a, b))
 
@@ -158,6 +169,10 @@ def dot(ev, a, b):
     a, b = ev.tensor(a), ev.tensor(b)
     _need_ndim("dot", a, (1,), "the first argument")
     _need_ndim("dot", b, (1,), "the second argument")
+    if a.value.dtype != b.value.dtype:
+        raise ShapeError("dot : expected both vectors to have same dtype, but found "
+                         f"{_TORCH_NAMES.get(str(a.value.dtype))} and "
+                         f"{_TORCH_NAMES.get(str(b.value.dtype))}")
     _inner("dot", a, b, 0, 0)
     return ev.apply("dot", (a, b))
 
@@ -272,23 +287,31 @@ def outer(ev, a, b):
     _need_ndim("outer", a, (1,), "the first argument")
     _need_ndim("outer", b, (1,), "the second argument")
     ev.graph.check_size((a.value.shape[0], b.value.shape[0]), "the result of outer")
-    col = ev.apply("view", (a,), {"shape": (a.value.shape[0], 1)})
+    col = reshape(ev, "reshape", a, (a.value.shape[0], 1))
     return ev.apply("mul", (col, b))
 
 
 def linear(ev, input, weight, bias=None):
     x, w = ev.tensor(input), ev.tensor(weight)
-    _need_ndim("linear", w, (2,), "the weight")
+    _need_ndim("linear", w, (1, 2), "the weight")
+    b = ev.tensor(bias) if bias is not None else None
+    # PyTorch: addmm for 2-D input; input of another rank, contiguous, with a 1-D bias is
+    # flattened to 2-D for addmm (_flatten_nd_linear); otherwise matmul, then add
+    fused = (b is not None and x.value.ndim not in (0, 2) and b.value.ndim == 1
+             and x.value.flags.c_contiguous)
+    if w.value.ndim == 1 and (b is not None and x.value.ndim == 2 or fused):
+        raise ShapeError("mat2 must be a matrix, got 1-D tensor")
     if x.value.ndim == 2 and bias is not None:
         _inner("linear", x, w, 1, 1)
-        return ev.apply("addmm", (ev.tensor(bias), x, ev.apply("t", (w,))))
-    if x.value.ndim == 1 and bias is not None:
-        _inner("linear", x, w, 0, 1)
-        row = ev.apply("view", (x,), {"shape": (1, x.value.shape[0])})
-        out = ev.apply("addmm", (ev.tensor(bias), row, ev.apply("t", (w,))))
-        return ev.apply("view", (out,), {"shape": (w.value.shape[0],)})
+        return ev.apply("addmm", (b, x, ev.apply("t", (w,))))
+    if fused:
+        _inner("linear", x, w, x.value.ndim - 1, 1)
+        lead, k = x.value.shape[:-1], x.value.shape[-1]
+        rows = reshape(ev, "reshape", x, (math.prod(lead), k))
+        out = ev.apply("addmm", (b, rows, ev.apply("t", (w,))))
+        return ev.apply("view", (out,), {"shape": (*lead, out.value.shape[1])})
     out = matmul(ev, x, ev.apply("t", (w,)))
-    return out if bias is None else binary(ev, "+", out, bias)
+    return out if b is None else binary(ev, "+", out, b)
 
 
 # ------------------------------------------------------------------ argument binding
@@ -449,7 +472,8 @@ def _tanhshrink(ev, name, args, kwargs):  # x - tanh(x)
 def _softmin(ev, name, args, kwargs):  # softmax(-x)
     p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None)])
     x = ev.tensor(p["input"])
-    return FUNCTIONS["softmax"](ev, name, [ev.apply("neg", (x,))], {"dim": p["dim"]})
+    dim = p["dim"] if p["dim"] is not None else implicit_dim(ev, name, x.value.ndim)
+    return FUNCTIONS["softmax"](ev, name, [ev.apply("neg", (x,))], {"dim": dim})
 FUNCTIONS["gelu"] = _unary("gelu", [("approximate", "none")])
 
 
@@ -461,8 +485,22 @@ def _neg(ev, name, args, kwargs):
 def _binop(symbol: str, first: str = "input", second: str = "other") -> Resolver:
     def resolve(ev, name, args, kwargs):
         p = bind(name, args, kwargs, [(first, REQUIRED), (second, REQUIRED)])
-        return binary(ev, symbol, p[first], p[second])
+        a, b = ev.operand(p[first]), ev.operand(p[second])
+        if symbol in "-/" and kind(a) == N and kind(b) == T:
+            # torch.sub(2, x), torch.div(2, x): the number is wrapped as a tensor, so the
+            # node is the tensor-tensor op (SubBackward0, DivBackward0), not 2 - x's
+            a = ev.constant(np.asarray(a, dtype=_wrapped_dtype(ev, a, b)))
+        return binary(ev, symbol, a, b)
     return resolve
+
+
+def _wrapped_dtype(ev, number, x: Node):
+    """A Python number's dtype beside tensor `x`, as PyTorch's wrapped numbers promote."""
+    if x.value.dtype.kind == "f":
+        return x.value.dtype
+    if isinstance(number, float):
+        return ev.graph.dtype
+    return x.value.dtype if x.value.dtype.kind in "iu" else np.int64
 
 
 FUNCTIONS.update(add=_binop("+"), sub=_binop("-"), subtract=_binop("-"), mul=_binop("*"),
@@ -479,6 +517,11 @@ def _square(ev, name, args, kwargs):
 def _elementwise2(key: str) -> Resolver:
     def resolve(ev, name, args, kwargs):
         p = bind(name, args, kwargs, [("input", REQUIRED), ("other", REQUIRED)])
+        for i, what in enumerate(("input", "other")):
+            v = ev.operand(p[what])
+            if not isinstance(v, Node):
+                raise ArgumentError(f"{name}(): argument '{what}' (position {i + 1}) must be "
+                                    f"Tensor, not {type(v).__name__}")
         a, b = ev.tensor(p["input"]), ev.tensor(p["other"])
         ev.check_broadcast(name, a.value.shape, b.value.shape)
         return ev.apply(key, (a, b))
@@ -514,10 +557,50 @@ def _bmm(ev, name, args, kwargs):
     return ev.apply("bmm", (a, b))
 
 
-@function("dot", "inner")
+@function("dot")
 def _dot(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("other", REQUIRED)])
     return dot(ev, p["input"], p["other"])
+
+
+@function("inner")
+def _inner_product(ev, name, args, kwargs):
+    """torch.inner as PyTorch computes it: a product for a 0-d operand, otherwise
+    tensordot over the last dims (permute, reshape, mm, reshape; dot when nothing is left
+    uncontracted)."""
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("other", REQUIRED)])
+    a, b = ev.tensor(p["input"]), ev.tensor(p["other"])
+    if a.value.ndim == 0 or b.value.ndim == 0:
+        return binary(ev, "*", a, b)
+    sa, sb = a.value.shape, b.value.shape
+    if sa[-1] != sb[-1]:
+        raise ShapeError(f"inner() the last dimension must match on both input tensors but got "
+                         f"shapes {list(sa)} and {list(sb)}")
+    if a.value.dtype != b.value.dtype:
+        raise ShapeError("both inputs should have same dtype")
+    t1, t2, csize = a, b, sa[-1]
+    if sb[-1] == 1:  # size-1 contracted dims are summed right away
+        t1 = ev.apply("sum_dim", (t1,), {"dim": (a.value.ndim - 1,), "keepdim": True})
+    elif sa[-1] == 1:
+        t2 = ev.apply("sum_dim", (t2,), {"dim": (b.value.ndim - 1,), "keepdim": True})
+    if sb[-1] == 1 or sa[-1] == 1:
+        csize = 1
+    size1, size2 = math.prod(sa[:-1]), math.prod(sb[:-1])
+    rsizes = (*sa[:-1], *sb[:-1])
+    p1 = tuple(range(a.value.ndim))
+    p2 = (b.value.ndim - 1, *range(b.value.ndim - 1))
+    t1 = ev.apply("permute", (t1,), {"dims": p1})
+    t2 = ev.apply("permute", (t2,), {"dims": p2})
+    if size1 != 1 or size2 != 1:
+        t1 = reshape(ev, "reshape", t1, (size1, csize))
+        t2 = reshape(ev, "reshape", t2, (csize, size2))
+        return reshape(ev, "reshape", ev.apply("mm", (t1, t2)), rsizes)
+    if t1.value.flags.c_contiguous and t2.value.flags.c_contiguous:
+        f1 = t1 if t1.value.ndim == 1 else reshape(ev, "flatten", t1, (t1.value.size,))
+        f2 = t2 if t2.value.ndim == 1 else reshape(ev, "flatten", t2, (t2.value.size,))
+        return reshape(ev, "reshape", ev.apply("dot", (f1, f2)), rsizes)
+    prod = binary(ev, "*", ev.apply("squeeze", (t1,)), ev.apply("squeeze", (t2,)))
+    return reshape(ev, "reshape", ev.apply("sum", (prod,)), rsizes)
 
 
 @function("outer", "ger")
@@ -584,6 +667,11 @@ def _extreme(which: str) -> Resolver:
             if x.value.size == 0:
                 raise ShapeError(f"{name}(): the input is empty")
             return ev.apply(which, (x,))
+        if isinstance(p["dim"], float):
+            raise ArgumentError(f"{name}() received an invalid combination of arguments - got "
+                                "(Tensor, float), but expected one of: (Tensor input), "
+                                "(Tensor input, Tensor other), (Tensor input, int dim, "
+                                "bool keepdim)")
         d = norm_dim(name, p["dim"], x.value.ndim)
         if x.value.ndim == 0:
             pair = NamedPair((ev.apply("clone", (x,)), ev.constant(np.asarray(0))))
@@ -617,12 +705,21 @@ def _softmax(key: str) -> Resolver:
         p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None)])
         x = ev.tensor(p["input"])
         if p["dim"] is None:
-            if x.value.ndim > 1:
-                raise ArgumentError(f"{name}() needs dim= for a tensor with "
-                                    f"{x.value.ndim} dimensions")
-            p["dim"] = 0
+            p["dim"] = implicit_dim(ev, name, x.value.ndim)
         return ev.apply(key, (x,), {"dim": norm_dim(name, p["dim"], x.value.ndim)})
     return resolve
+
+
+def implicit_dim(ev, name: str, ndim: int) -> int:
+    """PyTorch's _get_softmax_dim (dim 0 for 0-, 1- and 3-D input, else 1), with its
+    deprecation warning."""
+    out = getattr(ev, "warnings_out", None)
+    if out is not None:
+        msg = (f"UserWarning: Implicit dimension choice for {name} has been deprecated. "
+               "Change the call to include dim=X as an argument.")
+        if msg not in out:
+            out.append(msg)
+    return 0 if ndim in (0, 1, 3) else 1
 
 
 FUNCTIONS["softmax"] = _softmax("softmax")
@@ -685,21 +782,28 @@ def _clamp(ev, name, args, kwargs):
     if isinstance(lo, Node) or isinstance(hi, Node):
         lo_t = ev.tensor(lo if lo is not None else -math.inf)
         hi_t = ev.tensor(hi if hi is not None else math.inf)
-        return ev.apply("clamp_tensor", (x, lo_t, hi_t))
+        bounds = "both" if lo is not None and hi is not None else "one"
+        return ev.apply("clamp_tensor", (x, lo_t, hi_t), {"bounds": bounds})
     return ev.apply("clamp", (x,), {"min": None if lo is None else as_float(name, "min", lo),
                                     "max": None if hi is None else as_float(name, "max", hi)})
 
 
-@function("clamp_min")
-def _clamp_min(ev, name, args, kwargs):
-    p = bind(name, args, kwargs, [("input", REQUIRED), ("min", REQUIRED)])
-    return _clamp(ev, name, [p["input"]], {"min": p["min"]})
+def _clamp_one(which: str) -> Resolver:
+    """torch.clamp_min / clamp_max: nodes of their own (ClampMinBackward0, and ...1 for a
+    tensor bound)."""
+    def resolve(ev, name, args, kwargs):
+        p = bind(name, args, kwargs, [("input", REQUIRED), (which, REQUIRED)])
+        x, bound = ev.tensor(p["input"]), ev.operand(p[which])
+        key = "clamp_min" if which == "min" else "clamp_max"
+        if isinstance(bound, Node):
+            ev.check_broadcast(name, x.value.shape, bound.value.shape)
+            return ev.apply(f"{key}_tensor", (x, bound))
+        return ev.apply(key, (x,), {which: as_float(name, which, bound)})
+    return resolve
 
 
-@function("clamp_max")
-def _clamp_max(ev, name, args, kwargs):
-    p = bind(name, args, kwargs, [("input", REQUIRED), ("max", REQUIRED)])
-    return _clamp(ev, name, [p["input"]], {"max": p["max"]})
+FUNCTIONS["clamp_min"] = _clamp_one("min")
+FUNCTIONS["clamp_max"] = _clamp_one("max")
 
 
 @function("where")
@@ -735,6 +839,15 @@ def _t(ev, name, args, kwargs):
 def _T(ev, name, args, kwargs):
     x = ev.tensor(args[0])
     return ev.apply("permute", (x,), {"dims": tuple(reversed(range(x.value.ndim)))})
+
+
+@function("mT")
+def _mT_attr(ev, name, args, kwargs):
+    x = ev.tensor(args[0])
+    if x.value.ndim < 2:
+        raise ShapeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                         f"Got {x.value.ndim}-D tensor.")
+    return _mT(ev, x)
 
 
 @function("permute")
@@ -841,7 +954,7 @@ def _squeeze(ev, name, args, kwargs):
         return ev.apply("squeeze", (x,))
     if isinstance(p["dim"], (list, tuple)):
         dims = tuple(d for d in norm_dims(name, p["dim"], x.value.ndim) if x.value.shape[d] == 1)
-        return ev.apply("squeeze_dims", (x,), {"dims": dims})
+        return ev.apply("squeeze_tuple", (x,), {"dims": dims})
     return ev.apply("squeeze_dim", (x,), {"dim": norm_dim(name, p["dim"], x.value.ndim)})
 
 
@@ -995,7 +1108,11 @@ def _mse(ev, name, args, kwargs):
     a, b = ev.tensor(p["input"]), ev.tensor(p["target"])
     if a.value.shape != b.value.shape:
         ev.check_broadcast(name, a.value.shape, b.value.shape)
-        a = ev.apply("expand", (a,), {"shape": np.broadcast_shapes(a.value.shape, b.value.shape)})
+        shape = np.broadcast_shapes(a.value.shape, b.value.shape)
+        if a.value.shape != shape:
+            a = ev.apply("expand", (a,), {"shape": shape})
+        if b.value.shape != shape:
+            b = ev.apply("expand", (b,), {"shape": shape})
     return ev.apply("mse_loss", (a, b), {"reduction": _reduction_word(name, p["reduction"])})
 
 
@@ -1018,6 +1135,10 @@ def _bce(ev, name, args, kwargs):
     a, b = ev.tensor(p["input"]), ev.tensor(p["target"])
     params = {"reduction": _reduction_word(name, p["reduction"])}
     if p["weight"] is not None:
+        if isinstance(p["weight"], Node) and p["weight"].requires_grad and ev.graph.grad_enabled:
+            raise ArgumentError("The function 'binary_cross_entropy' is not differentiable with "
+                                "respect to argument 'weight'. This input cannot have "
+                                "requires_grad True.")
         w = ev.tensor(p["weight"]).value
         try:
             params["weight"] = np.broadcast_to(w, a.value.shape)
@@ -1027,9 +1148,11 @@ def _bce(ev, name, args, kwargs):
     if a.value.shape != b.value.shape:
         raise ShapeError(f"{name}(): input shape {list(a.value.shape)} and target shape "
                          f"{list(b.value.shape)} must be equal")
-    if np.any((a.value < 0) | (a.value > 1)):
+    if not np.all((a.value >= 0) & (a.value <= 1)):
         raise ArgumentError(f"{name}(): all input values must be between 0 and 1",
                             hint="apply sigmoid first, or use a probability")
+    if not np.all((b.value >= 0) & (b.value <= 1)):
+        raise ArgumentError(f"{name}(): all target values must be between 0 and 1")
     return ev.apply("binary_cross_entropy", (a, b), params)
 
 
@@ -1111,4 +1234,4 @@ def _cross_entropy_probabilities(ev, x: Node, target: Node, reduction: str) -> N
 
 
 # methods that only exist as methods, or differ from the function of the same name
-METHOD_ONLY = {"item", "view", "expand", "contiguous", "T", "repeat"}  # x.view(...) but no torch.view
+METHOD_ONLY = {"item", "view", "expand", "contiguous", "T", "mT", "repeat"}  # x.view(...) but no torch.view

@@ -18,7 +18,7 @@ import numpy as np
 from . import dispatch
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, shape_args
 from .engine import NO_PARAMS, Graph, Node, Where, backward, no_cycle_collection
-from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ParseError,
+from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ParseError, ProgramError,
                      ShapeError, UnboundNameError, UnknownFunctionError)
 from .ops import REGISTRY
 from .result import Result
@@ -127,6 +127,11 @@ class Evaluator:
               expr: str | None = None) -> Node:
         where = self._here()
         label = expr if expr is not None else (where if where is not None else key)
+        if key in INT_REFUSED and all(a.value.dtype.kind in "iub" for a in args
+                                      if isinstance(a, Node)):
+            pytype, text = INT_REFUSED[key]
+            dt = str(next(a.value.dtype for a in args if isinstance(a, Node)))
+            raise ProgramError(text.format(_TORCH_DTYPE.get(dt, dt)), pytype)
         try:
             return self.graph.apply(REGISTRY[key], tuple(args), params or NO_PARAMS, expr=label,
                                     where=where)
@@ -522,8 +527,10 @@ class Evaluator:
         if isinstance(obj, NamedPair) and name in ("values", "indices"):
             return getattr(obj, name)
         if isinstance(obj, Node):
-            if name in ("T", "mT", "H"):
+            if name in ("T", "H"):
                 return FUNCTIONS["T"](self, "T", [obj], {})
+            if name in ("mT", "mH"):
+                return FUNCTIONS["mT"](self, "mT", [obj], {})
             if name == "shape":
                 return tuple(obj.value.shape)
             if name == "ndim":
@@ -556,6 +563,9 @@ class Evaluator:
             return CONSTRUCTORS[fname](self, fname, pos_args, kwargs)
         if fname in FUNCTIONS and fname not in dispatch.METHOD_ONLY:
             return FUNCTIONS[fname](self, fname, pos_args, kwargs)
+        if isinstance(func, Name) and fname in ("float", "int") and not kwargs \
+                and fname not in self.env and fname not in self.bindings:
+            return _number_cast(fname, pos_args)
         if isinstance(func, Name) and (fname in self.env or fname in self.bindings):
             raise UnknownFunctionError(f"{fname!r} is a variable, not a function",
                                        hint=f"to multiply, write {fname}*(...)")
@@ -601,6 +611,10 @@ class Evaluator:
         want = np.dtype(DTYPES[target])
         if obj.value.dtype == want:
             return obj
+        if not obj.requires_grad:  # a constant (a mask, labels): converted, still a leaf
+            return self.constant(obj.value.astype(want))
+        if want.kind == "f" and obj.value.dtype.kind == "f":
+            return self.apply("to_copy", (obj,), {"dtype": want})
         raise ArgumentError(f"converting a tensor from {obj.value.dtype} to {want} is not "
                             "supported yet", hint="use --dtype to choose the precision")
 
@@ -616,6 +630,49 @@ class Evaluator:
         if not isinstance(obj, Node):
             raise ArgumentError(f"{describe(obj)} cannot be indexed")
         return index_tensor(self, obj, items, single=len(node.items) == 1)
+
+
+def _number_cast(fname: str, args: list) -> Any:
+    """Python's float(...) / int(...) of a number, a string such as 'inf', or a
+    one-element tensor (PyTorch code writes float('inf'))."""
+    if len(args) != 1:
+        raise ArgumentError(f"{fname}() takes one argument here (got {len(args)})")
+    v = args[0]
+    if isinstance(v, Node):
+        if v.value.size != 1:
+            raise ArgumentError("only one element tensors can be converted to Python scalars")
+        v = v.value.reshape(()).item()
+    if not isinstance(v, (str, int, float)):
+        raise ArgumentError(f"{fname}() argument must be a string or a real number, not "
+                            f"{describe(v)}")
+    try:
+        return float(v) if fname == "float" else int(v)
+    except (ValueError, OverflowError) as e:
+        raise ArgumentError(str(e)) from None
+
+
+# Ops PyTorch refuses on integer (and bool) tensors, with its message ({} is the dtype).
+_NOT_FOR = '"{kernel}" not implemented for \'{{}}\''
+INT_REFUSED: dict[str, tuple[str, str]] = {
+    **{key: ("NotImplementedError", _NOT_FOR.format(kernel=kernel)) for key, kernel in [
+        ("frac", "frac_cpu"), ("logsigmoid", "log_sigmoid_cpu"),
+        ("hardsigmoid", "hardsigmoid_cpu"), ("hardswish", "hardswish_cpu"),
+        ("mish", "mish_cpu"), ("silu", "silu_cpu"), ("elu", "elu_cpu"), ("celu", "elu_cpu"),
+        ("gelu", "GeluKernelImpl"), ("softplus", "softplus_cpu"),
+        ("leaky_relu", "leaky_relu_cpu"), ("softmax", "softmax_lastdim_kernel_impl"),
+        ("log_softmax", "log_softmax_lastdim_kernel_impl"), ("hypot", "hypot_cpu")]},
+    "mean": ("RuntimeError", "mean(): could not infer output dtype. Input dtype must be "
+             "either a floating point or complex dtype. Got: {}"),
+    "var": ("RuntimeError", "std and var only support floating point and complex dtypes"),
+    "std": ("RuntimeError", "std and var only support floating point and complex dtypes"),
+    "norm": ("RuntimeError", "linalg.vector_norm: Expected a floating point or complex tensor "
+             "as input. Got {}"),
+    "det": ("RuntimeError", "linalg.det: Expected a floating point or complex tensor as "
+            "input. Got {}"),
+}
+INT_REFUSED["mean_dim"] = INT_REFUSED["mean"]
+_TORCH_DTYPE = {"int64": "Long", "int32": "Int", "bool": "Bool", "int16": "Short",
+                "uint8": "Byte", "int8": "Char"}
 
 
 # ------------------------------------------------------------------------ indexing
@@ -669,7 +726,10 @@ def index_tensor(ev: Evaluator, x: Node, items: list, *, single: bool) -> Node:
                 raise ArgumentError("slice step must be positive")
             start, stop, step = it.indices(size)
             stop = max(stop, start)
-            full = start == 0 and stop == size and step == 1
+            # PyTorch skips a slice only when written from 0 (or nothing) to at least the
+            # end: x[:, -3:] records a slice even where it covers every element
+            full = (it.start in (None, 0) and (it.stop is None or it.stop >= size)
+                    and it.step in (None, 1))
             if single or not full:
                 result = ev.apply("slice", (result,),
                                   {"dim": dim, "start": start, "stop": stop, "step": step})

@@ -1423,8 +1423,10 @@ class Interpreter(Evaluator):
             return x.value.ndim
         if name == "device":
             return _Device("cpu")
-        if name in ("T", "mT", "H"):
+        if name in ("T", "H"):
             return FUNCTIONS["T"](self, "T", [x], {})
+        if name in ("mT", "mH"):
+            return FUNCTIONS["mT"](self, "mT", [x], {})
         if name == "retains_grad":
             return bool(x.retains_grad)
         if name == "is_cuda":

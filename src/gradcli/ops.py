@@ -105,7 +105,7 @@ op("mul", "MulBackward0", lambda a, b: a * b,
    sym=lambda sp, a, b: a * b)
 op("div", "DivBackward0", lambda a, b: a / b,
    lambda g, y, a, b: g / b,
-   lambda g, y, a, b: -g * a / (b * b),
+   lambda g, y, a, b: -g * ((a / b) / b),
    sym=lambda sp, a, b: a / b)
 op("div_scalar", "DivBackward1", lambda a, c: a / c,   # div(Tensor, Scalar) called from C++
    lambda g, y, a, c: g / c, _none,
@@ -141,8 +141,15 @@ op("log10", "Log10Backward0", log10, lambda g, y, x: g / (x * LN10),
 op("log1p", "Log1PBackward0", log1p, lambda g, y, x: g / (x + 1),
    sym=lambda sp, x: sp.log(1 + x))
 op("sqrt", "SqrtBackward0", np.sqrt, lambda g, y, x: g / (2 * y), sym=lambda sp, x: sp.sqrt(x))
-op("abs", "AbsBackward0", np.abs, lambda g, y, x: g * np.sign(x), sym=lambda sp, x: sp.Abs(x))
-op("sign", "SignBackward0", np.sign, lambda g, y, x: np.zeros_like(g * x),
+op("abs", "AbsBackward0", np.abs, lambda g, y, x: g * sign(x), sym=lambda sp, x: sp.Abs(x))
+def sign(x):
+    """np.sign, but 0 at NaN, as PyTorch (a traced value for second derivatives: np.sign)."""
+    if not isinstance(x, (np.ndarray, np.generic)):
+        return np.sign(x)
+    return np.sign(np.where(np.isnan(x), 0, x))
+
+
+op("sign", "SignBackward0", sign, lambda g, y, x: np.zeros_like(g * x),
    sym=lambda sp, x: sp.sign(x))
 op("floor", "FloorBackward0", np.floor, lambda g, y, x: np.zeros_like(g * x),
    sym=lambda sp, x: sp.floor(x))
@@ -167,7 +174,7 @@ op("tanh", "TanhBackward0", tanh, lambda g, y, x: g * sleef.fma(-y, y, 1),
 op("sigmoid", "SigmoidBackward0", sigmoid, lambda g, y, x: g * (1 - y) * y,
    sym=lambda sp, x: 1 / (1 + sp.exp(-x)))
 op("relu", "ReluBackward0", lambda x: np.maximum(x, 0.0),
-   lambda g, y, x: g * (y > 0), sym=lambda sp, x: sp.Max(x, 0))
+   lambda g, y, x: np.where(y <= 0, 0.0, g), sym=lambda sp, x: sp.Max(x, 0))
 op("erf", "ErfBackward0", erf, lambda g, y, x: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),
    sym=lambda sp, x: sp.erf(x))
 op("softplus", "SoftplusBackward0",
@@ -194,25 +201,46 @@ op("logsigmoid", "LogSigmoidBackward0",
    lambda g, y, x: g * sigmoid(-x), sym=lambda sp, x: -sp.log(1 + sp.exp(-x)))
 op("hardtanh", "HardtanhBackward0",
    lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
-   lambda g, y, x, min_val=-1.0, max_val=1.0: g * ((x > min_val) & (x < max_val)))
+   lambda g, y, x, min_val=-1.0, max_val=1.0: _hardtanh_grad(g, x, min_val, max_val))
+
+
+def _hardtanh_grad(g, x, lo, hi):
+    """PyTorch's hardtanh_backward: 0 at and beyond the bounds. At NaN its two loops
+    differ: the vectorised one (blocks of two AVX2 vectors: 8 float64 / 16 float32, in
+    memory order) gives 0, the scalar tail passes the gradient."""
+    scalar = np.where((x <= lo) | (x >= hi), 0.0, g)
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f" or not np.isnan(x).any():
+        return scalar
+    block = 16 if x.dtype == np.float32 else 8
+    vector_part = np.arange(x.size).reshape(x.shape) < (x.size // block) * block
+    return np.where(vector_part & np.isnan(x), 0.0, scalar)
 op("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x / 6 + 0.5, 0.0, 1.0),
-   lambda g, y, x: g * ((x > -3) & (x < 3)) * ONE_SIXTH_F32)
+   lambda g, y, x: np.where((x > -3) & (x < 3), g * ONE_SIXTH_F32, 0.0))
 op("hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0.0, 6.0) / 6,
    lambda g, y, x: np.where(x <= -3, 0.0, np.where(x < 3, g * (x / 3 + 0.5), g)))
 op("mish", "MishBackward0",
    sleef.on_float32(sleef.torch_float32("mish"), lambda x: x * np.tanh(softplus(x, 1.0, 20.0))),
    lambda g, y, x: g * ((t := np.tanh(softplus(x, 1.0, 20.0))) + x * sigmoid(x) * (1 - t * t)),
    sym=lambda sp, x: x * sp.tanh(sp.log(1 + sp.exp(x))))
-op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x > threshold, x, value),
-   lambda g, y, x, threshold, value: g * (x > threshold))
+# x <= threshold picks value (a NaN input stays NaN and passes its gradient), as PyTorch
+op("threshold", "ThresholdBackward0", lambda x, threshold, value: np.where(x <= threshold, value, x),
+   lambda g, y, x, threshold, value: np.where(x <= threshold, 0.0, g))
 op("expm1", "Expm1Backward0", expm1, lambda g, y, x: g * (y + 1), sym=lambda sp, x: sp.exp(x) - 1)
-op("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, y, x: -0.5 * g * y * y * y,
+op("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, y, x: -0.5 * g * y ** 3,
    sym=lambda sp, x: 1 / sp.sqrt(x))
 op("trunc", "TruncBackward0", np.trunc, lambda g, y, x: np.zeros_like(g * x))
 op("frac", "FracBackward0", lambda x: x - np.trunc(x), lambda g, y, x: g)
-op("sgn", "SgnBackward0", np.sign, lambda g, y, x: np.zeros_like(g * x))
+# sgn's gradient (real input) is PyTorch's ZeroTensor (engine.ZeroGrad)
+op("sgn", "SgnBackward0", sign, lambda g, y, x: _zero_tensor(np.zeros_like(g * x)))
+
+
+def _zero_tensor(z):
+    from .engine import ZeroGrad
+
+    return z.view(ZeroGrad) if type(z) is np.ndarray else z
 op("logit", "LogitBackward0", lambda x: np.log(x / (1 - x)),
-   lambda g, y, x: np.where((x < 0) | (x > 1), np.nan, g / (x * (1 - x))),
+   lambda g, y, x: np.where((x < 0) | (x > 1), np.nan,
+                            np.where((x == 0) | (x == 1), g * np.inf, g / (x * (1 - x)))),
    sym=lambda sp, x: sp.log(x / (1 - x)))
 op("silu", "SiluBackward0", sleef.on_float32(sleef.torch_float32("silu"), lambda x: x * sigmoid(x)),
    lambda g, y, x: g * (s := sigmoid(x)) * sleef.fma(x, 1 - s, 1),
@@ -249,8 +277,8 @@ def gelu_grad(x, approximate):
 
 # ===================================================================== binary elementwise
 op("atan2", "Atan2Backward0", np.arctan2,
-   lambda g, y, a, b: g * b / (a * a + b * b),
-   lambda g, y, a, b: g * -a / (a * a + b * b),
+   lambda g, y, a, b: g * b * _recip0(a * a + b * b),
+   lambda g, y, a, b: g * -a * _recip0(a * a + b * b),
    sym=lambda sp, a, b: sp.atan2(a, b))
 op("hypot", "HypotBackward0", np.hypot,
    lambda g, y, a, b: g * a / y,
@@ -264,12 +292,31 @@ op("minimum", "MinimumBackward0", np.minimum,
    lambda g, y, a, b: np.where(a == b, g / 2, np.where(a > b, 0.0, g)),
    lambda g, y, a, b: np.where(a == b, g / 2, np.where(a < b, 0.0, g)),
    sym=lambda sp, a, b: sp.Min(a, b))
+# Gradients through clamps are selected (where), never multiplied by a mask: an infinite
+# upstream gradient stays 0 where the input was clamped, as in PyTorch.
 op("clamp", "ClampBackward1", lambda x, min=None, max=None: np.clip(x, min, max),
-   lambda g, y, x, min=None, max=None: g * _within(x, min, max))
-op("clamp_tensor", "ClampBackward0", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
-   lambda g, y, x, lo, hi: g * ((x >= lo) & (x <= hi)),
-   lambda g, y, x, lo, hi: g * (x < lo),
-   lambda g, y, x, lo, hi: g * (x > hi))
+   lambda g, y, x, min=None, max=None: np.where(_within(x, min, max), g, 0.0))
+op("clamp_min", "ClampMinBackward0", lambda x, min: np.maximum(x, min),
+   lambda g, y, x, min: np.where(x >= min, g, 0.0))
+op("clamp_max", "ClampMaxBackward0", lambda x, max: np.minimum(x, max),
+   lambda g, y, x, max: np.where(x <= max, g, 0.0))
+op("clamp_min_tensor", "ClampMinBackward1", lambda x, lo: np.maximum(x, lo),
+   lambda g, y, x, lo: np.where(x >= lo, g, 0.0),
+   lambda g, y, x, lo: np.where(x < lo, g, 0.0))
+op("clamp_max_tensor", "ClampMaxBackward1", lambda x, hi: np.minimum(x, hi),
+   lambda g, y, x, hi: np.where(x <= hi, g, 0.0),
+   lambda g, y, x, hi: np.where(x > hi, g, 0.0))
+# min(max(x, lo), hi), PyTorch's clamp_backward_min_max: lo gets the gradient where x < lo
+# < hi, hi where x > hi or hi < lo (with lo > hi every element is hi; with lo == hi below
+# x nobody gets it)
+# (a bound not given is +-inf and takes no part in the other bound's test)
+op("clamp_tensor", "ClampBackward0",
+   lambda x, lo, hi, bounds="both": np.minimum(np.maximum(x, lo), hi),
+   lambda g, y, x, lo, hi, bounds="both": np.where((x >= lo) & (x <= hi), g, 0.0),
+   lambda g, y, x, lo, hi, bounds="both":
+       np.where((x < lo) & ((lo < hi) if bounds == "both" else True), g, 0.0),
+   lambda g, y, x, lo, hi, bounds="both":
+       np.where((x > hi) | ((hi < lo) if bounds == "both" else False), g, 0.0))
 op("where", "WhereBackward0", lambda c, a, b: np.where(c, a, b),
    _none,
    lambda g, y, c, a, b: np.where(c, g, 0.0),
@@ -285,8 +332,15 @@ ELEMENTWISE = {
     "exp", "exp2", "log", "log2", "log10", "log1p", "sqrt", "abs", "sign", "floor", "ceil",
     "round", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
     "relu", "erf", "softplus", "gelu", "leaky_relu", "elu", "silu", "clone", "alias", "atan2",
-    "hypot", "maximum", "minimum", "clamp", "clamp_tensor", "where",
+    "hypot", "maximum", "minimum", "clamp", "clamp_tensor", "where", "clamp_min", "clamp_max",
+    "clamp_min_tensor", "clamp_max_tensor",
 }
+
+
+def _recip0(d):
+    """1 / d, 0 where d is 0 (atan2's backward at the origin, as PyTorch)."""
+    with np.errstate(divide="ignore"):
+        return np.where(d == 0, 0.0, 1.0 / d)
 
 
 def _within(x, lo, hi):
@@ -321,8 +375,12 @@ op("mean", "MeanBackward0", lambda x: _sum(x, mean=True),
 op("mean_dim", "MeanBackward1",
    lambda x, dim, keepdim=False: _sum(x, dim, keepdim, mean=True),
    lambda g, y, x, dim, keepdim=False: expand_back(g / _count(x.shape, dim), x.shape, dim, keepdim))
+# PyTorch passes the gradient straight through the product of a 0-d tensor, even where
+# its element is NaN or infinite
 op("prod", "ProdBackward0", lambda x: np.prod(x),
-   lambda g, y, x: g * y / x if not np.any(x == 0)
+   lambda g, y, x: g if np.ndim(x) == 0 else g * y / x if not np.any(x == 0)
+   else np.zeros_like(g * x) if isinstance(x, np.ndarray) and np.count_nonzero(x == 0) > 1
+   # (PyTorch: with two zeros the gradient is 0 everywhere)
    else g * _prod_others(x.reshape(-1), 0).reshape(x.shape))
 op("prod_dim", "ProdBackward1", lambda x, dim, keepdim=False: np.prod(x, axis=dim, keepdims=keepdim),
    lambda g, y, x, dim, keepdim=False:
@@ -337,13 +395,26 @@ op("max_dim", "MaxBackward0", lambda x, dim, keepdim=False: np.max(x, axis=dim, 
    lambda g, y, x, dim, keepdim=False: _select_first(g, np.argmax(x, axis=dim), x.shape, dim, keepdim))
 op("min_dim", "MinBackward0", lambda x, dim, keepdim=False: np.min(x, axis=dim, keepdims=keepdim),
    lambda g, y, x, dim, keepdim=False: _select_first(g, np.argmin(x, axis=dim), x.shape, dim, keepdim))
-op("logsumexp", "LogsumexpBackward0", lambda x, dim, keepdim=False: logsumexp(x, dim, keepdim),
+def lifted(f):
+    """`f` over a dim, also for a 0-d tensor (PyTorch treats it as one element along dim 0):
+    0-d arguments are lifted to one element and the result brought back to 0-d."""
+    def g(*args, **params):
+        if all(np.ndim(a) for a in args):
+            return f(*args, **params)
+        out = f(*(np.reshape(a, (1,)) if np.ndim(a) == 0 else a for a in args), **params)
+        return np.reshape(out, ()) if np.size(out) == 1 else out
+    return g
+
+
+op("logsumexp", "LogsumexpBackward0",
+   lifted(lambda x, dim, keepdim=False: logsumexp(x, dim, keepdim if np.ndim(x) else False)),
    lambda g, y, x, dim, keepdim=False:
-       expand_back(g, x.shape, dim, keepdim) * np.exp(x - expand_back(y, x.shape, dim, keepdim)))
-op("softmax", "SoftmaxBackward0", lambda x, dim: softmax(x, dim),
-   lambda g, y, x, dim: y * (g - np.sum(g * y, axis=dim, keepdims=True)))
-op("log_softmax", "LogSoftmaxBackward0", lambda x, dim: x - logsumexp(x, (dim,), True),
-   lambda g, y, x, dim: g - np.exp(y) * np.sum(g, axis=dim, keepdims=True))
+       expand_back(g, x.shape, dim if x.ndim else None, keepdim)
+       * np.exp(x - expand_back(y, x.shape, dim if x.ndim else None, keepdim)))
+op("softmax", "SoftmaxBackward0", lifted(lambda x, dim: softmax(x, dim)),
+   lifted(lambda g, y, x, dim: y * (g - np.sum(g * y, axis=dim, keepdims=True))))
+op("log_softmax", "LogSoftmaxBackward0", lifted(lambda x, dim: log_softmax(x, dim)),
+   lifted(lambda g, y, x, dim: g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)))
 op("norm", "LinalgVectorNormBackward0",
    lambda x, p=2.0, dim=None, keepdim=False: vector_norm(x, p, dim, keepdim),
    lambda g, y, x, p=2.0, dim=None, keepdim=False: _norm_grad(g, y, x, p, dim, keepdim))
@@ -351,19 +422,78 @@ op("dist", "DistBackward0", lambda a, b, p=2.0: vector_norm(a - b, p, None, Fals
    lambda g, y, a, b, p=2.0: _norm_grad(g, y, a - b, p, None, False),
    lambda g, y, a, b, p=2.0: -_norm_grad(g, y, a - b, p, None, False))
 op("var", "VarBackward0", lambda x, dim=None, correction=1, keepdim=False:
-       np.var(x, axis=dim, ddof=correction, keepdims=keepdim),
-   lambda g, y, x, dim=None, correction=1, keepdim=False:
-       expand_back(g, x.shape, dim, keepdim) * 2 * (x - np.mean(x, axis=dim, keepdims=True))
-       / (_count(x.shape, dim) - correction))
+       _var(x, dim, correction, keepdim),
+   lambda g, y, x, dim=None, correction=1, keepdim=False: _var_grad(g, x, dim, correction, keepdim))
 op("std", "StdBackward0", lambda x, dim=None, correction=1, keepdim=False:
-       np.std(x, axis=dim, ddof=correction, keepdims=keepdim),
+       np.sqrt(_var(x, dim, correction, keepdim)),
    lambda g, y, x, dim=None, correction=1, keepdim=False:
-       expand_back(g / y, x.shape, dim, keepdim) * (x - np.mean(x, axis=dim, keepdims=True))
-       / (_count(x.shape, dim) - correction))
-op("cumsum", "CumsumBackward0", lambda x, dim: np.cumsum(x, axis=dim),
-   lambda g, y, x, dim: np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim))
+       _var_grad(np.where(y == 0, 0.0, g / (y * 2)), x, dim, correction, keepdim))
+op("cumsum", "CumsumBackward0", lifted(lambda x, dim: np.cumsum(x, axis=dim)),
+   lifted(lambda g, y, x, dim: np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim)))
 op("trace", "TraceBackward0", np.trace,
-   lambda g, y, x: g * np.eye(*x.shape, dtype=x.dtype))
+   lambda g, y, x: g * np.eye(*x.shape, dtype=x.dtype)
+   if not isinstance(g, (np.ndarray, np.generic))
+   else np.where(np.eye(*x.shape, dtype=bool), g, 0.0).astype(x.dtype))  # NaN g: diagonal
+
+
+def _var(x, dim, correction, keepdim):
+    """The sum of squared deviations over max(0, N - correction), as PyTorch (inf or NaN
+    when the correction leaves no degrees of freedom)."""
+    dof = max(0, _count(x.shape, dim) - correction)
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and np.size(x) and (
+            dim is None or math.prod(s for i, s in enumerate(x.shape) if i not in dim) == 1):
+        # one output element: PyTorch's std_var_all_cpu, two passes -- its mean, then a
+        # sequential sum of squared deviations in double
+        dev = x.astype(np.float64) - float(_sum(np.ascontiguousarray(x).reshape(-1), mean=True))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.cumsum((dev * dev).reshape(-1))[-1] / dof
+        shape = np.shape(np.sum(x, axis=dim, keepdims=keepdim))
+        return np.full(shape, out, dtype=x.dtype)
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and np.size(x):
+        return _welford_var(x, dim, keepdim, dof)
+    if not np.size(x):
+        first = 0.0
+    elif dim is None:
+        first = np.reshape(x, (-1,))[:1].reshape((1,) * np.ndim(x))
+    else:
+        first = x[tuple(slice(0, 1) if i in dim else slice(None) for i in range(np.ndim(x)))]
+    with np.errstate(invalid="ignore"):
+        dev = x - (first + np.mean(x - first, axis=dim, keepdims=True))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sum(dev * dev, axis=dim, keepdims=keepdim) / dof
+
+
+def _welford_var(x, dim, keepdim, dof):
+    """PyTorch's std_var_kernel: Welford's update in double, element by element along the
+    reduced dims (exactly 0 for a constant slice), m2 / max(0, N - correction)."""
+    rest = [i for i in range(x.ndim) if i not in dim]
+    xs = np.transpose(x, rest + list(dim)).reshape(
+        *[x.shape[i] for i in rest], -1).astype(np.float64)
+    mean = np.zeros(xs.shape[:-1])
+    m2 = np.zeros(xs.shape[:-1])
+    with np.errstate(invalid="ignore", over="ignore"):
+        for k in range(xs.shape[-1]):
+            v = xs[..., k]
+            delta = v - mean
+            mean = mean + delta / float(k + 1)
+            m2 = m2 + delta * (v - mean)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (m2 / dof).astype(x.dtype)
+    if keepdim:
+        out = out.reshape([1 if i in dim else s for i, s in enumerate(x.shape)])
+    return out
+
+
+def _var_grad(g, x, dim, correction, keepdim):
+    """PyTorch's var_backward: 2 / (N - correction) * g * (x - mean); over the whole tensor
+    with no degrees of freedom left, g * (NaN where x is the mean, else inf)."""
+    dev = x - np.mean(x, axis=dim, keepdims=True)
+    n = _count(x.shape, dim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if (dim is None or np.ndim(x) == 0) and n - correction <= 0:
+            return g * np.where(x == np.mean(x), np.nan, np.inf)
+        scale = 2.0 / (n - correction) if n != correction else np.inf
+        return scale * expand_back(g, x.shape, dim, keepdim) * dev
 
 
 def logsumexp(x, dim, keepdim):
@@ -371,6 +501,13 @@ def logsumexp(x, dim, keepdim):
     m = np.where(np.isfinite(m), m, 0.0)
     out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
     return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def log_softmax(x, dim):
+    """x - max - log(sum(exp(x - max))), as PyTorch's kernel: an infinite max gives NaN."""
+    with np.errstate(invalid="ignore"):
+        shifted = x - np.max(x, axis=dim, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
 def softmax(x, dim):
@@ -393,19 +530,23 @@ def _norm_grad(g, y, x, p, dim, keepdim):
     g = expand_back(g, x.shape, dim, keepdim)
     n = expand_back(y, x.shape, dim, keepdim)
     if p == 1:
-        return g * np.sign(x)
+        return g * sign(x)
     if p == math.inf:
         mask = np.abs(x) == n
         count = np.sum(mask, axis=dim, keepdims=True)
         return g * np.sign(x) * mask / count
-    if p == 2:
-        return np.where(n == 0, 0.0, x * g / n)
-    return np.where(n == 0, 0.0, x * np.abs(x) ** (p - 2) * g / n ** (p - 1))
+    if p == 2:  # g * (x / n) with 0 where n is 0 (an infinite g there gives NaN, as PyTorch)
+        return g * np.where(n == 0, 0.0, x / n)
+    scale = np.where(n == 0, 0.0, g / n ** (p - 1))
+    if p < 2:
+        return np.where(x == 0, 0.0, np.sign(x) * np.abs(x) ** (p - 1)) * scale
+    return x * np.abs(x) ** (p - 2) * scale
 
 
 def _evenly(g, x, y):
-    mask = x == y
-    return g * mask / np.sum(mask)
+    nan = isinstance(y, (np.ndarray, np.generic)) and bool(np.isnan(y))
+    mask = np.isnan(x) if nan else x == y  # a NaN extreme: the NaNs share it
+    return np.where(mask, g / np.sum(mask), 0.0)
 
 
 def _select_first(g, idx, shape, dim, keepdim):
@@ -458,8 +599,20 @@ op("addmm", "AddmmBackward0", lambda c, a, b: c + _mm(a, b),
    lambda g, y, c, a, b: g,
    lambda g, y, c, a, b: _mm(g, b.T),
    lambda g, y, c, a, b: _mm(a.T, g))
-op("det", "LinalgDetBackward0", np.linalg.det,
-   lambda g, y, a: np.asarray(g * y)[..., None, None] * np.linalg.inv(a).swapaxes(-1, -2))
+op("det", "LinalgDetBackward0", np.linalg.det, lambda g, y, a: _det_grad(g, y, a))
+
+
+def _det_grad(g, y, a):
+    """g * det(A) * A^-T; for a singular matrix (det 0) PyTorch's gradient is zero, for
+    one with a non-finite entry NaN (its solve fails)."""
+    if not np.all(np.isfinite(a)):
+        return np.full(np.shape(a), np.nan)
+    if np.all(y != 0):
+        try:
+            return np.asarray(g * y)[..., None, None] * np.linalg.inv(a).swapaxes(-1, -2)
+        except np.linalg.LinAlgError:
+            pass
+    return np.zeros_like(a) * np.asarray(g)[..., None, None]
 op("inverse", "LinalgInvExBackward0", np.linalg.inv,
    lambda g, y, a: -(y.swapaxes(-1, -2) @ g @ y.swapaxes(-1, -2)))
 
@@ -481,13 +634,15 @@ op("squeeze", "SqueezeBackward0", lambda x: np.squeeze(x),
    lambda g, y, x: np.reshape(g, x.shape))
 op("squeeze_dim", "SqueezeBackward1", lambda x, dim: np.squeeze(x, dim) if x.shape[dim] == 1 else x,
    lambda g, y, x, dim: np.reshape(g, x.shape))
+op("squeeze_tuple", "SqueezeBackward2", lambda x, dims: np.squeeze(x, dims),
+   lambda g, y, x, dims: np.reshape(g, x.shape))
 op("squeeze_dims", "SqueezeBackward4", lambda x, dims: np.squeeze(x, dims),
    lambda g, y, x, dims: np.reshape(g, x.shape))
 op("expand", "ExpandBackward0", lambda x, shape: np.broadcast_to(x, shape),
    lambda g, y, x, shape: g)  # the engine sums g back to x's shape
 op("repeat", "RepeatBackward0", lambda x, repeats: np.tile(x, repeats),
    lambda g, y, x, repeats: _repeat_grad(g, x.shape, repeats))
-op("select", "SelectBackward0", lambda x, dim, index: np.take(x, index, axis=dim),
+op("select", "SelectBackward0", lambda x, dim, index: x[(slice(None),) * dim + (index,)],
    lambda g, y, x, dim, index: _scatter(g, x.shape, dim, index))
 op("slice", "SliceBackward0",
    lambda x, dim, start, stop, step: x[(slice(None),) * dim + (slice(start, stop, step),)],
@@ -548,7 +703,7 @@ def _gather_first(gg, index, dim, keepdim):
     return picked if keepdim else np.squeeze(picked, dim)
 
 
-op("flip", "FlipBackward0", lambda x, dims: np.flip(x, dims), lambda g, y, x, dims: np.flip(g, dims))
+op("flip", "FlipBackward0", lambda x, dims: np.flip(x, dims).copy(), lambda g, y, x, dims: np.flip(g, dims))
 op("roll", "RollBackward0", lambda x, shifts, dims: np.roll(x, shifts, dims),
    lambda g, y, x, shifts, dims: np.roll(g, tuple(-k for k in shifts) if dims is not None
                                          else -shifts, dims))
@@ -617,15 +772,18 @@ def _repeat_grad(g, shape, repeats):
 
 
 def _pow_scalar(x, p):
-    """x ** p for a number p as PyTorch's CPU kernel computes it: 3 as x*x*x and -2 as
-    1/(x*x) (NumPy already takes 2, 0.5 and -1 the same way), otherwise pow."""
-    if type(x) is np.ndarray and x.dtype.kind == "f" and not isinstance(p, bool):
-        if p == 3:
-            return x * x * x
-        if p == -2:
-            return 1 / (x * x)
-        if p == -0.5:
-            return 1 / np.sqrt(x)
+    """x ** p for a number p as PyTorch's CPU kernel computes it: 0.5 and -0.5 as sqrt and
+    rsqrt, 3 as x*x*x and -2 as 1/(x*x) (NumPy already takes 2 and -1 the same way),
+    otherwise pow."""
+    if isinstance(x, (np.ndarray, np.generic)) and not isinstance(p, bool):
+        if p in (0.5, -0.5):  # sqrt and rsqrt (NaN at -inf)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.sqrt(x) if p == 0.5 else 1 / np.sqrt(x)
+        if type(x) is np.ndarray and x.dtype.kind == "f":
+            if p == 3:
+                return x * x * x
+            if p == -2:
+                return 1 / (x * x)
     return x ** p
 
 
@@ -714,19 +872,26 @@ op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
        (t - 1) * np.maximum(log1p(-p), -100) - t * np.maximum(log(p), -100), weight),
        reduction),
    lambda g, y, p, t, weight=None, reduction="mean": _per_element(_weighted(
-       np.broadcast_to(g, p.shape) * (p - t) / np.maximum((1 - p) * p, _EPSILON[p.dtype.char]),
+       np.broadcast_to(g, p.shape) * (p - t) / np.maximum((1 - p) * p, BCE_EPSILON),
        weight), reduction),
    lambda g, y, p, t, weight=None, reduction="mean": _per_element(_weighted(
-       np.broadcast_to(g, p.shape) * (np.maximum(log1p(-p), -100) - np.maximum(log(p), -100)),
-       weight), reduction))
+       np.broadcast_to(g, p.shape) * _bce_target_grad(p), weight), reduction))
+# PyTorch's BCE backward clamps (1 - p) p at EPSILON = 1e-12 as a float (float32)
+BCE_EPSILON = float(np.float32(1e-12))
+
+
+def _bce_target_grad(p):
+    """log(1 - p) - log(p) unclamped, as PyTorch: inf at p = 0, -inf at p = 1."""
+    with np.errstate(divide="ignore"):
+        return np.log1p(-p) - np.log(p)
 op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp, labels, reduction),
    lambda g, y, lp, labels, reduction="mean": _nll_grad(g, lp, labels, reduction), _none)
 
 
-# log(1 + exp(-|x|)) + max(x, 0) - x t: the logits form, stable for large |x|
+# (1 - t) x - logsigmoid(x), as PyTorch computes it (infinite where x is)
 op("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
    lambda x, t, reduction="mean": _reduce(
-       np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x))), reduction),
+       (1 - t) * x - (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))), reduction),
    lambda g, y, x, t, reduction="mean": _unreduce(g, x, reduction) * (sigmoid(x) - t),
    lambda g, y, x, t, reduction="mean": _unreduce(g, x, reduction) * -x)
 
@@ -738,9 +903,6 @@ def _reduce(v, reduction):
     if reduction == "sum":
         return _sum(v)
     return v
-
-
-_EPSILON = {"f": np.float32(1e-12), "d": 1e-12, "e": np.float16(1e-12)}
 
 
 def _weighted(v, weight):
@@ -862,7 +1024,8 @@ def _addmm_jvp(ts, y, c, a, b):
 
 JVP: dict[str, Callable] = {}
 LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "view",
-          "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "expand",
+          "unsafe_view", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims", "squeeze_tuple",
+          "expand",
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
           "select_backward", "slice_backward", "index", "reshape_alias", "scatter_first",
           "flip", "roll", "tril", "triu", "diag_embed", "diagonal", "diagonal_copy",

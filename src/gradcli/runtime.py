@@ -21,7 +21,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .engine import NO_PARAMS, Graph, Node, unbroadcast
+from .engine import (NO_PARAMS, ZERO_PLAIN, Graph, Node, ZeroGrad, add_grads, unbroadcast,
+                     zero_error, zero_passes)
 from .errors import ProgramError
 from .saved import NUMBER_OPERAND_SECOND_BACKWARD, SAVES, SECOND_BACKWARD_WHEN
 
@@ -207,6 +208,8 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
             if g is None:
                 return None
             if node.hooks and call_hook is not None:
+                if type(g) is ZeroGrad:
+                    g = g.view(np.ndarray)
                 for fn in node.hooks:
                     new = call_hook(fn, as_node(graph, g, None))
                     if new is not None:
@@ -215,7 +218,7 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                 grads[node.id] = g
             if on_done is not None and node.requires_grad and (
                     node.op is None or node.retains_grad):
-                on_done(node, g)
+                on_done(node, g.view(np.ndarray) if type(g) is ZeroGrad else g)
             return g
 
         # A leaf's gradient is accumulated as soon as its last user has sent its part, as
@@ -237,6 +240,12 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
             g = complete(node)
             if g is None:
                 continue
+            zero = type(g) is ZeroGrad and not create_graph
+            if zero:
+                message = zero_error(op.key, node.params)
+                if message is not None:
+                    raise ProgramError(message)
+                g = g.view(np.ndarray)
             _check_saved(node, own_version(node, own_versions),
                          own_versions is not None and node.id in own_versions)
             args = node.args
@@ -266,17 +275,22 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                     prev = grads.get(arg.id)
                     grads[arg.id] = gi if prev is None else _binary(graph, "+", prev, gi)
                     sent_to(arg)
+                elif zero and zero_passes(op.key, i, node):
+                    sent.append((arg, np.zeros(arg.value.shape, dtype=arg.value.dtype)
+                                 .view(ZeroGrad)))
+                elif zero and (op.key, i) in ZERO_PLAIN:
+                    sent.append((arg, np.zeros(arg.value.shape, dtype=arg.value.dtype)))
                 else:
                     gi = op.vjp[i](g, node.value, *values, **node.params)
                     shape = arg.value.shape
-                    if type(gi) is not np.ndarray or gi.shape != shape:
+                    if type(gi) is not np.ndarray and type(gi) is not ZeroGrad \
+                            or gi.shape != shape:
                         gi = unbroadcast(gi, shape)
                     sent.append((arg, gi))
             if sent and fn_hooks is not None:
                 sent = fn_hooks(node, "post", g, sent)
             for arg, gi in sent:
-                prev = grads.get(arg.id)
-                grads[arg.id] = gi if prev is None else prev + gi
+                grads[arg.id] = add_grads(grads.get(arg.id), gi)
                 sent_to(arg)
             if not retain_graph:
                 node.freed = True

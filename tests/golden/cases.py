@@ -295,6 +295,21 @@ case("A[0, 0, 0]", A=r(2, 3))
 case("torch.cat([A, v])", A=r(2, 3), v=r(3))
 
 
+# ---------------------------------------------------------------- found by differential tests
+case("torch.clamp_min(x, 0.2) * torch.clamp_max(x, 0.5)", x=[0.2, 0.5, -1.0, 1.0])
+case("torch.clamp_min(x, lo) + torch.clamp_max(x, hi)", x=[0.2, 0.5, -1.0, 1.0],
+     lo=[0.2, 0.0, 0.0, 2.0], hi=[0.1, 0.5, -2.0, 1.0])
+case("torch.clamp(x, lo, hi)", x=[1.0, 2.0, 0.5], lo=[3.0, 3.0, 0.0], hi=[0.0, 0.0, 1.0])
+case("A.unsqueeze(0).squeeze((0,))", A=[[1.0, -2.0, 0.5], [0.0, 3.0, -1.5]])
+case("torch.log(F.relu(x)).sum()", x=[-1.0, 0.0])
+case("torch.det(A)", A=[[1.0, 2.0], [2.0, 4.0]])
+case("A.mT", A=[[[1.0, 2.0], [3.0, 4.0]], [[0.5, 0.0], [-1.0, 2.0]]])
+case("torch.sgn(torch.var(x, correction=3))", x=[1.0, 2.0, 3.0])  # ZeroTensor: 0, not NaN
+case("torch.sgn(torch.std(x))", x=[1.0, 2.0, 3.0])  # ZeroTensor filled in place: an error
+case("F.hardtanh(torch.log(x - 2), 0.0, 0.5)", x=[1.0] * 9)  # NaN: vector loop 0, tail passes
+case("torch.norm(x, p=float('inf')) + torch.clamp(x, max=float('inf')).sum() * int(2.5)",
+     x=[1.0, -2.0, 0.5])
+
 # ---------------------------------------------------------------- Hessians (scalar outputs)
 # Recorded with torch.autograd.functional.hessian over all bindings, flattened in order.
 HESSIAN_CASES: list[tuple[str, dict]] = [

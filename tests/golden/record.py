@@ -57,6 +57,11 @@ def to_json(v):
     return a.tolist()
 
 
+def materialized(g: torch.Tensor) -> torch.Tensor:
+    """sgn's gradient reaches a leaf as a ZeroTensor, which has no array: real zeros."""
+    return torch.zeros_like(g) + g if g._is_zerotensor() else g
+
+
 def run(program: str, bindings: dict, no_grad: list[str]) -> dict:
     ns = {"torch": torch, "F": F}
     ns.update({name: getattr(torch, name) for name in UNARY})  # gradcli's bare spellings
@@ -87,7 +92,8 @@ def run(program: str, bindings: dict, no_grad: list[str]) -> dict:
         "out_grad_fn": type(out.grad_fn).__name__ if out.grad_fn else None,
         "grad_fns": graph_grad_fns(loss),
         "named": named,
-        "grads": {k: (None if t.grad is None else to_json(t.grad)) for k, t in leaves.items()},
+        "grads": {k: (None if t.grad is None else to_json(materialized(t.grad)))
+                  for k, t in leaves.items()},
     }
 
 

@@ -119,6 +119,10 @@ SPECS.update({
     "minimum": (torch.minimum, [f(3), f(3)]),
     "clamp": (lambda x: x.clamp(0.3, 0.7), [f(3)]),
     "clamp_tensor": (torch.clamp, [f(3), f(3, lo=0.1, hi=0.3), f(3, lo=0.7, hi=0.9)]),
+    "clamp_min": (lambda x: torch.clamp_min(x, 0.3), [f(3)]),
+    "clamp_max": (lambda x: torch.clamp_max(x, 0.7), [f(3)]),
+    "clamp_min_tensor": (torch.clamp_min, [f(3), f(3, lo=0.1, hi=0.3)]),
+    "clamp_max_tensor": (torch.clamp_max, [f(3), f(3, lo=0.7, hi=0.9)]),
     "where": (torch.where, [Arg("b", value=[True, False, True]), f(3), f(3)]),
     "sum": (lambda x: x.sum(), [f(2, 3)]),
     "sum_dim": (lambda x: x.sum(0), [f(2, 3)]),
@@ -158,6 +162,7 @@ SPECS.update({
     # SqueezeBackward4 is the in-place squeeze_(dim) that matmul applies to its mm result;
     # x.squeeze((0,)) records SqueezeBackward2. The squeezed clone is the result.
     "squeeze_dims": (lambda x: x.clone().squeeze_(0), [f(1, 3)]),
+    "squeeze_tuple": (lambda x: x.squeeze((0,)), [f(1, 3)]),
     "expand": (lambda x: x.expand(2, 3), [f(3)]),
     "repeat": (lambda x: x.repeat(2, 1), [f(3)]),
     "select": (lambda x: x[0], [f(2, 3)]),
