@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .engine import Node
-from .errors import ArgumentError, ShapeError
+from .errors import ArgumentError, ProgramError, ShapeError
 
 if TYPE_CHECKING:
     from .evaluator import Evaluator
@@ -55,8 +55,16 @@ def kind(v: Any) -> str:
     return T if isinstance(v, Node) else N
 
 
+MAX_INT_BITS = 14000  # about Python's 4300-digit limit: larger integers are refused
+
+
 def fold(symbol: str, a: float, b: float) -> float | int:
     """A binary operator on two Python numbers: constant subtrees fold, as in PyTorch."""
+    if isinstance(a, int) and isinstance(b, int) and (
+            a.bit_length() > 53 or b.bit_length() > 53 or symbol == "**"):
+        exact = _fold_int(symbol, a, b)  # beyond float precision: Python's exact integers
+        if exact is not None:
+            return exact
     with np.errstate(all="ignore"):
         x, y = np.float64(a), np.float64(b)
         r = {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "**": x ** y}[symbol]
@@ -64,6 +72,33 @@ def fold(symbol: str, a: float, b: float) -> float | int:
             and math.isfinite(r) and abs(r) < 2**53):
         return int(r)
     return float(r)
+
+
+def _fold_int(symbol: str, a: int, b: int) -> int | None:
+    """int OP int as Python computes it when the result is an integer (None otherwise),
+    refusing results too large to be of any use (9**9**9 would take hours)."""
+    if symbol == "**":
+        if b < 0:
+            return None
+        if abs(a) > 1 and b * math.log2(abs(a)) > MAX_INT_BITS:
+            raise ProgramError(f"{a if a.bit_length() < 64 else 'an integer'} ** "
+                               f"{b if b.bit_length() < 64 else 'an integer'} would have more "
+                               f"than {MAX_INT_BITS:,} bits: integer too large",
+                               "OverflowError")
+        return a ** b
+    if symbol not in "+-*":
+        return None
+    r = a + b if symbol == "+" else a - b if symbol == "-" else a * b
+    if r.bit_length() > MAX_INT_BITS:
+        raise ProgramError(f"the result has more than {MAX_INT_BITS:,} bits: integer too "
+                           "large", "OverflowError")
+    return r
+
+
+def check_int_operand(v: Any) -> None:
+    """A Python integer meeting a tensor must fit int64, as PyTorch's Scalar does."""
+    if type(v) is int and not -2**63 <= v < 2**63:
+        raise ProgramError("int too big to convert", "OverflowError")
 
 
 def binary(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
@@ -76,6 +111,8 @@ def binary(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
     ka, kb = kind(a), kind(b)
     if ka == N and kb == N:
         return fold(symbol, a, b)
+    check_int_operand(a)
+    check_int_operand(b)
     if symbol == "/" and ka == N:  # c / x is c * x.reciprocal(), as PyTorch computes it
         r = ev.apply("reciprocal", (b,), expr=f"1/{ev.text_of(b)}")
         return ev.apply("mul", (r, a))
@@ -101,6 +138,11 @@ def compare(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
     a, b = ev.operand(a), ev.operand(b)
     av = a.value if isinstance(a, Node) else a
     bv = b.value if isinstance(b, Node) else b
+    if isinstance(a, Node) or isinstance(b, Node):
+        check_int_operand(a)
+        check_int_operand(b)
+        if isinstance(a, Node) and isinstance(b, Node):
+            ev.check_broadcast(f"the comparison {symbol}", a.value.shape, b.value.shape)
     result = COMPARE[symbol](av, bv)
     if kind(a) == N and kind(b) == N:
         return bool(result)
@@ -332,9 +374,15 @@ def bind(fname: str, args: list, kwargs: dict, spec: list[tuple[str, Any]],
 def as_int(fname: str, what: str, v: Any) -> int:
     if isinstance(v, Node) and v.value.size == 1 and v.value.dtype.kind in "iu":
         v = int(v.value)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v:
+    if (isinstance(v, bool) or not isinstance(v, (int, float))
+            or (isinstance(v, float) and not math.isfinite(v)) or int(v) != v):
         raise ArgumentError(f"{fname}(): {what} must be an integer (got {_show(v)})")
-    return int(v)
+    v = int(v)
+    if not -2**63 <= v < 2**63:
+        raise ArgumentError(f"{fname}(): {what} must fit in 64 bits (got "
+                            f"{v if v.bit_length() < 200 else 'a ' + str(len(str(v))) + '-digit integer'}):"
+                            " Overflow when unpacking long long")
+    return v
 
 
 def as_float(fname: str, what: str, v: Any) -> float:
@@ -375,6 +423,22 @@ def shape_args(fname: str, sizes: list) -> tuple[int, ...]:
     return tuple(as_int(fname, "a size", s) for s in sizes)
 
 
+def size_args(fname: str, sizes: list) -> tuple[int, ...]:
+    """The shape of a new tensor: sizes as shape_args takes them, each non-negative, and
+    a storage size that fits in 64 bits."""
+    shape = shape_args(fname, sizes)
+    n = 1
+    for d in shape:  # in order, as PyTorch does: a 0 after an overflow does not save it
+        if d < 0:
+            raise ArgumentError(f"{fname}(): Trying to create tensor with negative dimension "
+                                f"{d}: {list(shape)}")
+        n *= d
+        if n >= 2**63:
+            raise ArgumentError(f"{fname}(): Storage size calculation overflowed with "
+                                f"sizes={list(shape)}")
+    return shape
+
+
 # ------------------------------------------------------------------ resolvers
 
 Resolver = Callable[..., Any]
@@ -394,6 +458,11 @@ def _unary(key: str, extra: list[tuple[str, Any]] = ()) -> Resolver:
         p = bind(name, args, kwargs, [("input", REQUIRED), *extra])
         x = ev.operand(p.pop("input"))
         params = {k: v for k, v in p.items()}
+        for k, v in params.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ArgumentError(f"{name}(): argument '{k}' must be a number (got "
+                                    f"{_show(v)})")
+            check_int_operand(v)
         if kind(x) == N:
             from .ops import REGISTRY
             with np.errstate(all="ignore"):

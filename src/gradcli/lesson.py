@@ -19,8 +19,8 @@ import numpy as np
 from . import dispatch, runtime
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind
 from .engine import Graph, Node
-from .errors import (ArgumentError, GradcliError, LimitError, ProgramError, ShapeError,
-                     UnknownFunctionError)
+from .errors import (CONVERTIBLE, ArgumentError, GradcliError, LimitError, ProgramError,
+                     ShapeError, UnknownFunctionError, from_python)
 from .evaluator import CONSTANTS, CONSTRUCTORS, DTYPES, DType, Evaluator, Randomness
 from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ExcType, ExcValue, GradFn,
                        GradMode, Printer, Starred, TorchSize, UserFunction, fake_address,
@@ -224,7 +224,9 @@ class Interpreter(Evaluator):
                                      hint="an endless loop? raise the budget with --max-steps")
                 self._current = stmt
                 self._start(f, stmt)
-            except GradcliError as e:
+            except (GradcliError, *CONVERTIBLE) as e:
+                if not isinstance(e, GradcliError):
+                    e = from_python(e)
                 if e.line is None and self._current is not None:
                     pos = getattr(self._current, "pos", None)
                     if pos is not None:

@@ -301,7 +301,9 @@ class Generator:
         if seed < 0:  # torch.manual_seed accepts negatives as their uint64 two's complement
             seed &= (1 << 64) - 1
         if seed >= 1 << 64:
-            raise RuntimeError("Overflow when unpacking long")
+            from .errors import ProgramError
+
+            raise ProgramError("Overflow when unpacking long long", "ValueError")
         self._seed = seed
         self._set_engine(_seed_key(seed), pos=_N)
         self._fresh = True
