@@ -178,12 +178,27 @@ def same_dtype(a: Node, b: Node) -> None:
                          f"{_SCALAR_TYPES.get(str(db), str(db))}")
 
 
+def check_flops(ev, fname: str, a: Node, b: Node) -> None:
+    """Refuse a matrix product that would take more than --max-flops operations (2 per
+    multiply-add), before any of it runs."""
+    sa, sb = a.value.shape, b.value.shape
+    n = sa[-2] if len(sa) > 1 else 1
+    k = sa[-1] if sa else 1
+    p = sb[-1] if len(sb) > 1 else 1
+    try:
+        batch = math.prod(np.broadcast_shapes(sa[:-2], sb[:-2]))
+    except ValueError:
+        return  # the shape check says what is wrong
+    ev.graph.check_flops(2 * batch * n * k * p, f"{fname} of shapes {list(sa)} and {list(sb)}")
+
+
 def mm(ev, a, b):
     a, b = ev.tensor(a), ev.tensor(b)
     _need_ndim("mm", a, (2,), "the first argument")
     _need_ndim("mm", b, (2,), "the second argument")
     same_dtype(a, b)
     _inner("mm", a, b, 1, 0)
+    check_flops(ev, "mm", a, b)
     ev.graph.check_size((a.value.shape[0], b.value.shape[1]), "the result of mm")
     return ev.apply("mm", (a, b))
 
@@ -230,6 +245,7 @@ def matmul(ev, a, b):
     if m1 != m2:
         raise ShapeError(f"matmul: shapes {list(a.value.shape)} and {list(b.value.shape)} "
                          f"cannot be multiplied ({m1} != {m2})")
+    check_flops(ev, "matmul", a, b)
     if _should_fold(a, b):
         return _folded(ev, a, b)
     return _batched(ev, a, b)
@@ -580,6 +596,9 @@ def _bmm(ev, name, args, kwargs):
     if a.value.shape[0] != b.value.shape[0]:
         raise ShapeError(f"bmm: batch sizes {a.value.shape[0]} and {b.value.shape[0]} differ")
     _inner("bmm", a, b, 2, 1)
+    check_flops(ev, "bmm", a, b)
+    ev.graph.check_size((a.value.shape[0], a.value.shape[1], b.value.shape[2]),
+                        "the result of bmm")
     return ev.apply("bmm", (a, b))
 
 
@@ -957,6 +976,9 @@ def _diag(ev, name, args, kwargs):
     x = ev.tensor(p["input"])
     _need_ndim(name, x, (1, 2), "the input")
     k = as_int(name, "diagonal", p["diagonal"])
+    if x.value.ndim == 1:
+        side = x.value.shape[0] + abs(k)
+        ev.graph.check_size((side, side), f"{name}()")
     return ev.apply("diag_embed" if x.value.ndim == 1 else "diagonal_copy", (x,), {"offset": k})
 
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from . import dispatch
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, shape_args
-from .engine import NO_PARAMS, Graph, Node, Where, backward, no_cycle_collection
+from .engine import (MAX_FLOPS, NO_PARAMS, Graph, Node, Where, backward,
+                     no_cycle_collection)
 from .errors import (CONVERTIBLE, ArgumentError, BackwardError, BindingError, GradcliError,
                      ParseError, ShapeError, UnboundNameError, UnknownFunctionError, from_python)
 from .ops import REGISTRY
@@ -84,14 +85,16 @@ class Evaluator:
                  max_elements: int = 10**8, trace: bool = False,
                  overrides: Mapping[str, np.ndarray] | None = None,
                  batched: bool = False, differentiate: bool | None = True,
-                 random: Randomness | None = None) -> None:
+                 random: Randomness | None = None, max_memory: int | None = None,
+                 max_flops: int | None = None) -> None:
         self.program = program
         self.batched = batched
         self.differentiate = differentiate  # None: run backward only if the output allows
         self.trace = trace
         self.overrides = dict(overrides or {})
         self.source = program.source
-        self.graph = Graph(DTYPES[dtype], max_elements)
+        self.graph = Graph(DTYPES[dtype], max_elements, max_memory=max_memory,
+                           max_flops=MAX_FLOPS if max_flops is None else max_flops)
         self.bindings = dict(bindings)
         self.no_grad = set(no_grad)
         self.retain_names = list(retain_grad)
@@ -998,12 +1001,26 @@ def to_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
     if isinstance(value, bool):
         raise BindingError(f"binding {name!r} must be a number or an array, not a boolean")
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return np.asarray(value, dtype=dtype)
+        try:
+            return np.asarray(value, dtype=dtype)
+        except OverflowError:
+            raise BindingError(f"binding {name!r}: the integer is beyond float range") from None
     if isinstance(value, (list, tuple, np.ndarray)):
         try:
             arr = np.asarray(value)
-        except ValueError:
+        except ValueError as e:
+            if "maximum supported dimension" in str(e):
+                raise BindingError(f"binding {name!r}: the nested lists are more than 64 "
+                                   "levels deep") from None
             raise BindingError(f"binding {name!r}: the nested lists are ragged") from None
+        except RecursionError:
+            raise BindingError(f"binding {name!r}: the nested lists are too deep") from None
+        if arr.dtype == object:  # integers beyond int64 (or beyond float range)
+            try:
+                arr = np.asarray(value, dtype=np.float64)
+            except (OverflowError, ValueError, TypeError):
+                raise BindingError(f"binding {name!r}: expected numbers within float range"
+                                   ) from None
         if arr.dtype.kind not in "iuf" or arr.dtype == object:
             raise BindingError(f"binding {name!r}: expected numbers, got {arr.dtype} values")
         return arr.astype(dtype, copy=False)
@@ -1018,7 +1035,8 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              overrides: Mapping[str, np.ndarray] | None = None,
              batched: bool = False, differentiate: bool | None = True,
              max_steps: int = 10**6, random_state: bytes | None = None,
-             keep_graphs: Any = None, lesson: bool | None = None) -> Result:
+             keep_graphs: Any = None, lesson: bool | None = None,
+             max_memory: int | None = None, max_flops: int | None = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
     LessonResult for a lesson program: statements, prints, several backward passes)."""
     try:
@@ -1026,14 +1044,15 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
                          dtype=dtype, seed=seed, max_elements=max_elements, trace=trace,
                          overrides=overrides, batched=batched, differentiate=differentiate,
                          max_steps=max_steps, random_state=random_state,
-                         keep_graphs=keep_graphs, lesson=lesson)
+                         keep_graphs=keep_graphs, lesson=lesson, max_memory=max_memory,
+                         max_flops=max_flops)
     except (MemoryError, RecursionError) as e:  # anywhere: parsing, backward, results
         raise from_python(e) from None
 
 
 def _evaluate(program, bindings, *, no_grad, retain_grad, dtype, seed, max_elements, trace,
               overrides, batched, differentiate, max_steps, random_state, keep_graphs,
-              lesson) -> Result:
+              lesson, max_memory, max_flops) -> Result:
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
     prog = program if isinstance(program, Program) else parse(program)
@@ -1057,9 +1076,11 @@ def _evaluate(program, bindings, *, no_grad, retain_grad, dtype, seed, max_eleme
         return Interpreter(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                            seed=seed, max_elements=max_elements, max_steps=max_steps,
                            random=Randomness(seed, random_state),
-                           keep_graphs=keep_graphs).run()
+                           keep_graphs=keep_graphs, max_memory=max_memory,
+                           max_flops=max_flops).run()
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
                    batched=batched, differentiate=differentiate,
-                   random=Randomness(seed, random_state))
+                   random=Randomness(seed, random_state), max_memory=max_memory,
+                   max_flops=max_flops)
     return ev.run()

@@ -131,7 +131,8 @@ class Interpreter(Evaluator):
         self.node_hooks: dict[tuple[Node, str], list] = {}  # hooks on grad_fn objects
         self.parameters: set[int] = set()  # nn.Parameter tensors print as Parameters
         self._parameter_nodes: list[Node] = []  # ... and stay alive, so ids stay theirs
-        self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False)
+        self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False,
+                           max_memory=self.graph.max_memory, max_flops=self.graph.max_flops)
         self.max_steps = max_steps
         self.steps = 0
         self.out: list[str] = []
