@@ -162,7 +162,7 @@ def numeric(name: str, arr: np.ndarray, path_text: str) -> np.ndarray:
 
 def _load_npy(name: str, path_text: str, max_elements: int) -> np.ndarray:
     """A .npy file, its header checked (dtype, shape against --max-elements, length)
-    before any data is read; never with pickle."""
+    before any data is read; the bytes become an array of that dtype, nothing else."""
     from numpy.lib import format as npformat
 
     label = f"--{name}: {path_text!r}"

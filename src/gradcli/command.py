@@ -187,16 +187,15 @@ def guard_memory(max_memory: Optional[int]) -> None:
 
         from .engine import default_max_memory
 
-        with open("/proc/self/status") as f:
-            used = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmData:"))
+        used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
         budget = max_memory if max_memory is not None else default_max_memory()
-        cap = used + budget + 256 * 2**20  # the tensors, and room for the rest
+        cap = used + budget + 512 * 2**20  # the tensors, and room for the rest
         soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         if soft == resource.RLIM_INFINITY or cap < soft:
             resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
-    except (OSError, ValueError, StopIteration, ImportError):
+    except (OSError, ValueError, ImportError):
         pass  # not Linux: the limits gradcli checks itself still hold
 
 

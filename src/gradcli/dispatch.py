@@ -470,15 +470,18 @@ def function(*names: str) -> Callable[[Resolver], Resolver]:
 
 
 def _unary(key: str, extra: list[tuple[str, Any]] = ()) -> Resolver:
+    numeric = {k for k, d in extra if type(d) in (int, float)}
+
     def resolve(ev, name, args, kwargs):
         p = bind(name, args, kwargs, [("input", REQUIRED), *extra])
         x = ev.operand(p.pop("input"))
         params = {k: v for k, v in p.items()}
         for k, v in params.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
+            if k in numeric and (isinstance(v, bool) or not isinstance(v, (int, float))):
                 raise ArgumentError(f"{name}(): argument '{k}' must be a number (got "
                                     f"{_show(v)})")
-            check_int_operand(v)
+            if k in numeric:
+                check_int_operand(v)
         if kind(x) == N:
             from .ops import REGISTRY
             with np.errstate(all="ignore"):

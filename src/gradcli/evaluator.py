@@ -169,7 +169,7 @@ class Evaluator:
         floats in `float_dtype` (the graph's by default)."""
         flat_ok = True
         stack = [items]
-        has_float = False
+        has_float = big_int = False
         while stack:
             cur = stack.pop()
             if isinstance(cur, (list, tuple)):
@@ -183,13 +183,15 @@ class Evaluator:
             elif isinstance(cur, float):
                 has_float = True
             elif type(cur) is int and not -2**63 <= cur < 2**63:
-                from .errors import ProgramError
-
-                raise ProgramError("Overflow when unpacking long long", "ValueError")
+                big_int = True
             elif not isinstance(cur, (int, bool)):
                 flat_ok = False
         if not flat_ok:
             raise ArgumentError("a tensor literal may hold only numbers")
+        if big_int and not (float_default or has_float):  # an int64 tensor cannot hold it
+            from .errors import ProgramError
+
+            raise ProgramError("Overflow when unpacking long long", "ValueError")
         plain = _to_plain(items)
         try:
             arr = np.array(plain)
