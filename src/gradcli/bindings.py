@@ -130,7 +130,9 @@ def parse_json(text: str, what: str, *, show_source: bool = True) -> Any:
     try:
         return json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as e:
-        raise InputFileError(f"{what} is not valid JSON: {e.msg}",
+        place = "" if show_source else (f" at column {e.colno}" if e.lineno == 1 else
+                                        f" at line {e.lineno}, column {e.colno}")
+        raise InputFileError(f"{what} is not valid JSON: {e.msg}{place}",
                              line=e.lineno if show_source else None,
                              column=e.colno if show_source else None,
                              source=text if show_source else None) from None

@@ -496,13 +496,41 @@ class _Lines:
         return self._iter()
 
     def _iter(self):
+        """Each line as text, or the error that stands for it: a line longer than the
+        limit is not kept (its error line says so); input that is not text (a NUL byte
+        in an over-long line, as /dev/zero gives) ends the reading."""
+        from .bindings import MAX_TEXT_BYTES
+        from .errors import InputFileError, LimitError
+
         done = 0
-        for raw in self.fh:
+        readline = self.fh.readline
+        while True:
+            raw = readline(MAX_TEXT_BYTES + 1)
+            if not raw:
+                return
             if self.progress is not None:
                 done += len(raw)
                 if done % 65536 < len(raw):
                     self.progress.update(self.task, completed=done)
-            yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if len(raw) > MAX_TEXT_BYTES and not raw.endswith(b"\n"):
+                yield LimitError(f"the line is longer than {MAX_TEXT_BYTES // 2**20} MiB: "
+                                 "not read")
+                binary = b"\0" in raw
+                while not binary:  # skip the rest of the line
+                    raw = readline(2**20)
+                    if not raw or raw.endswith(b"\n"):
+                        break
+                    binary = b"\0" in raw
+                if binary:
+                    yield InputFileError("the input is not text (NUL bytes): the rest is "
+                                         "not read")
+                    return
+                continue
+            try:
+                yield raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as e:
+                yield InputFileError(f"the line is not UTF-8 text (byte {e.start + 1} is "
+                                     f"0x{raw[e.start]:02x})")
 
     def __exit__(self, *exc) -> None:
         if self.progress is not None:
