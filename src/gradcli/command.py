@@ -218,8 +218,14 @@ def console(stderr: bool = False):
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
     # No markup or emoji codes: program text such as v[red] or a:b: is shown as written.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
-                   emoji=False)
+    out = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
+                  emoji=False)
+    if out.width < MIN_WIDTH:  # COLUMNS=20, COLUMNS=0: tables would squash their columns
+        out.width = 160        # to nothing; write full lines and let the terminal wrap them
+    return out
+
+
+MIN_WIDTH = 60
 
 
 def report(err: GradcliError, as_json: bool, *, one_line: bool = False) -> None:
