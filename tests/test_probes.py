@@ -573,3 +573,15 @@ def test_batch_falls_back_to_rows_alone_when_vectorised_numbers_differ(monkeypat
     import gradcli
     for row, line in zip(rows, lines):
         assert row["value"] == float(gradcli.evaluate("x**w", json.loads(line)).value)
+
+
+def test_explain_value_beyond_float_range_in_bounded_time():
+    r = run_cli(["explain", "exp(" * 100 + "x" + ")" * 100, "--x", "0.01"], timeout=30)
+    check_clean(r)
+    assert r.code == 0 and "engine: dy/dx" in r.out, r
+
+
+def test_json_float_beyond_range_is_refused(files):
+    (files / "f400.json").write_text('{"x": 1e400}')
+    r = run_cli(["eval", "x", "--bindings", "f400.json"], cwd=files)
+    check_bad(r, message="float range")

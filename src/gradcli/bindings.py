@@ -106,6 +106,13 @@ def _json_int(text: str) -> int:
     return int(text)
 
 
+def _json_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):  # JSON has no infinity: the number is out of range
+        raise ValueError(f"the number {text[:30]} is beyond float range")
+    return value
+
+
 def _json_depth_ok(text: str) -> bool:
     """Whether brackets nest at most MAX_JSON_DEPTH deep (strings are skipped)."""
     if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
@@ -128,7 +135,7 @@ def parse_json(text: str, what: str, *, show_source: bool = True) -> Any:
     if not _json_depth_ok(text):
         raise InputFileError(f"{what} nests more than {MAX_JSON_DEPTH} levels deep")
     try:
-        return json.loads(text, parse_int=_json_int)
+        return json.loads(text, parse_int=_json_int, parse_float=_json_float)
     except json.JSONDecodeError as e:
         place = "" if show_source else (f" at column {e.colno}" if e.lineno == 1 else
                                         f" at line {e.lineno}, column {e.colno}")

@@ -9,6 +9,7 @@ each op's SymPy rule. SymPy is imported only here.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,11 +213,16 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
                   "exact"
     elif symbolic and scalar:
         try:
-            _symbolic(ex, result, labels, target, sp)
+            with _time_limit(SYMPY_SECONDS):
+                _symbolic(ex, result, labels, target, sp)
         except (RecursionError, MemoryError):
             ex.symbolic = ex.latex = ex.symbolic_value = None
             ex.note = "symbolic part skipped: the expression nests deeper than SymPy can " \
                       "follow; the engine's gradient above is exact"
+        except _OutOfTime:
+            ex.symbolic = ex.latex = ex.symbolic_value = None
+            ex.note = f"symbolic part skipped: SymPy took more than {SYMPY_SECONDS} s; the " \
+                      "engine's gradient above is exact"
     elif not scalar:
         ex.note = "the graph holds tensors: local derivatives are Jacobians, so only the " \
                   "paths and the engine's gradient are shown"
@@ -227,6 +233,37 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
 # these sizes explain leaves the symbolic form out and says so.
 SYMPY_MAX_NODES = 300
 SYMPY_MAX_TREE = 3000
+
+
+SYMPY_SECONDS = 5
+
+
+class _OutOfTime(BaseException):  # not caught by SymPy's own `except Exception`
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise _OutOfTime in the block after `seconds` (a timer signal; only in the main
+    thread, where Python delivers signals: elsewhere the block runs unbounded)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _too_big_for_sympy(nodes: list[Node]) -> str | None:
@@ -256,9 +293,12 @@ def _symbolic(ex: Explanation, result: Result, labels: dict[int, str], target: N
     ex.symbolic = sp.sstr(d)
     ex.latex = sp.latex(d)
     subs = {sp.Symbol(labels[n.id], real=True): _sympify(n.value, sp) for n in result.leaves}
+    engine = float(np.asarray(ex.engine).reshape(-1)[0]) if np.size(ex.engine) == 1 else None
+    if engine is None or not np.isfinite(engine):
+        return  # the exact value of a number beyond float range could take SymPy forever
     try:
         ex.symbolic_value = float(d.subs(subs).evalf(30))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         ex.symbolic_value = None
 
 
