@@ -178,6 +178,13 @@ BAD_CASES = [
     ("lesson-big-tensors", E + ["import torch\n" + "".join(
         f"t{i} = torch.ones(10**7)\n" for i in range(41)) + "print(t0.sum())",
                                 "--max-memory", "400M"], r"memory|limit"),
+    ("lesson-list-growth", E + ["x = []\nwhile True:\n    x = x + [1]"], r"statements"),
+    ("lesson-string-growth", E + ["s = 'a'\nwhile True:\n    s = s + 'a' * 1000"],
+     r"statements"),
+    ("lesson-sum-huge-range", E + ["print(sum(range(10**12)))", "--max-steps", "100000"],
+     r"statements"),
+    ("lesson-sum-zip-ranges", E + ["print(sum(zip(range(10**12), range(10**12)), ()))"],
+     r"statements|too long"),
     ("lesson-range-list", E + ["r = list(range(10**10))\nprint(len(r))"], r"limit|too long|large|memory"),
     # files
     ("npz-named-npy", E + ["x.sum()", "--x", "@npz.npy"], r"npz|npy|not"),

@@ -1213,7 +1213,10 @@ class Interpreter(Evaluator):
         if not ta and not tb:
             if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
                 return _numpy_binary(op, a, b)
-            return python_binary(op, a, b)
+            r = python_binary(op, a, b)
+            if type(r) in (list, str, tuple) and len(r) > 1024:
+                self.steps += len(r) >> 10  # copying n items costs n/1024 statements, so
+            return r                        # `s = s + [1]` in a loop stays bounded in time
         if op in ("+", "-", "*", "/", "**", "@"):
             for x in (a, b):
                 if not isinstance(x, (Node, int, float, list, tuple, np.ndarray, np.generic)):
