@@ -1057,6 +1057,16 @@ def _evaluate(program, bindings, *, no_grad, retain_grad, dtype, seed, max_eleme
               lesson, max_memory, max_flops) -> Result:
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
+    if not isinstance(program, (str, Program)):
+        raise BindingError(f"the program must be text (got {type(program).__name__})")
+    if bindings is not None and not isinstance(bindings, Mapping):
+        raise BindingError(f"the bindings must be a dict of names to values (got "
+                           f"{type(bindings).__name__})")
+    for option, value in (("max_elements", max_elements), ("max_steps", max_steps),
+                          ("max_memory", max_memory), ("max_flops", max_flops)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 1):
+            raise BindingError(f"{option} must be a positive integer (got {value!r})")
     prog = program if isinstance(program, Program) else parse(program)
     from .syntax import is_lesson
 
