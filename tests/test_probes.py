@@ -9,7 +9,6 @@ import json
 import os
 import re
 import struct
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -185,7 +184,8 @@ BAD_CASES = [
      r"statements"),
     ("lesson-sum-zip-ranges", E + ["print(sum(zip(range(10**12), range(10**12)), ()))"],
      r"statements|too long"),
-    ("lesson-range-list", E + ["r = list(range(10**10))\nprint(len(r))"], r"limit|too long|large|memory"),
+    ("lesson-range-list", E + ["r = list(range(10**10))\nprint(len(r))"],
+     r"limit|too long|large|memory"),
     # files
     ("npz-named-npy", E + ["x.sum()", "--x", "@npz.npy"], r"npz|npy|not"),
     ("empty-npy", E + ["x.sum()", "--x", "@empty.npy"], r"empty|npy|not"),

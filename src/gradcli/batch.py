@@ -10,7 +10,6 @@ evaluated alone. A bad row gives an error line; the others go on.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 

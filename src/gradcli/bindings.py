@@ -220,8 +220,9 @@ def _load_npy(name: str, path_text: str, max_elements: int) -> np.ndarray:
         except OSError as e:
             raise InputFileError(f"--{name}: cannot read {path_text!r}: {e.strerror}") from None
     if len(data) != nbytes:
+        has = f"has {len(data):,}" if len(data) < nbytes else "holds more"
         raise InputFileError(f"{label}: the header promises {nbytes:,} bytes of data, the "
-                             f"file {'has ' + format(len(data), ',') if len(data) < nbytes else 'holds more'}")
+                             f"file {has}")
     arr = np.frombuffer(data, dtype=dtype)
     return arr.reshape(shape, order="F" if fortran else "C")
 

@@ -395,9 +395,9 @@ def as_int(fname: str, what: str, v: Any) -> int:
         raise ArgumentError(f"{fname}(): {what} must be an integer (got {_show(v)})")
     v = int(v)
     if not -2**63 <= v < 2**63:
-        raise ArgumentError(f"{fname}(): {what} must fit in 64 bits (got "
-                            f"{v if v.bit_length() < 200 else 'a ' + str(len(str(v))) + '-digit integer'}):"
-                            " Overflow when unpacking long long")
+        shown = v if v.bit_length() < 200 else f"a {len(str(abs(v)))}-digit integer"
+        raise ArgumentError(f"{fname}(): {what} must fit in 64 bits (got {shown}): Overflow "
+                            "when unpacking long long")
     return v
 
 

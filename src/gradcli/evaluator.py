@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from . import dispatch
-from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, shape_args
+from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind
 from .engine import (MAX_FLOPS, NO_PARAMS, Graph, Node, Where, backward,
                      no_cycle_collection)
 from .errors import (CONVERTIBLE, ArgumentError, BackwardError, BindingError, GradcliError,
