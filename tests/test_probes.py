@@ -177,6 +177,9 @@ BAD_CASES = [
     ("lesson-big-tensors", E + ["import torch\n" + "".join(
         f"t{i} = torch.ones(10**7)\n" for i in range(41)) + "print(t0.sum())",
                                 "--max-memory", "400M"], r"memory|limit"),
+    ("lesson-jacobian-large", E + ["import torch\nx = torch.ones(20000, requires_grad=True)\n"
+                                   "J = torch.autograd.functional.jacobian(torch.exp, x)\n"
+                                   "print(J.shape)"], r"limit"),
     ("lesson-list-growth", E + ["x = []\nwhile True:\n    x = x + [1]"], r"statements"),
     ("lesson-string-growth", E + ["s = 'a'\nwhile True:\n    s = s + 'a' * 1000"],
      r"statements"),

@@ -747,6 +747,7 @@ def _detached(ip, out: Node, create_graph: bool) -> Node:
 def _jac(ip, out: Any, x: Node, out_shape: tuple, create_graph: bool = False) -> Node:
     """d(out)/d(x) with shape out.shape + x.shape, one reverse pass per output element."""
     shape = tuple(out_shape) + x.value.shape
+    ip.graph.check_size(shape, "the Jacobian")
     if out is None or not isinstance(out, Node) or not out.requires_grad:
         return ip.constant(np.zeros(shape, dtype=x.value.dtype))
     rows = []
