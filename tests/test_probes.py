@@ -180,6 +180,10 @@ BAD_CASES = [
     ("lesson-jacobian-large", E + ["import torch\nx = torch.ones(20000, requires_grad=True)\n"
                                    "J = torch.autograd.functional.jacobian(torch.exp, x)\n"
                                    "print(J.shape)"], r"limit"),
+    ("lesson-randint-huge-bound", E + ["import torch\nprint(torch.randint(0, 10**30, (2,)))"],
+     r"bounds"),
+    ("lesson-math-comb-huge", E + ["import math\nprint(math.comb(10**7, 10**6))"], r"large"),
+    ("max-memory-beyond-range", E + ["x", "--x", "1", "--max-memory", "1e400"], None),
     ("lesson-list-growth", E + ["x = []\nwhile True:\n    x = x + [1]"], r"statements"),
     ("lesson-string-growth", E + ["s = 'a'\nwhile True:\n    s = s + 'a' * 1000"],
      r"statements"),

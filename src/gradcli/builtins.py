@@ -865,6 +865,9 @@ def math_function(name: str):
         plain = [python_number(a) if isinstance(a, Node) else a for a in args]
         if name == "factorial" and plain and isinstance(plain[0], int) and plain[0] > 5000:
             raise ProgramError("the factorial would be too large", "OverflowError")
+        if name in ("comb", "perm") and any(isinstance(v, int) and v > 5000 for v in plain):
+            raise ProgramError(f"math.{name} of numbers above 5000 would be too large",
+                               "OverflowError")
         try:
             return getattr(math, name)(*plain, **kwargs)
         except (ValueError, TypeError, OverflowError) as e:

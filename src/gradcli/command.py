@@ -150,7 +150,9 @@ def parse_amount(option: str, text: str, *, units: bool = False) -> int:
         value = base ** min(exp, 400)
     else:
         value = float(number) if any(c in number for c in ".eE") else int(number)
-    value = int(min(value, 2**63) * _UNITS[unit])
+    if value == float("inf"):
+        raise GradcliError(f"{option} must be a finite number (got {text!r})")
+    value = int(min(value, 2**62) * _UNITS[unit])
     if value <= 0:
         raise GradcliError(f"{option} must be positive (got {text!r})")
     return value
@@ -195,7 +197,7 @@ def guard_memory(max_memory: Optional[int]) -> None:
             cap = min(cap, hard)
         if soft == resource.RLIM_INFINITY or cap < soft:
             resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
-    except (OSError, ValueError, ImportError):
+    except (OSError, ValueError, OverflowError, ImportError):
         pass  # not Linux: the limits gradcli checks itself still hold
 
 
