@@ -244,8 +244,10 @@ def _load_csv(name: str, text: str, path_text: str, sep: str | None) -> np.ndarr
             raise InputFileError(f"--{name}: {path_text!r} line {n} has {len(rows[-1])} "
                                  f"columns, the first row {len(rows[0])}")
     arr = np.array(rows, dtype=np.float64)
-    if arr.ndim == 2 and arr.shape[0] == 1:
-        arr = arr[0]
+    if arr.ndim == 2 and arr.shape[0] == 1:  # one row, or one column: a vector, as
+        arr = arr[0]                         # np.loadtxt(..., ndmin=1) reads them
+    elif arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
     return arr
 
 
