@@ -616,3 +616,18 @@ def test_csv_files_read_as_numpy_reads_them(name, text, tmp_path):
         want = want[0]
     got = load_file("x", str(path), np.dtype("float64"))
     assert got.shape == want.shape and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("array", [
+    np.asfortranarray(np.arange(6.0).reshape(2, 3)), np.array(3.5), np.arange(4, dtype=">f4"),
+    np.array([True, False]), np.arange(5, dtype=np.int32), np.zeros((0, 3)),
+], ids=["fortran", "0-d", "big-endian", "bool", "int32", "empty"])
+def test_npy_files_read_as_numpy_reads_them(array, tmp_path):
+    """The header-first .npy reader gives what np.load gives, for every layout it accepts."""
+    from gradcli.bindings import load_file
+
+    path = tmp_path / "a.npy"
+    np.save(path, array)
+    got = load_file("x", str(path), np.dtype("float64"))
+    want = np.load(path).astype(np.float64)
+    assert got.shape == want.shape and np.array_equal(got, want)
