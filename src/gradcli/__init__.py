@@ -51,6 +51,9 @@ def main() -> None:
     gc.disable()
     from . import command
 
+    command.MEMORY_GUARD = True
+    command.ascii_fallback()
+
     plan = None if command.completing() else command.quick_plan(sys.argv[1:])
     if plan is not None:
         from . import bindings, evaluator  # noqa: F401  (NumPy and the engine, GC paused)

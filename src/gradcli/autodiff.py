@@ -56,6 +56,9 @@ def tangents(result: Result, seeds: dict[int, np.ndarray]) -> list[np.ndarray | 
 # ------------------------------------------------------------------------ Jacobians
 
 
+MAX_PASSES = 2000  # rows of a Hessian, passes of a Jacobian: each is a pass over the graph
+
+
 def jacobian(result: Result, wrt: list[Node]) -> tuple[dict[str, np.ndarray], str]:
     """d(output)/d(leaf) with shape output.shape + leaf.shape for each leaf; and the mode."""
     out = result.output_node

@@ -10,13 +10,13 @@ evaluated alone. A bad row gives an error line; the others go on.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from .errors import GradcliError
+from .bindings import parse_json
+from .errors import CONVERTIBLE, GradcliError, from_python
 from .evaluator import evaluate
 from .ops import ELEMENTWISE
 from .result import Result, jsonable, single_graph
@@ -92,6 +92,8 @@ class Batch:
             result = single_graph(evaluate(self.program, bindings, **self.options))
         except GradcliError as e:
             return _row_error(n, e)
+        except CONVERTIBLE as e:  # whatever goes wrong, the row gets its error line
+            return _row_error(n, from_python(e))
         if self.plan is None:
             self.plan = _plan(result, self.program)
         return _row_line(n, result, self.nodes)
@@ -115,6 +117,12 @@ class Batch:
             if node_rows is not None:
                 line["nodes"] = node_rows[i]
             out.append(line)
+        # Each row must read exactly as it would alone: check one row of every chunk, and
+        # evaluate rows one by one from now on if it does not.
+        first, doc = rows[0]
+        if self._one(first, doc) != out[0]:
+            self.plan.vectorize = False
+            return None
         return out
 
     def _node_rows(self, result: Result, count: int) -> list[list[dict]]:
@@ -133,10 +141,13 @@ class Batch:
         results: dict[int, dict] = {}
         pending = []
         for n, text in chunk:
+            if isinstance(text, GradcliError):  # the reader refused the line (too long)
+                results[n] = _row_error(n, text)
+                continue
             try:
-                doc = json.loads(text)
-            except json.JSONDecodeError as e:
-                results[n] = _row_error(n, f"not valid JSON: {e.msg} at column {e.colno}")
+                doc = parse_json(text, "the line", show_source=False)
+            except GradcliError as e:
+                results[n] = _row_error(n, e.message, "BindingError")
                 continue
             if not isinstance(doc, dict):
                 results[n] = _row_error(n, "each line must be a JSON object of bindings, "
@@ -149,7 +160,9 @@ class Batch:
         if self.plan is not None and self.plan.vectorize:
             keys = set(self.plan.names)
             for n, doc in pending:
-                if set(doc) == keys and all(type(v) in (int, float) for v in doc.values()):
+                if set(doc) == keys and all(type(v) is float or (type(v) is int and
+                                                     -2**53 <= v <= 2**53)
+                                                     for v in doc.values()):
                     group.append((n, doc))
         if len(group) > 1:
             lines = self._together(group)
@@ -163,10 +176,14 @@ class Batch:
 
 
 def run(program: Program, lines: Iterable[str], **options: Any) -> Iterator[dict]:
-    """Result lines for the input lines, in order, chunk by chunk."""
+    """Result lines for the input lines, in order, chunk by chunk. Blank lines are skipped,
+    as jq skips them (line numbers still count them); an item that is a GradcliError
+    instead of text (a line the reader refused) gets its error line."""
     batch = Batch(program, **options)
-    chunk: list[tuple[int, str]] = []
+    chunk: list[tuple[int, Any]] = []
     for n, text in enumerate(lines, 1):
+        if isinstance(text, str) and not text.strip():
+            continue
         chunk.append((n, text))
         if len(chunk) == CHUNK:
             yield from batch.run_chunk(chunk)

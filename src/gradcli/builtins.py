@@ -4,7 +4,7 @@ methods that read or change autograd state (backward, item, zero_, register_hook
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
@@ -127,7 +127,7 @@ def _round(ip, args, kwargs):
 
 
 def _sum(ip, args, kwargs):
-    items = ip.iterate(args[0])
+    items = _consumed(ip, args[0])
     total = args[1] if len(args) > 1 else kwargs.get("start", 0)
     for x in items:
         total = ip._binary("+", total, x)
@@ -137,11 +137,11 @@ def _sum(ip, args, kwargs):
 def _extreme(which: str):
     def fn(ip, args, kwargs):
         if len(args) == 1:
-            items = list(ip.iterate(args[0]))
+            items = _materialized(ip, args[0])
         else:
             items = list(args)
         if isinstance(args[0], Node) and len(args) == 1:
-            items = list(ip.iterate(args[0]))
+            items = _materialized(ip, args[0])
         if not items:
             if "default" in kwargs:
                 return kwargs["default"]
@@ -169,7 +169,7 @@ def _zip(ip, args, kwargs):
 def _list(ip, args, kwargs):
     if not args:
         return []
-    return _bounded(list(ip.iterate(args[0])))
+    return _bounded(_materialized(ip, args[0]))
 
 
 def _tuple(ip, args, kwargs):
@@ -178,7 +178,31 @@ def _tuple(ip, args, kwargs):
     v = args[0]
     if isinstance(v, TorchSize):
         return tuple(v)
-    return tuple(_bounded(list(ip.iterate(v))))
+    return tuple(_bounded(_materialized(ip, v)))
+
+
+def _consumed(ip, v: Any) -> Iterator:
+    """The items of `v` for a builtin that runs through them (sum, max, sorted, list, ...):
+    every 16 items count as one statement of the lesson's --max-steps budget, so that
+    sum(range(10**12)) stops like an endless loop instead of running for hours."""
+    from .errors import LimitError
+
+    budget = ip.max_steps
+    for k, x in enumerate(ip.iterate(v), 1):
+        if not k & 15:
+            ip.steps += 1
+            if ip.steps > budget:
+                raise LimitError(f"the program ran more than {budget:,} statements (a builtin "
+                                 "going through its items counts one per 16)",
+                                 hint="raise the budget with --max-steps")
+        yield x
+
+
+def _materialized(ip, v: Any) -> list:
+    """The items of `v` as a list, refusing a range too long to hold before making it."""
+    if isinstance(v, range) and len(v) > MAX_RANGE_LIST:
+        raise ProgramError("the list would be too long", "MemoryError")
+    return list(_consumed(ip, v))
 
 
 def _bounded(items: list) -> list:
@@ -194,11 +218,11 @@ def _dict(ip, args, kwargs):
 
 
 def _set(ip, args, kwargs):
-    return set(ip.iterate(args[0])) if args else set()
+    return set(_consumed(ip, args[0])) if args else set()
 
 
 def _sorted(ip, args, kwargs):
-    items = list(ip.iterate(args[0]))
+    items = _materialized(ip, args[0])
     ip._py_method(items, "sort", [], kwargs)
     return items
 
@@ -207,7 +231,7 @@ def _reversed(ip, args, kwargs):
     v = args[0]
     if isinstance(v, (list, tuple, range, str)):
         return reversed(v)
-    return reversed(list(ip.iterate(v)))
+    return reversed(_materialized(ip, v))
 
 
 def _map(ip, args, kwargs):
@@ -222,11 +246,11 @@ def _filter(ip, args, kwargs):
 
 
 def _any(ip, args, kwargs):
-    return any(ip.truth(x) for x in ip.iterate(args[0]))
+    return any(ip.truth(x) for x in _consumed(ip, args[0]))
 
 
 def _all(ip, args, kwargs):
-    return all(ip.truth(x) for x in ip.iterate(args[0]))
+    return all(ip.truth(x) for x in _consumed(ip, args[0]))
 
 
 def _isinstance(ip, args, kwargs):
@@ -734,6 +758,7 @@ def _detached(ip, out: Node, create_graph: bool) -> Node:
 def _jac(ip, out: Any, x: Node, out_shape: tuple, create_graph: bool = False) -> Node:
     """d(out)/d(x) with shape out.shape + x.shape, one reverse pass per output element."""
     shape = tuple(out_shape) + x.value.shape
+    ip.graph.check_size(shape, "the Jacobian")
     if out is None or not isinstance(out, Node) or not out.requires_grad:
         return ip.constant(np.zeros(shape, dtype=x.value.dtype))
     rows = []
@@ -851,6 +876,9 @@ def math_function(name: str):
         plain = [python_number(a) if isinstance(a, Node) else a for a in args]
         if name == "factorial" and plain and isinstance(plain[0], int) and plain[0] > 5000:
             raise ProgramError("the factorial would be too large", "OverflowError")
+        if name in ("comb", "perm") and any(isinstance(v, int) and v > 5000 for v in plain):
+            raise ProgramError(f"math.{name} of numbers above 5000 would be too large",
+                               "OverflowError")
         try:
             return getattr(math, name)(*plain, **kwargs)
         except (ValueError, TypeError, OverflowError) as e:

@@ -118,6 +118,13 @@ RetainOpt = typer.Option([], "--retain-grad", metavar="NAMES",
 SeedOpt = typer.Option(None, "--seed", help="Seed for randn/rand in bindings and program.")
 DTypeOpt = typer.Option(DType.float64, "--dtype", help="Floating point precision.")
 MaxElemOpt = typer.Option(10**8, "--max-elements", help="Refuse tensors larger than this.")
+MaxMemOpt = typer.Option(None, "--max-memory", metavar="BYTES",
+                         help="Memory the program's tensors may take together (e.g. 512M, "
+                              "2G; default: a quarter of the machine, at most 2G).")
+MaxFlopsOpt = typer.Option(None, "--max-flops", metavar="N",
+                           help="Refuse a matrix product of more operations (default 1e11).")
+FileRefsOpt = typer.Option(False, "--allow-file-refs",
+                           help="Let a --bindings file name other files (\"@w.npy\").")
 StrictOpt = typer.Option(False, "--strict", help="Exit 2 if any NaN or infinity is produced.")
 
 
@@ -125,7 +132,7 @@ class Common:
     """The inputs every evaluating command shares: the program, its bindings, options."""
 
     NAMES = ("program", "file", "var", "bindings_file", "no_grad", "retain_grad", "seed",
-             "dtype", "max_elements", "strict")
+             "dtype", "max_elements", "strict", "max_memory", "max_flops", "allow_file_refs")
 
     def __init__(self, ctx: typer.Context, values: dict) -> None:
         self.ctx = ctx
@@ -141,7 +148,8 @@ class Common:
                     no_grad=self.no_grad, retain_grad=self.retain_grad, seed=self.seed,
                     dtype=self.dtype.value, max_elements=self.max_elements, strict=self.strict,
                     trace=trace, differentiate=differentiate, max_steps=max_steps,
-                    lesson_ok=lesson_ok, backward=backward)
+                    lesson_ok=lesson_ok, backward=backward, max_memory=self.max_memory,
+                    max_flops=self.max_flops, allow_file_refs=self.allow_file_refs)
 
 
 COMMON_PARAMETERS = [
@@ -151,7 +159,9 @@ COMMON_PARAMETERS = [
         ("var", List[str], VarOpt), ("bindings_file", Optional[str], BindingsOpt),
         ("no_grad", List[str], NoGradOpt), ("retain_grad", List[str], RetainOpt),
         ("seed", Optional[int], SeedOpt), ("dtype", DType, DTypeOpt),
-        ("max_elements", int, MaxElemOpt), ("strict", bool, StrictOpt)]
+        ("max_elements", int, MaxElemOpt), ("strict", bool, StrictOpt),
+        ("max_memory", Optional[str], MaxMemOpt), ("max_flops", Optional[str], MaxFlopsOpt),
+        ("allow_file_refs", bool, FileRefsOpt)]
 ]
 
 
@@ -265,6 +275,9 @@ def check_cmd(
 
     as_json = format == TableFormat.json
     try:
+        for option, tol in (("--rtol", rtol), ("--atol", atol)):
+            if not (tol >= 0 and tol != float("inf")):
+                raise GradcliError(f"{option} must be a finite number >= 0 (got {tol})")
         if not expect and not gradcheck:
             raise GradcliError("nothing to check", hint="give --expect NAME=VALUE or --gradcheck")
         loaded = common.load()
@@ -410,6 +423,8 @@ def batch_cmd(
     seed: Optional[int] = SeedOpt,
     dtype: DType = DTypeOpt,
     max_elements: int = MaxElemOpt,
+    max_memory: Optional[str] = MaxMemOpt,
+    max_flops: Optional[str] = MaxFlopsOpt,
 ) -> None:
     """Evaluate PROGRAM once per line of JSON bindings; one result line per input line.
 
@@ -424,13 +439,17 @@ def batch_cmd(
         if program == "-" and input == "-":
             raise GradcliError("the program and the bindings cannot both come from standard "
                                "input", hint="give the program as an argument or with -f")
+        from .command import check_limits
+
+        limits = check_limits(seed=seed, max_elements=max_elements, max_memory=max_memory,
+                              max_flops=max_flops)
         text = _program_text(program, file, list(ctx.args))
         prog = parse(text)
         stream = _Lines(input)
     except GradcliError as e:
         fail(e, False)
     options = dict(no_grad=_names(no_grad), dtype=dtype.value, seed=seed,
-                   max_elements=max_elements)
+                   max_elements=max_elements, **limits)
     failed = False
     out = sys.stdout
     write = out.write
@@ -454,7 +473,9 @@ class _Lines:
         self.spec = spec
         self.progress = None
         if spec == "-":
-            self.fh = sys.stdin.buffer
+            from .bindings import stdin_bytes
+
+            self.fh = stdin_bytes()
             self.size = None
         else:
             try:
@@ -475,13 +496,41 @@ class _Lines:
         return self._iter()
 
     def _iter(self):
+        """Each line as text, or the error that stands for it: a line longer than the
+        limit is not kept (its error line says so); input that is not text (a NUL byte
+        in an over-long line, as /dev/zero gives) ends the reading."""
+        from .bindings import MAX_TEXT_BYTES
+        from .errors import InputFileError, LimitError
+
         done = 0
-        for raw in self.fh:
+        readline = self.fh.readline
+        while True:
+            raw = readline(MAX_TEXT_BYTES + 1)
+            if not raw:
+                return
             if self.progress is not None:
                 done += len(raw)
                 if done % 65536 < len(raw):
                     self.progress.update(self.task, completed=done)
-            yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if len(raw) > MAX_TEXT_BYTES and not raw.endswith(b"\n"):
+                yield LimitError(f"the line is longer than {MAX_TEXT_BYTES // 2**20} MiB: "
+                                 "not read")
+                binary = b"\0" in raw
+                while not binary:  # skip the rest of the line
+                    raw = readline(2**20)
+                    if not raw or raw.endswith(b"\n"):
+                        break
+                    binary = b"\0" in raw
+                if binary:
+                    yield InputFileError("the input is not text (NUL bytes): the rest is "
+                                         "not read")
+                    return
+                continue
+            try:
+                yield raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as e:
+                yield InputFileError(f"the line is not UTF-8 text (byte {e.start + 1} is "
+                                     f"0x{raw[e.start]:02x})")
 
     def __exit__(self, *exc) -> None:
         if self.progress is not None:
@@ -568,8 +617,8 @@ def hessian_cmd(
     try:
         loaded = common.load()
         leaves = autodiff.leaves_named(loaded.result, _names(wrt))
-        if sum(leaf.value.size for leaf in leaves) > 2000:
-            raise GradcliError("the Hessian would have more than 2000 rows",
+        if sum(leaf.value.size for leaf in leaves) > autodiff.MAX_PASSES:
+            raise GradcliError(f"the Hessian would have more than {autodiff.MAX_PASSES} rows",
                                hint="choose fewer variables with --wrt")
         H, labels = autodiff.hessian(loaded.result, leaves)
         fd_err = None
@@ -619,6 +668,16 @@ def jacobian_cmd(
         if result.output_node is None or not result.output_node.requires_grad:
             raise GradcliError("the output does not depend on any variable that requires grad")
         leaves = autodiff.leaves_named(result, _names(wrt))
+        outputs = result.output_node.value.size
+        inputs = sum(leaf.value.size for leaf in leaves)
+        if outputs * inputs > common.max_elements:
+            raise GradcliError(f"the Jacobian would have {outputs * inputs:,} entries, more "
+                               f"than the limit of {common.max_elements:,} (--max-elements)",
+                               hint="choose fewer variables with --wrt, or a smaller output")
+        if min(outputs, inputs) > autodiff.MAX_PASSES:
+            raise GradcliError(f"the Jacobian would need {min(outputs, inputs):,} passes, more "
+                               f"than the limit of {autodiff.MAX_PASSES:,} rows",
+                               hint="choose fewer variables with --wrt, or a smaller output")
         jac, mode = autodiff.jacobian(result, leaves)
     except GradcliError as e:
         fail(e, as_json)

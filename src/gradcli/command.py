@@ -28,7 +28,8 @@ def names(values: list[str]) -> list[str]:
 
 
 def program_text(program: Optional[str], file: Optional[Path], extra: list[str]) -> str:
-    from .errors import InputFileError
+    from .bindings import decode, read_bounded, stdin_bytes
+    from .syntax import MAX_PROGRAM_CHARS
 
     if extra:
         raise GradcliError(f"unexpected argument {extra[0]!r}",
@@ -36,16 +37,13 @@ def program_text(program: Optional[str], file: Optional[Path], extra: list[str])
     if file is not None:
         if program is not None:
             raise GradcliError("give the program either as an argument or with -f, not both")
-        try:
-            return file.read_text(encoding="utf-8")
-        except OSError as e:
-            raise InputFileError(f"cannot read program file {str(file)!r}: {e.strerror}") from None
-        except UnicodeDecodeError:
-            raise InputFileError(f"program file {str(file)!r} is not UTF-8 text") from None
+        what = f"program file {str(file)!r}"
+        return decode(read_bounded(str(file), what, MAX_PROGRAM_CHARS), what)
     if program is None:
         raise GradcliError("no program given", hint='e.g. gradcli eval "(x+w)*(w+1)" --x 2 --w 1')
     if program == "-":
-        return sys.stdin.read()
+        what = "the program on standard input"
+        return decode(read_bounded(stdin_bytes(), what, MAX_PROGRAM_CHARS), what)
     return program
 
 
@@ -83,14 +81,19 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
          retain_grad: list[str] = (), seed: Optional[int] = None, dtype: str = "float64",
          max_elements: int = 10**8, strict: bool = False, trace: bool = False,
          differentiate: Optional[bool] = True, max_steps: int = 10**6,
-         lesson_ok: bool = False, backward: Optional[str] = None) -> Loaded:
+         lesson_ok: bool = False, backward: Optional[str] = None,
+         allow_file_refs: bool = False, max_memory: Optional[str] = None,
+         max_flops: Optional[str] = None) -> Loaded:
     """Read the program and bindings (`tokens`: the program argument, if any, then the
     `--name value` bindings as typed), evaluate once; bad input raises GradcliError."""
     import numpy as np
 
     from .bindings import binding_value, parse_var, read_bindings_file, split_args
+    from .errors import BindingError
     from .evaluator import Randomness, to_array
 
+    limits = check_limits(seed=seed, max_elements=max_elements, max_memory=max_memory,
+                          max_flops=max_flops)
     positional, pairs = split_args(tokens)
     text = program_text(positional[0] if positional else None, file, positional[1:])
     pairs += [parse_var(v) for v in var]
@@ -99,6 +102,11 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
     values: dict[str, Any] = {}
     if bindings_file is not None:
         for name, v in read_bindings_file(bindings_file).items():
+            if isinstance(v, str) and v.strip().startswith("@") and not allow_file_refs:
+                raise BindingError(
+                    f"the bindings file asks to read the file {v.strip()[1:]!r} for {name!r}: "
+                    "refused", hint="a bindings file may name other files only with "
+                                    "--allow-file-refs")
             values[name] = (binding_value(name, v, dtype=np_dtype, rng=rng,
                                           max_elements=max_elements)
                             if isinstance(v, str) else to_array(name, v, np_dtype))
@@ -110,7 +118,7 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
         values[name] = binding_value(name, raw, dtype=np_dtype, rng=rng,
                                      max_elements=max_elements)
     options = dict(no_grad=names(no_grad), retain_grad=names(retain_grad), dtype=dtype,
-                   seed=seed, max_elements=max_elements,
+                   seed=seed, max_elements=max_elements, **limits,
                    random_state=None if rng._generator is None else rng.generator.get_state())
     if backward is not None:  # which lesson pass's graph to keep for the view
         options["keep_graphs"] = keep_graphs(backward)
@@ -121,6 +129,76 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
         raise NonFiniteError(loaded.result.warnings[0],
                              hint="--strict turns NaN/inf into an error")
     return loaded
+
+
+_UNITS = {"": 1, "B": 1, "K": 2**10, "KB": 2**10, "KIB": 2**10, "M": 2**20, "MB": 2**20,
+          "MIB": 2**20, "G": 2**30, "GB": 2**30, "GIB": 2**30, "T": 2**40, "TB": 2**40,
+          "TIB": 2**40}
+
+
+def parse_amount(option: str, text: str, *, units: bool = False) -> int:
+    """A positive whole amount: 1000, 1e9, 10**9, or with a unit (512M, 2G) for bytes."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?(?:[eE]\+?\d+)?|\d+\s*\*\*\s*\d+)\s*([A-Za-z]*)\s*",
+                     text)
+    unit = m.group(2).upper() if m else ""
+    if m is None or (unit and (not units or unit not in _UNITS)):
+        raise GradcliError(f"{option} expects a positive number"
+                           f"{' of bytes such as 512M or 2G' if units else ''} (got {text!r})")
+    number = m.group(1)
+    if "**" in number:
+        base, exp = (int(p) for p in number.split("**"))
+        value = base ** min(exp, 400)
+    else:
+        value = float(number) if any(c in number for c in ".eE") else int(number)
+    if value == float("inf"):
+        raise GradcliError(f"{option} must be a finite number (got {text!r})")
+    value = int(min(value, 2**62) * _UNITS[unit])
+    if value <= 0:
+        raise GradcliError(f"{option} must be positive (got {text!r})")
+    return value
+
+
+def check_limits(*, seed: Optional[int], max_elements: int, max_memory: Optional[str],
+                 max_flops: Optional[str]) -> dict:
+    """Validate the limit options; the evaluate() options they give."""
+    if seed is not None and not 0 <= seed < 2**64:
+        raise GradcliError(f"--seed must be a whole number from 0 to 2**64 - 1 (got {seed})")
+    if max_elements < 1:
+        raise GradcliError(f"--max-elements must be positive (got {max_elements})")
+    limits: dict = {}
+    if max_memory is not None:
+        limits["max_memory"] = parse_amount("--max-memory", max_memory, units=True)
+    if max_flops is not None:
+        limits["max_flops"] = parse_amount("--max-flops", max_flops)
+    guard_memory(limits.get("max_memory"))
+    return limits
+
+
+# Set by gradcli.main: the process itself may be limited (never a test runner's process).
+MEMORY_GUARD = False
+
+
+def guard_memory(max_memory: Optional[int]) -> None:
+    """Cap the process's data segment at what it uses now plus --max-memory and some room,
+    so that no allocation anywhere (a lesson's lists, NumPy temporaries) can take the
+    machine: it fails with MemoryError, which ends the run with exit code 2."""
+    if not MEMORY_GUARD:
+        return
+    try:
+        import resource
+
+        from .engine import default_max_memory
+
+        used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+        budget = max_memory if max_memory is not None else default_max_memory()
+        cap = used + budget + 512 * 2**20  # the tensors, and room for the rest
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft == resource.RLIM_INFINITY or cap < soft:
+            resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    except (OSError, ValueError, OverflowError, ImportError):
+        pass  # not Linux: the limits gradcli checks itself still hold
 
 
 def keep_graphs(backward: str) -> Any:
@@ -142,8 +220,14 @@ def console(stderr: bool = False):
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
     # No markup or emoji codes: program text such as v[red] or a:b: is shown as written.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
-                   emoji=False)
+    out = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
+                  emoji=False)
+    if out.width < MIN_WIDTH:  # COLUMNS=20, COLUMNS=0: tables would squash their columns
+        out.width = 160        # to nothing; write full lines and let the terminal wrap them
+    return out
+
+
+MIN_WIDTH = 60
 
 
 def report(err: GradcliError, as_json: bool, *, one_line: bool = False) -> None:
@@ -210,7 +294,7 @@ def run_eval(tokens: list[str], format: str) -> int:
 EVAL_OPTIONS = frozenset({
     "--file", "-f", "--var", "--bindings", "--no-grad", "--retain-grad", "--seed", "--dtype",
     "--max-elements", "--strict", "--format", "--torch", "--full", "--steps", "--all",
-    "--backward", "--max-steps", "--help"})
+    "--backward", "--max-steps", "--help", "--max-memory", "--max-flops", "--allow-file-refs"})
 _BINDING = re.compile(r"--[A-Za-z_][A-Za-z_0-9]*(=.*)?", re.S)
 
 
@@ -245,10 +329,58 @@ def quick_plan(argv: list[str]) -> Optional[tuple[list[str], str]]:
     return tokens, format
 
 
+def _drop_stdout() -> None:
+    """Send what is still buffered for standard output nowhere (it cannot be written)."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _flushed(run: Callable[[], Any]) -> Any:
+    try:
+        return run()
+    finally:
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a write error shows now, not at exit
+
+
+def ascii_fallback() -> None:
+    """On a standard output that cannot encode gradcli's symbols (PYTHONIOENCODING=ascii,
+    a Latin-1 terminal), write ASCII stand-ins instead of failing."""
+    import codecs
+
+    out = sys.stdout
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        "┃━╇│✓✗…▁█→·×".encode(encoding)
+        return
+    except (UnicodeEncodeError, LookupError):
+        pass
+    codecs.register_error("gradcli-ascii", _ascii_symbol)
+    try:
+        out.reconfigure(errors="gradcli-ascii")
+    except (AttributeError, ValueError):
+        pass
+
+
+_ASCII = {"┃": "|", "│": "|", "━": "-", "─": "-", "╇": "+", "┼": "+", "✓": "ok", "✗": "x",
+          "…": "...", "→": "->", "←": "<-", "·": ".", "×": "x", "≈": "~", "∂": "d", "±": "+-",
+          "▁": "_", "▂": "_", "▃": "-", "▄": "-", "▅": "=", "▆": "=", "▇": "#", "█": "#",
+          "└": "`", "├": "|", "┌": "+", "┐": "+", "┘": "+", "┬": "+", "┴": "+", "⁻": "-",
+          "¹": "1", "²": "2", "³": "3", "—": "--", "–": "-", "≤": "<=", "≥": ">=", "≠": "!=",
+          "∇": "grad", "Σ": "sum", "∑": "sum", "∏": "prod", "√": "sqrt"}
+
+
+def _ascii_symbol(e: UnicodeEncodeError) -> tuple[str, int]:
+    text = e.object[e.start:e.end]
+    return "".join(_ASCII.get(c, "?") for c in text), e.end
+
+
 def guarded(run: Callable[[], Any]) -> Any:
     """Run the command: no traceback ever reaches the user."""
     try:
-        return run()
+        return _flushed(run)
     except SystemExit:
         raise
     except BrokenPipeError:  # the reader went away (| head): stop quietly, as Click does
@@ -260,6 +392,17 @@ def guarded(run: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    except MemoryError:
+        _drop_stdout()
+        sys.stderr.write("error: out of memory: the run needs more memory than gradcli may "
+                         "use\nhint: see --max-memory and --max-elements\n")
+        sys.exit(2)
+    except OSError as e:  # standard output cannot be written (a full disk: > /dev/full)
+        if e.errno is None or getattr(e, "filename", None) is not None:
+            raise
+        _drop_stdout()
+        sys.stderr.write(f"error: cannot write the output: {e.strerror or e}\n")
+        sys.exit(2)
     except Exception as e:  # a bug in gradcli, not bad input
         if os.environ.get("GRADCLI_DEBUG"):
             raise

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .engine import Node
-from .errors import ArgumentError, ShapeError
+from .errors import ArgumentError, ProgramError, ShapeError
 
 if TYPE_CHECKING:
     from .evaluator import Evaluator
@@ -55,8 +55,16 @@ def kind(v: Any) -> str:
     return T if isinstance(v, Node) else N
 
 
+MAX_INT_BITS = 14000  # about Python's 4300-digit limit: larger integers are refused
+
+
 def fold(symbol: str, a: float, b: float) -> float | int:
     """A binary operator on two Python numbers: constant subtrees fold, as in PyTorch."""
+    if isinstance(a, int) and isinstance(b, int) and (
+            a.bit_length() > 53 or b.bit_length() > 53 or symbol == "**"):
+        exact = _fold_int(symbol, a, b)  # beyond float precision: Python's exact integers
+        if exact is not None:
+            return exact
     with np.errstate(all="ignore"):
         x, y = np.float64(a), np.float64(b)
         r = {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "**": x ** y}[symbol]
@@ -64,6 +72,33 @@ def fold(symbol: str, a: float, b: float) -> float | int:
             and math.isfinite(r) and abs(r) < 2**53):
         return int(r)
     return float(r)
+
+
+def _fold_int(symbol: str, a: int, b: int) -> int | None:
+    """int OP int as Python computes it when the result is an integer (None otherwise),
+    refusing results too large to be of any use (9**9**9 would take hours)."""
+    if symbol == "**":
+        if b < 0:
+            return None
+        if abs(a) > 1 and b * math.log2(abs(a)) > MAX_INT_BITS:
+            raise ProgramError(f"{a if a.bit_length() < 64 else 'an integer'} ** "
+                               f"{b if b.bit_length() < 64 else 'an integer'} would have more "
+                               f"than {MAX_INT_BITS:,} bits: integer too large",
+                               "OverflowError")
+        return a ** b
+    if symbol not in "+-*":
+        return None
+    r = a + b if symbol == "+" else a - b if symbol == "-" else a * b
+    if r.bit_length() > MAX_INT_BITS:
+        raise ProgramError(f"the result has more than {MAX_INT_BITS:,} bits: integer too "
+                           "large", "OverflowError")
+    return r
+
+
+def check_int_operand(v: Any) -> None:
+    """A Python integer meeting a tensor must fit int64, as PyTorch's Scalar does."""
+    if type(v) is int and not -2**63 <= v < 2**63:
+        raise ProgramError("int too big to convert", "OverflowError")
 
 
 def binary(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
@@ -76,6 +111,8 @@ def binary(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
     ka, kb = kind(a), kind(b)
     if ka == N and kb == N:
         return fold(symbol, a, b)
+    check_int_operand(a)
+    check_int_operand(b)
     if symbol == "/" and ka == N:  # c / x is c * x.reciprocal(), as PyTorch computes it
         r = ev.apply("reciprocal", (b,), expr=f"1/{ev.text_of(b)}")
         return ev.apply("mul", (r, a))
@@ -101,8 +138,11 @@ def compare(ev: "Evaluator", symbol: str, a: Any, b: Any) -> Any:
     a, b = ev.operand(a), ev.operand(b)
     av = a.value if isinstance(a, Node) else a
     bv = b.value if isinstance(b, Node) else b
-    if isinstance(a, Node) and isinstance(b, Node):
-        ev.check_broadcast("comparison", a.value.shape, b.value.shape)
+    if isinstance(a, Node) or isinstance(b, Node):
+        check_int_operand(a)
+        check_int_operand(b)
+        if isinstance(a, Node) and isinstance(b, Node):
+            ev.check_broadcast(f"the comparison {symbol}", a.value.shape, b.value.shape)
     result = COMPARE[symbol](av, bv)
     if kind(a) == N and kind(b) == N:
         return bool(result)
@@ -142,12 +182,27 @@ def same_dtype(a: Node, b: Node) -> None:
                          f"{_SCALAR_TYPES.get(str(db), str(db))}")
 
 
+def check_flops(ev, fname: str, a: Node, b: Node) -> None:
+    """Refuse a matrix product that would take more than --max-flops operations (2 per
+    multiply-add), before any of it runs."""
+    sa, sb = a.value.shape, b.value.shape
+    n = sa[-2] if len(sa) > 1 else 1
+    k = sa[-1] if sa else 1
+    p = sb[-1] if len(sb) > 1 else 1
+    try:
+        batch = math.prod(np.broadcast_shapes(sa[:-2], sb[:-2]))
+    except ValueError:
+        return  # the shape check says what is wrong
+    ev.graph.check_flops(2 * batch * n * k * p, f"{fname} of shapes {list(sa)} and {list(sb)}")
+
+
 def mm(ev, a, b):
     a, b = ev.tensor(a), ev.tensor(b)
     _need_ndim("mm", a, (2,), "the first argument")
     _need_ndim("mm", b, (2,), "the second argument")
     same_dtype(a, b)
     _inner("mm", a, b, 1, 0)
+    check_flops(ev, "mm", a, b)
     ev.graph.check_size((a.value.shape[0], b.value.shape[1]), "the result of mm")
     return ev.apply("mm", (a, b))
 
@@ -203,6 +258,7 @@ def matmul(ev, a, b):
     if m1 != m2:
         raise ShapeError(f"matmul: shapes {list(a.value.shape)} and {list(b.value.shape)} "
                          f"cannot be multiplied ({m1} != {m2})")
+    check_flops(ev, "matmul", a, b)
     if _should_fold(a, b):
         return _folded(ev, a, b)
     return _batched(ev, a, b)
@@ -355,9 +411,15 @@ def bind(fname: str, args: list, kwargs: dict, spec: list[tuple[str, Any]],
 def as_int(fname: str, what: str, v: Any) -> int:
     if isinstance(v, Node) and v.value.size == 1 and v.value.dtype.kind in "iu":
         v = int(v.value)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v:
+    if (isinstance(v, bool) or not isinstance(v, (int, float))
+            or (isinstance(v, float) and not math.isfinite(v)) or int(v) != v):
         raise ArgumentError(f"{fname}(): {what} must be an integer (got {_show(v)})")
-    return int(v)
+    v = int(v)
+    if not -2**63 <= v < 2**63:
+        shown = v if v.bit_length() < 200 else f"a {len(str(abs(v)))}-digit integer"
+        raise ArgumentError(f"{fname}(): {what} must fit in 64 bits (got {shown}): Overflow "
+                            "when unpacking long long")
+    return v
 
 
 def as_float(fname: str, what: str, v: Any) -> float:
@@ -398,6 +460,22 @@ def shape_args(fname: str, sizes: list) -> tuple[int, ...]:
     return tuple(as_int(fname, "a size", s) for s in sizes)
 
 
+def size_args(fname: str, sizes: list) -> tuple[int, ...]:
+    """The shape of a new tensor: sizes as shape_args takes them, each non-negative, and
+    a storage size that fits in 64 bits."""
+    shape = shape_args(fname, sizes)
+    n = 1
+    for d in shape:  # in order, as PyTorch does: a 0 after an overflow does not save it
+        if d < 0:
+            raise ArgumentError(f"{fname}(): Trying to create tensor with negative dimension "
+                                f"{d}: {list(shape)}")
+        n *= d
+        if n >= 2**63:
+            raise ArgumentError(f"{fname}(): Storage size calculation overflowed with "
+                                f"sizes={list(shape)}")
+    return shape
+
+
 # ------------------------------------------------------------------ resolvers
 
 Resolver = Callable[..., Any]
@@ -413,10 +491,18 @@ def function(*names: str) -> Callable[[Resolver], Resolver]:
 
 
 def _unary(key: str, extra: list[tuple[str, Any]] = ()) -> Resolver:
+    numeric = {k for k, d in extra if type(d) in (int, float)}
+
     def resolve(ev, name, args, kwargs):
         p = bind(name, args, kwargs, [("input", REQUIRED), *extra])
         x = ev.operand(p.pop("input"))
         params = {k: v for k, v in p.items()}
+        for k, v in params.items():
+            if k in numeric and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise ArgumentError(f"{name}(): argument '{k}' must be a number (got "
+                                    f"{_show(v)})")
+            if k in numeric:
+                check_int_operand(v)
         if kind(x) == N:
             from .ops import REGISTRY
             with np.errstate(all="ignore"):
@@ -554,6 +640,9 @@ def _bmm(ev, name, args, kwargs):
     if a.value.shape[0] != b.value.shape[0]:
         raise ShapeError(f"bmm: batch sizes {a.value.shape[0]} and {b.value.shape[0]} differ")
     _inner("bmm", a, b, 2, 1)
+    check_flops(ev, "bmm", a, b)
+    ev.graph.check_size((a.value.shape[0], a.value.shape[1], b.value.shape[2]),
+                        "the result of bmm")
     return ev.apply("bmm", (a, b))
 
 
@@ -1001,6 +1090,9 @@ def _diag(ev, name, args, kwargs):
     x = ev.tensor(p["input"])
     _need_ndim(name, x, (1, 2), "the input")
     k = as_int(name, "diagonal", p["diagonal"])
+    if x.value.ndim == 1:
+        side = x.value.shape[0] + abs(k)
+        ev.graph.check_size((side, side), f"{name}()")
     return ev.apply("diag_embed" if x.value.ndim == 1 else "diagonal_copy", (x,), {"offset": k})
 
 

@@ -10,6 +10,7 @@ This module knows nothing of Rich, Typer or JSON.
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import contextmanager
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -207,14 +208,38 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
+MAX_FLOPS = 10**11  # matrix products beyond this many operations are refused (seconds)
+
+
+def default_max_memory() -> int:
+    """What a program's tensors may take together: a quarter of the machine, at most 2 GiB."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        physical = 8 * 2**30
+    return min(2 * 2**30, physical // 4)
+
+
+def memory_text(n: int) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n} bytes"
+
+
 class Graph:
     """The nodes of one evaluation, in creation (topological) order."""
 
     def __init__(self, dtype: Any = np.float64, max_elements: int = 10**8, *,
-                 keep: bool = True) -> None:
+                 keep: bool = True, max_memory: int | None = None,
+                 max_flops: int = MAX_FLOPS) -> None:
         self.nodes: list[Node] = []
         self.dtype = np.dtype(dtype)
         self.max_elements = max_elements
+        # The memory the kept nodes' values take together, and its limit (--max-memory).
+        self.max_memory = default_max_memory() if max_memory is None else max_memory
+        self.max_flops = max_flops
+        self.bytes = 0
         # A lesson program makes nodes in loops: it keeps none of them here (what a
         # backward pass reaches is found from its root), numbers them from `count`, and
         # records the versions of every node's arguments (in-place ops, saved tensors).
@@ -238,12 +263,35 @@ class Graph:
                 f"{what} would have {n:,} elements (shape {tuple(shape)}), more than the "
                 f"limit of {self.max_elements:,}",
                 hint="raise it with --max-elements if you mean it")
+        if self.keep and self.bytes + n * self.dtype.itemsize > self.max_memory:
+            self._over_memory(what, n * self.dtype.itemsize)
+
+    def check_flops(self, flops: int, what: str) -> None:
+        """Refuse a product that would take more than --max-flops operations."""
+        if flops > self.max_flops:
+            raise LimitError(f"{what} would take {flops:.3g} floating point operations, more "
+                             f"than the limit of {self.max_flops:.3g} (--max-flops)",
+                             hint="raise it with --max-flops if you mean it")
+
+    def _over_memory(self, what: str, more: int) -> None:
+        raise LimitError(f"{what} would bring the program's tensors to "
+                         f"{memory_text(self.bytes + more)}, more than the limit of "
+                         f"{memory_text(self.max_memory)} (--max-memory)",
+                         hint="raise it with --max-memory if you mean it")
+
+    def _over(self, value: np.ndarray, expr: Any) -> None:
+        self.bytes -= value.nbytes
+        self._over_memory(expr if isinstance(expr, str) else expr.text(), value.nbytes)
 
     def leaf(self, value: Any, *, requires_grad: bool, expr: "str | Where",
              where: Where | None = None) -> Node:
         value = np.asarray(value)  # callers choose the dtype: int tensors stay int, as in PyTorch
         node = Node(self._next_id(), value, None, (), NO_PARAMS, requires_grad, expr, where)
         if self.keep:
+            if value.base is None:  # views share memory already counted
+                self.bytes += value.nbytes
+                if self.bytes > self.max_memory:
+                    self._over(value, expr)
             self.nodes.append(node)
         elif not self.inference:
             node.vc = [0]
@@ -259,6 +307,8 @@ class Graph:
         value = op.forward(*values, **params)
         if type(value) is not np.ndarray:  # NumPy scalars too: a tensor's memory is an array
             value = np.asarray(value)
+        if value.size > self.max_elements:  # what no resolver checked before computing it
+            self.check_size(value.shape, f"the result of {op.key}")
         dt = value.dtype
         if dt.kind == "f" and op.key != "to_copy" and (
                 dt != self.dtype or any(getattr(v, "dtype", dt) != dt for v in values)):
@@ -276,6 +326,10 @@ class Graph:
         else:
             node = Node(self._next_id(), value, op, args, params or NO_PARAMS, True, expr, where)
         if self.keep:
+            if value.base is None:  # views share memory already counted
+                self.bytes += value.nbytes
+                if self.bytes > self.max_memory:
+                    self._over(value, expr)
             self.nodes.append(node)
         else:
             if not self.inference:

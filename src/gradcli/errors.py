@@ -141,3 +141,29 @@ def caret_lines(source: str, line: int, column: int) -> list[str]:
         if start + _WINDOW < len(lines[line - 1]):
             text = text[:-1] + "…"
     return [f"    {text}", "    " + " " * (col - start) + "^"]
+
+
+# Python errors that bad input can still provoke deep inside NumPy or the standard library
+# (a value NumPy cannot convert, an integer beyond float range, an allocation the machine
+# refuses). The interpreters turn them into GradcliError at the statement that caused them.
+CONVERTIBLE = (ValueError, OverflowError, TypeError, IndexError, KeyError, ZeroDivisionError,
+               AttributeError, MemoryError, RecursionError)
+
+
+def from_python(e: BaseException, what: str = "") -> GradcliError:
+    """The GradcliError for a Python error raised while running the user's program."""
+    prefix = f"{what}: " if what else ""
+    if isinstance(e, MemoryError):
+        return LimitError(f"{prefix}out of memory: the program needs more memory than "
+                          "gradcli may use", hint="see --max-memory and --max-elements")
+    if isinstance(e, RecursionError):
+        return LimitError(f"{prefix}nested too deeply")
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if isinstance(e, OverflowError) or "too large" in text or "too big" in text:
+        if "int too large to convert to float" in text:
+            text = "an integer is too large to convert to float (beyond float range)"
+        return ProgramError(f"{prefix}{text}", "OverflowError")
+    pytype = type(e).__name__ if type(e).__name__ in (
+        "ValueError", "TypeError", "IndexError", "KeyError", "ZeroDivisionError") else \
+        "RuntimeError"
+    return ProgramError(f"{prefix}{text}", pytype)

@@ -16,10 +16,12 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from . import dispatch
-from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind, shape_args
-from .engine import NO_PARAMS, Graph, Node, Where, backward, no_cycle_collection
-from .errors import (ArgumentError, BackwardError, BindingError, GradcliError, ParseError, ProgramError,
-                     ShapeError, UnboundNameError, UnknownFunctionError)
+from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind
+from .engine import (MAX_FLOPS, NO_PARAMS, Graph, Node, Where, backward,
+                     no_cycle_collection)
+from .errors import (CONVERTIBLE, ArgumentError, BackwardError, BindingError, GradcliError,
+                     ParseError, ProgramError, ShapeError, UnboundNameError,
+                     UnknownFunctionError, from_python)
 from .ops import REGISTRY
 from .result import Result
 from .syntax import (Assign, Attr, Binary, Call, Compare, EllipsisExpr, ExprStmt, Import, Index,
@@ -85,14 +87,16 @@ class Evaluator:
                  max_elements: int = 10**8, trace: bool = False,
                  overrides: Mapping[str, np.ndarray] | None = None,
                  batched: bool = False, differentiate: bool | None = True,
-                 random: Randomness | None = None) -> None:
+                 random: Randomness | None = None, max_memory: int | None = None,
+                 max_flops: int | None = None) -> None:
         self.program = program
         self.batched = batched
         self.differentiate = differentiate  # None: run backward only if the output allows
         self.trace = trace
         self.overrides = dict(overrides or {})
         self.source = program.source
-        self.graph = Graph(DTYPES[dtype], max_elements)
+        self.graph = Graph(DTYPES[dtype], max_elements, max_memory=max_memory,
+                           max_flops=MAX_FLOPS if max_flops is None else max_flops)
         self.bindings = dict(bindings)
         self.no_grad = set(no_grad)
         self.retain_names = list(retain_grad)
@@ -172,7 +176,7 @@ class Evaluator:
         floats in `float_dtype` (the graph's by default)."""
         flat_ok = True
         stack = [items]
-        has_float = False
+        has_float = big_int = False
         while stack:
             cur = stack.pop()
             if isinstance(cur, (list, tuple)):
@@ -185,10 +189,16 @@ class Evaluator:
                 has_float |= cur.value.dtype.kind == "f"
             elif isinstance(cur, float):
                 has_float = True
+            elif type(cur) is int and not -2**63 <= cur < 2**63:
+                big_int = True
             elif not isinstance(cur, (int, bool)):
                 flat_ok = False
         if not flat_ok:
             raise ArgumentError("a tensor literal may hold only numbers")
+        if big_int and not (float_default or has_float):  # an int64 tensor cannot hold it
+            from .errors import ProgramError
+
+            raise ProgramError("Overflow when unpacking long long", "ValueError")
         plain = _to_plain(items)
         try:
             arr = np.array(plain)
@@ -225,7 +235,14 @@ class Evaluator:
         # own floating point messages (including "Mean of empty slice") would be noise.
         with np.errstate(all="ignore"), warnings.catch_warnings(), no_cycle_collection():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return self._run()
+            try:
+                return self._run()
+            except CONVERTIBLE as e:  # outside any one expression: output, backward
+                err = from_python(e)
+                pos = getattr(self._current, "pos", None)
+                if pos is not None:
+                    err.at(pos.line, pos.column, self.source)
+                raise err from None
 
     def _run(self) -> Result:
         output: Any = None
@@ -266,6 +283,11 @@ class Evaluator:
         if output is not None and not isinstance(output, (Node, int, float)):
             raise ArgumentError(f"the program's last value is {describe(output)}, not a "
                                 "tensor or a number")
+        if type(output) is int and output.bit_length() > 1023:
+            from .errors import ProgramError
+
+            raise ProgramError("int too large to convert to float (the program's value is "
+                               "beyond float range)", "OverflowError")
         grads = None
         steps: list | None = [] if self.trace else None
         if isinstance(output, Node):
@@ -419,6 +441,9 @@ class Evaluator:
                 values.append(self._finish(node, args))
             except GradcliError as e:
                 raise e.at(node.pos.line, node.pos.column, self.source)
+            except CONVERTIBLE as e:
+                raise from_python(e, self._text(node.pos)).at(
+                    node.pos.line, node.pos.column, self.source) from None
         return values[0]
 
     def _is_module(self, expr) -> bool:
@@ -690,6 +715,11 @@ def index_tensor(ev: Evaluator, x: Node, items: list, *, single: bool) -> Node:
     for it in items:
         if isinstance(it, float) or isinstance(it, bool):
             raise ArgumentError(f"indices must be integers (got {it!r})")
+        if isinstance(it, str) or not isinstance(it, (int, slice, np.ndarray, list, tuple,
+                                                      type(None), type(Ellipsis))):
+            raise ArgumentError(f"only integers, slices (`:`), ellipsis (`...`), None and "
+                                f"integer or boolean tensors are valid indices (got "
+                                f"{describe(it)})")
     ndim = x.value.ndim
     consumed = [1 if isinstance(it, (int, slice)) else
                 (it.ndim if isinstance(it, np.ndarray) and it.dtype == np.bool_ else
@@ -735,7 +765,11 @@ def index_tensor(ev: Evaluator, x: Node, items: list, *, single: bool) -> Node:
                                   {"dim": dim, "start": start, "stop": stop, "step": step})
             dim += 1
     if advanced:
-        return ev.apply("index", (result,), {"index": _numpy_index(result, advanced)})
+        index = _numpy_index(result, advanced)
+        picked = np.broadcast_shapes(*(i.shape for i in index if isinstance(i, np.ndarray)))
+        kept = [d for d, i in zip(result.value.shape, index) if not isinstance(i, np.ndarray)]
+        ev.graph.check_size((*picked, *kept), "the result of indexing")
+        return ev.apply("index", (result,), {"index": index})
     if result is x:
         return ev.apply("alias", (x,))
     return result
@@ -818,11 +852,9 @@ def _sized(fill):
                                                              "generator")}
         if "size" in own:  # torch.rand(size=(2, 4))
             bind(name, args, {k: v for k, v in own.items() if k != "size"}, [])
-            shape = shape_args(name, [own["size"]])
+            shape = dispatch.size_args(name, [own["size"]])
         else:
-            shape = shape_args(name, bind(name, args, own, [], varargs="size")["size"])
-        if any(s < 0 for s in shape):
-            raise ArgumentError(f"{name}(): sizes must be non-negative (got {list(shape)})")
+            shape = dispatch.size_args(name, bind(name, args, own, [], varargs="size")["size"])
         ev.graph.check_size(shape, f"{name}{tuple(shape)}")
         dtype = _dtype_of(ev, name, kwargs.get("dtype")) or ev.graph.dtype
         gen = kwargs.get("generator")
@@ -869,6 +901,9 @@ def _eye(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
              [("n", REQUIRED), ("m", None)])
     n = dispatch.as_int(name, "n", p["n"])
     m = n if p["m"] is None else dispatch.as_int(name, "m", p["m"])
+    for what, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise ArgumentError(f"{name}(): {what} must be greater or equal to 0, got {v}")
     ev.graph.check_size((n, m), f"eye({n}, {m})")
     return _finish_tensor(ev, name, np.eye(n, m, dtype=ev.graph.dtype), kwargs)
 
@@ -881,6 +916,9 @@ def _arange(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
         start, end = 0, start
     for v in (start, end, step):
         dispatch.as_float(name, "a bound", v)
+        if not math.isfinite(v):
+            raise ArgumentError(f"{name}(): unsupported range: {start} -> {end}",
+                                hint="the bounds and the step must be finite")
     if step == 0:
         raise ArgumentError("arange(): step must be nonzero")
     count = max(0, math.ceil((end - start) / step))
@@ -918,6 +956,8 @@ def _linspace(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
     p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
              [("start", REQUIRED), ("end", REQUIRED), ("steps", REQUIRED)])
     steps = dispatch.as_int(name, "steps", p["steps"])
+    if steps < 0:
+        raise ArgumentError(f"{name}(): number of steps must be non-negative (got {steps})")
     ev.graph.check_size((steps,), name)
     value = torch_linspace(dispatch.as_float(name, "start", p["start"]),
                            dispatch.as_float(name, "end", p["end"]), steps, ev.graph.dtype)
@@ -950,7 +990,7 @@ def torch_linspace(start: float, end: float, steps: int, dtype: np.dtype) -> np.
 def _full(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
     p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
              [("size", REQUIRED), ("fill_value", REQUIRED)])
-    shape = shape_args(name, [p["size"]])
+    shape = dispatch.size_args(name, [p["size"]])
     fill = dispatch.as_float(name, "fill_value", p["fill_value"])
     ev.graph.check_size(shape, f"{name}{tuple(shape)}")
     return _finish_tensor(ev, name, np.full(shape, fill, dtype=ev.graph.dtype), kwargs)
@@ -960,7 +1000,7 @@ def _typed(dtype: str):
     """torch.FloatTensor([...]) and friends: a tensor of that dtype, whatever the default."""
     def make(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
         if args and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
-            shape = tuple(args)  # torch.FloatTensor(2, 3): uninitialised, shown as zeros
+            shape = dispatch.size_args(name, list(args))  # uninitialised: shown as zeros
             ev.graph.check_size(shape, f"{name}{shape}")
             return _finish_tensor(ev, name, np.zeros(shape, dtype=dtype), kwargs)
         node = _tensor(ev, name, args, kwargs)
@@ -1063,12 +1103,26 @@ def to_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
     if isinstance(value, bool):
         raise BindingError(f"binding {name!r} must be a number or an array, not a boolean")
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return np.asarray(value, dtype=dtype)
+        try:
+            return np.asarray(value, dtype=dtype)
+        except OverflowError:
+            raise BindingError(f"binding {name!r}: the integer is beyond float range") from None
     if isinstance(value, (list, tuple, np.ndarray)):
         try:
             arr = np.asarray(value)
-        except ValueError:
+        except ValueError as e:
+            if "maximum supported dimension" in str(e):
+                raise BindingError(f"binding {name!r}: the nested lists are more than 64 "
+                                   "levels deep") from None
             raise BindingError(f"binding {name!r}: the nested lists are ragged") from None
+        except RecursionError:
+            raise BindingError(f"binding {name!r}: the nested lists are too deep") from None
+        if arr.dtype == object:  # integers beyond int64 (or beyond float range)
+            try:
+                arr = np.asarray(value, dtype=np.float64)
+            except (OverflowError, ValueError, TypeError):
+                raise BindingError(f"binding {name!r}: expected numbers within float range"
+                                   ) from None
         if arr.dtype.kind not in "iuf" or arr.dtype == object:
             raise BindingError(f"binding {name!r}: expected numbers, got {arr.dtype} values")
         return arr.astype(dtype, copy=False)
@@ -1083,11 +1137,36 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              overrides: Mapping[str, np.ndarray] | None = None,
              batched: bool = False, differentiate: bool | None = True,
              max_steps: int = 10**6, random_state: bytes | None = None,
-             keep_graphs: Any = None, lesson: bool | None = None) -> Result:
+             keep_graphs: Any = None, lesson: bool | None = None,
+             max_memory: int | None = None, max_flops: int | None = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
     LessonResult for a lesson program: statements, prints, several backward passes)."""
+    try:
+        return _evaluate(program, bindings, no_grad=no_grad, retain_grad=retain_grad,
+                         dtype=dtype, seed=seed, max_elements=max_elements, trace=trace,
+                         overrides=overrides, batched=batched, differentiate=differentiate,
+                         max_steps=max_steps, random_state=random_state,
+                         keep_graphs=keep_graphs, lesson=lesson, max_memory=max_memory,
+                         max_flops=max_flops)
+    except (MemoryError, RecursionError) as e:  # anywhere: parsing, backward, results
+        raise from_python(e) from None
+
+
+def _evaluate(program, bindings, *, no_grad, retain_grad, dtype, seed, max_elements, trace,
+              overrides, batched, differentiate, max_steps, random_state, keep_graphs,
+              lesson, max_memory, max_flops) -> Result:
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
+    if not isinstance(program, (str, Program)):
+        raise BindingError(f"the program must be text (got {type(program).__name__})")
+    if bindings is not None and not isinstance(bindings, Mapping):
+        raise BindingError(f"the bindings must be a dict of names to values (got "
+                           f"{type(bindings).__name__})")
+    for option, value in (("max_elements", max_elements), ("max_steps", max_steps),
+                          ("max_memory", max_memory), ("max_flops", max_flops)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 1):
+            raise BindingError(f"{option} must be a positive integer (got {value!r})")
     prog = program if isinstance(program, Program) else parse(program)
     from .syntax import is_lesson
 
@@ -1109,9 +1188,11 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
         return Interpreter(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                            seed=seed, max_elements=max_elements, max_steps=max_steps,
                            random=Randomness(seed, random_state), overrides=overrides,
-                           keep_graphs=keep_graphs).run()
+                           keep_graphs=keep_graphs, max_memory=max_memory,
+                           max_flops=max_flops).run()
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
                    batched=batched, differentiate=differentiate,
-                   random=Randomness(seed, random_state))
+                   random=Randomness(seed, random_state), max_memory=max_memory,
+                   max_flops=max_flops)
     return ev.run()

@@ -9,6 +9,7 @@ each op's SymPy rule. SymPy is imported only here.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,10 @@ class Explanation:
     latex: str | None = None
     note: str | None = None
     conventions: list[str] = field(default_factory=list)
+    omitted: str | None = None  # why no path is listed, when they are too long
+
+
+MAX_LISTED_EDGES = 400  # each costs a SymPy derivative
 
 
 KINKS = {
@@ -171,6 +176,17 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
     import sympy as sp
 
     paths = _first_paths(out, target, count, max_paths)
+    kept, edges = [], 0
+    for path in paths:  # each listed edge costs a SymPy derivative: a bounded number of them
+        if edges + len(path) > MAX_LISTED_EDGES:
+            break
+        kept.append(path)
+        edges += len(path)
+    omitted = None
+    if len(kept) < len(paths) and not kept:
+        omitted = (f"the paths are too long to list (the first has {len(paths[0]):,} edges, "
+                   f"more than {MAX_LISTED_EDGES})")
+    paths = kept
     listed = [[Edge(p, i, c, _local_symbolic(p, i, labels, sp) if scalar else None,
                     _local_value(p, i) if scalar else None) for (p, i, c) in path]
               for path in paths]
@@ -188,27 +204,102 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
         path_sum = float(sum(np.prod([e.value for e in p]) for p in listed))
     ex = Explanation(labels[out.id], labels[target.id], count[out.id], listed, labels, legend,
                      engine, path_sum, scalar)
+    ex.omitted = omitted
     ex.conventions = sorted({KINKS[n.op.key] for n in nodes[: out.id + 1]
                              if count[n.id] and n.op is not None and n.op.key in KINKS})
-    if symbolic and scalar:
-        expr, why = whole_expression(result, sp)
-        if expr is None:
-            ex.note = f"no symbolic form: {why}"
-        else:
-            d = sp.diff(expr, sp.Symbol(labels[target.id], real=True))
-            if sp.count_ops(d) < 400:
-                d = sp.simplify(d)
-            ex.symbolic = sp.sstr(d)
-            ex.latex = sp.latex(d)
-            subs = {sp.Symbol(labels[n.id], real=True): _sympify(n.value, sp) for n in result.leaves}
-            try:
-                ex.symbolic_value = float(d.subs(subs).evalf(30))
-            except (TypeError, ValueError):
-                ex.symbolic_value = None
+    too_big = _too_big_for_sympy(nodes[: out.id + 1])
+    if symbolic and scalar and too_big:
+        ex.note = f"symbolic part skipped: {too_big}; the engine's gradient above is " \
+                  "exact"
+    elif symbolic and scalar:
+        try:
+            with _time_limit(SYMPY_SECONDS):
+                _symbolic(ex, result, labels, target, sp)
+        except (RecursionError, MemoryError):
+            ex.symbolic = ex.latex = ex.symbolic_value = None
+            ex.note = "symbolic part skipped: the expression nests deeper than SymPy can " \
+                      "follow; the engine's gradient above is exact"
+        except _OutOfTime:
+            ex.symbolic = ex.latex = ex.symbolic_value = None
+            ex.note = f"symbolic part skipped: SymPy took more than {SYMPY_SECONDS} s; the " \
+                      "engine's gradient above is exact"
     elif not scalar:
         ex.note = "the graph holds tensors: local derivatives are Jacobians, so only the " \
                   "paths and the engine's gradient are shown"
     return ex
+
+
+# SymPy's time grows fast with the size of the expression (and of its derivative): past
+# these sizes explain leaves the symbolic form out and says so.
+SYMPY_MAX_NODES = 300
+SYMPY_MAX_TREE = 3000
+
+
+SYMPY_SECONDS = 5
+
+
+class _OutOfTime(BaseException):  # not caught by SymPy's own `except Exception`
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise _OutOfTime in the block after `seconds` (a timer signal; only in the main
+    thread, where Python delivers signals: elsewhere the block runs unbounded)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _too_big_for_sympy(nodes: list[Node]) -> str | None:
+    """Why the output's expression is too large for SymPy (None if it is not): too many
+    operations, or shared subexpressions that written out as a tree would be huge."""
+    ops = sum(1 for n in nodes if n.op is not None)
+    if ops > SYMPY_MAX_NODES:
+        return f"the expression has {ops:,} operations (more than {SYMPY_MAX_NODES})"
+    size: dict[int, int] = {}
+    for n in nodes:
+        size[n.id] = 1 + sum(size.get(a.id, 1) for a in n.args if isinstance(a, Node))
+        if size[n.id] > SYMPY_MAX_TREE:
+            return (f"written out, the expression would have more than {SYMPY_MAX_TREE:,} "
+                    "terms (it reuses intermediate results)")
+    return None
+
+
+def _symbolic(ex: Explanation, result: Result, labels: dict[int, str], target: Node,
+              sp) -> None:
+    expr, why = whole_expression(result, sp)
+    if expr is None:
+        ex.note = f"no symbolic form: {why}"
+        return
+    d = sp.diff(expr, sp.Symbol(labels[target.id], real=True))
+    if sp.count_ops(d) < 400:
+        d = sp.simplify(d)
+    ex.symbolic = sp.sstr(d)
+    ex.latex = sp.latex(d)
+    subs = {sp.Symbol(labels[n.id], real=True): _sympify(n.value, sp) for n in result.leaves}
+    engine = float(np.asarray(ex.engine).reshape(-1)[0]) if np.size(ex.engine) == 1 else None
+    if engine is None or not np.isfinite(engine):
+        return  # the exact value of a number beyond float range could take SymPy forever
+    try:
+        ex.symbolic_value = float(d.subs(subs).evalf(30))
+    except (TypeError, ValueError, OverflowError):
+        ex.symbolic_value = None
 
 
 def _first_paths(out: Node, target: Node, count: list[int], limit: int):

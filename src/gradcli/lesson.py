@@ -19,8 +19,8 @@ import numpy as np
 from . import dispatch, runtime
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind
 from .engine import Graph, Node
-from .errors import (ArgumentError, GradcliError, LimitError, ProgramError, ShapeError,
-                     UnknownFunctionError)
+from .errors import (CONVERTIBLE, ArgumentError, GradcliError, LimitError, ProgramError,
+                     ShapeError, UnknownFunctionError, from_python)
 from .evaluator import CONSTANTS, CONSTRUCTORS, DTYPES, DType, Evaluator, Randomness
 from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ExcType, ExcValue, GradFn,
                        GradMode, ODict, Printer, Starred, TorchSize, UserFunction, fake_address,
@@ -131,7 +131,8 @@ class Interpreter(Evaluator):
         self.node_hooks: dict[tuple[Node, str], list] = {}  # hooks on grad_fn objects
         self.parameters: set[int] = set()  # nn.Parameter tensors print as Parameters
         self._parameter_nodes: list[Node] = []  # ... and stay alive, so ids stay theirs
-        self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False)
+        self.graph = Graph(self.graph.dtype, self.graph.max_elements, keep=False,
+                           max_memory=self.graph.max_memory, max_flops=self.graph.max_flops)
         self.max_steps = max_steps
         self.numpy_random: Any = None  # np.random's state, once the program uses it
         self.module_hooks: dict = {}  # (id(module), kind): forward (pre-)hooks
@@ -257,7 +258,9 @@ class Interpreter(Evaluator):
                                      hint="an endless loop? raise the budget with --max-steps")
                 self._current = stmt
                 self._start(f, stmt)
-            except GradcliError as e:
+            except (GradcliError, *CONVERTIBLE) as e:
+                if not isinstance(e, GradcliError):
+                    e = from_python(e)
                 if e.line is None and self._current is not None:
                     pos = getattr(self._current, "pos", None)
                     if pos is not None:
@@ -1268,7 +1271,10 @@ class Interpreter(Evaluator):
             if (isinstance(a, np.ndarray) or isinstance(b, np.ndarray)) and \
                     not (op == "%" and isinstance(a, str)):
                 return _numpy_binary(op, a, b)
-            return python_binary(op, a, b)
+            r = python_binary(op, a, b)
+            if type(r) in (list, str, tuple) and len(r) > 1024:
+                self.steps += len(r) >> 10  # copying n items costs n/1024 statements, so
+            return r                        # `s = s + [1]` in a loop stays bounded in time
         if op == "%" and isinstance(a, str):  # 'loss %.4f' % t: the tensor's number
             return python_binary(op, a, _formatted_numbers(b))
         if op in ("+", "-", "*", "/", "**", "@"):

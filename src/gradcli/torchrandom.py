@@ -58,6 +58,13 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ProgramError
+
+
+class TorchError(ProgramError, RuntimeError):
+    """PyTorch's RuntimeError for bad arguments: a RuntimeError to Python callers, a
+    GradcliError (exit code 2, catchable in a lesson) to gradcli."""
+
 __all__ = [
     "DEFAULT_SEED", "Generator", "default_generator", "manual_seed", "initial_seed", "seed",
     "get_rng_state", "set_rng_state",
@@ -301,7 +308,7 @@ class Generator:
         if seed < 0:  # torch.manual_seed accepts negatives as their uint64 two's complement
             seed &= (1 << 64) - 1
         if seed >= 1 << 64:
-            raise RuntimeError("Overflow when unpacking long")
+            raise ProgramError("Overflow when unpacking long long", "ValueError")
         self._seed = seed
         self._set_engine(_seed_key(seed), pos=_N)
         self._fresh = True
@@ -338,7 +345,7 @@ class Generator:
         data = bytes(np.asarray(state, dtype=np.uint8).tobytes()) if not isinstance(
             state, (bytes, bytearray)) else bytes(state)
         if len(data) != _STATE_BYTES:
-            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but "
+            raise TorchError(f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but "
                                f"found the input RNG state size to be {len(data)}")
         vals = _LEGACY.unpack(data[:_LEGACY.size])
         seed, left, seeded, nxt = vals[:4]
@@ -346,7 +353,7 @@ class Generator:
         normal_y, normal_valid = vals[4 + _N + 1], vals[4 + _N + 3]
         nf, nf_valid = _TAIL.unpack(data[_LEGACY.size:])
         if not (seeded and 0 < left <= _N and nxt <= _N):
-            raise RuntimeError("Invalid mt19937 state")
+            raise TorchError("Invalid mt19937 state")
         self._seed = seed
         self._set_engine(key, pos=_N + 1 - left)
         self._fresh = left == 1 and nxt == 0
@@ -391,11 +398,11 @@ class Generator:
         lo, hi = float(fi.min), float(fi.max)
         a, b = float(a), float(b)
         if not (lo <= a <= hi):
-            raise RuntimeError(f"from is out of bounds for {dt}")
+            raise TorchError(f"from is out of bounds for {dt}")
         if not (lo <= b <= hi):
-            raise RuntimeError(f"to is out of bounds for {dt}")
+            raise TorchError(f"to is out of bounds for {dt}")
         if a > b:
-            raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
+            raise TorchError("uniform_ expects to return a [from, to) range, but found "
                                f"from={a} > to={b}")
         n = math.prod(shape)
         if dt == np.float16:
@@ -431,7 +438,7 @@ class Generator:
             raise TypeError(f'"normal_kernel_cpu" not implemented for \'{dt}\'')
         mean, std = float(mean), float(std)
         if not std >= 0.0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+            raise TorchError(f"normal expects std >= 0.0, but found std {std:g}")
         n = math.prod(shape)
         if n == 0:
             return np.empty(shape, dtype=dt)
@@ -464,7 +471,7 @@ class Generator:
                 raise TypeError("normal(float mean, float std) needs a size")
             return self.normal_(shape, "float32" if dtype is None else dtype, mean, std)
         if st and std.size and not (std.min() >= 0):
-            raise RuntimeError("normal expects all elements of std >= 0.0")
+            raise TorchError("normal expects all elements of std >= 0.0")
         if mt and st:
             out_shape = np.broadcast_shapes(mean.shape, std.shape)
             dt = mean.dtype if dtype is None else _dtype(dtype)
@@ -488,23 +495,23 @@ class Generator:
         low, high = int(low), int(high)
         shape, dt = _shape(shape), _dtype(dtype)
         if not low < high:
-            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+            raise TorchError(f"random_ expects 'from' to be less than 'to', but got "
                                f"from={low} >= to={high}")
         if dt.kind == "f":
             digits = np.finfo(dt).nmant + 1
             low, high = _update_from(low, dt, digits), _update_to(high, dt, digits)
             if not low < high:
-                raise RuntimeError("random_ expects 'from' casted to dtype to be less than "
+                raise TorchError("random_ expects 'from' casted to dtype to be less than "
                                    f"'to' casted to dtype, but got from={low} >= to={high}")
         elif dt == np.bool_:
             if not (0 <= low <= 1 and 0 <= high - 1 <= 1):
-                raise RuntimeError(f"from is out of bounds for {dt}")
+                raise TorchError(f"from is out of bounds for {dt}")
         else:
             ii = np.iinfo(dt)
             if not (ii.min <= low <= ii.max):
-                raise RuntimeError(f"from is out of bounds for {dt}")
+                raise TorchError(f"from is out of bounds for {dt}")
             if not (ii.min <= high - 1 <= ii.max):
-                raise RuntimeError(f"to - 1 is out of bounds for {dt}")
+                raise TorchError(f"to - 1 is out of bounds for {dt}")
         n = math.prod(shape)
         if n == 0:
             return np.empty(shape, dtype=dt)
@@ -520,7 +527,7 @@ class Generator:
     def randperm(self, n: int, dtype: Any = "int64") -> np.ndarray:
         n, dt = int(n), _dtype(dtype)
         if n < 0:
-            raise RuntimeError(f"n must be non-negative, got{n}")
+            raise TorchError(f"n must be non-negative, got{n}")
         if n < (2**32 - 1) // 20:
             r = list(range(n))
             if n > 1:
@@ -545,7 +552,7 @@ class Generator:
         if p.dtype.kind != "f":
             raise TypeError("bernoulli expects a floating point probability tensor")
         if p.size and not ((p >= 0).all() and (p <= 1).all()):
-            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true")
+            raise TorchError("Expected p_in >= 0 && p_in <= 1 to be true")
         if p.dtype == np.float64:
             u = self._uniform01(p.size, np.dtype(np.float64))
         else:
@@ -557,7 +564,7 @@ class Generator:
         shape, dt = _shape(shape), _dtype(dtype)
         p = float(p)
         if not 0 <= p <= 1:
-            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+            raise TorchError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
         u = self._uniform01(math.prod(shape), np.dtype(np.float64))
         return (u < p).astype(dt).reshape(shape)
 

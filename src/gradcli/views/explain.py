@@ -17,6 +17,13 @@ def chain_rule(ex: "Explanation", *, latex: bool = False) -> list[str]:
     if ex.count == 0:
         return [f"{head} = 0      ({y} does not depend on {w}: no path from {y} to {w})"]
     pad = " " * len(head)
+    if ex.omitted and not ex.paths:
+        plural = "path" if ex.count == 1 else "paths"
+        lines = [f"{head} = a sum over {ex.count:,} {plural} from {y} to {w}: {ex.omitted}"]
+        lines.append(f"engine: {head} = {text.value(ex.engine)}")
+        if ex.note:
+            lines.append(f"note: {ex.note}")
+        return lines + [f"convention: {c}" for c in ex.conventions]
     factors = [" * ".join(f"d{ex.labels[e.parent.id]}/d{ex.labels[e.child.id]}" for e in p)
                for p in ex.paths]
     more = ex.count - len(ex.paths)
