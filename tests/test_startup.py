@@ -72,7 +72,8 @@ def test_a_syntax_error_still_gets_lark_wording(tmp_path):
     (["--help"], ["eval", "check", "explain", "graph", "batch", "jvp", "hessian", "jacobian"]),
     (["eval", "--help"], ["--format", "--x"]),
     (["check", "--help"], ["--expect", "--gradcheck"]),
-    (["evl", "x"], ["No such command 'evl'", "Did you mean 'eval'"]),
+    (["evl", "x"], ["error: no such command 'evl'", "hint: did you mean 'eval'"]),
+    (["eval", "-h"], ["--format", "--x"]),
 ])
 def test_building_only_the_invoked_command_changes_nothing_visible(args, shown, tmp_path):
     r = run(args, tmp_path)

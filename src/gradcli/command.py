@@ -45,8 +45,61 @@ def program_text(program: Optional[str], file: Optional[Path], extra: list[str])
     if program is None:
         raise GradcliError("no program given", hint='e.g. gradcli eval "(x+w)*(w+1)" --x 2 --w 1')
     if program == "-":
+        stdin_hint("the program", "end it with Ctrl-D, or pipe it: cat prog.py | gradcli eval -")
         return sys.stdin.read()
     return program
+
+
+def stdin_hint(what: str, how: str) -> None:
+    """A person at a terminal is told what gradcli waits for, instead of a silent wait."""
+    stdin = sys.stdin
+    if stdin is not None and stdin.isatty():
+        sys.stderr.write(f"reading {what} from the terminal ({how})\n")
+        sys.stderr.flush()
+
+
+class Progress:
+    """A progress bar on stderr for a long job: only when stderr is a terminal, and only
+    once the job has run for AFTER seconds (short jobs print nothing). Call it with the
+    count done; it redraws at most ten times a second. Used as a context manager."""
+
+    AFTER = 0.5
+
+    def __init__(self, label: str, total: "int | None" = None) -> None:
+        import time
+
+        self.label, self.total = label, total
+        self.on = sys.stderr is not None and sys.stderr.isatty()
+        self.bar = None
+        self.clock = time.monotonic
+        self.next = self.clock() + self.AFTER
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __call__(self, done: int) -> None:
+        if not self.on:
+            return
+        now = self.clock()
+        if now < self.next:
+            return
+        self.next = now + 0.1
+        if self.bar is None:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar,
+                                       SpinnerColumn, TextColumn, TimeElapsedColumn)
+
+            columns = ([TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn()] if self.total else
+                       [SpinnerColumn(), TextColumn("{task.description} {task.completed:,}"),
+                        TimeElapsedColumn()])
+            self.bar = Bar(*columns, console=console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 class Loaded:
@@ -62,8 +115,10 @@ class Loaded:
         self.program = parse(text)
         self.values = values
         self.options = options
-        result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
-                          max_steps=max_steps, **options)
+        with Progress("lesson: statements run") as progress:
+            result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
+                              max_steps=max_steps, progress=progress if progress.on else None,
+                              **options)
         # eval shows a whole lesson; the other commands work on its last backward pass
         self.result = result if lesson_ok else single_graph(result)
 
@@ -98,6 +153,8 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
     rng = Randomness(seed)  # bindings draw first, in order; the program continues after them
     values: dict[str, Any] = {}
     if bindings_file is not None:
+        if bindings_file == "-":
+            stdin_hint("a JSON object of bindings", "end it with Ctrl-D")
         for name, v in read_bindings_file(bindings_file).items():
             values[name] = (binding_value(name, v, dtype=np_dtype, rng=rng,
                                           max_elements=max_elements)
@@ -156,11 +213,22 @@ def report(err: GradcliError, as_json: bool, *, one_line: bool = False) -> None:
         sys.stderr.write(err.render() + "\n")
 
 
-def print_lines(out, lines: list[str], *, gap: bool = False) -> None:
+def print_lines(out, lines: list[str], *, gap: bool = False, wrap: bool = False) -> None:
+    """Lines of text; with `wrap`, long ones are broken between words to the console's
+    width (continuations indented as the line, no trailing spaces)."""
     if gap:
         out.print("")
     for line in lines:
-        out.print(line, highlight=False, markup=False)
+        if wrap and len(line) > out.width:
+            import textwrap
+
+            indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+            for part in textwrap.wrap(line, out.width, subsequent_indent=indent,
+                                      break_long_words=False, break_on_hyphens=False):
+                out.print(part.replace("\u00a0", " "), highlight=False, markup=False)
+            continue
+        out.print(line.replace("\u00a0", " ") if wrap else line, highlight=False,
+                  markup=False)
 
 
 def show_eval(result, format: str, *, torch: bool = False, full: bool = False,

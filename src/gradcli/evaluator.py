@@ -507,7 +507,9 @@ class Evaluator:
             hint = f"did you mean {close[0]!r}? " + hint
         elif not self.bindings:
             hint = f"give a value with --{name} VALUE"
-        raise UnboundNameError(f"name {name!r} is not bound", hint=hint)
+        err = UnboundNameError(f"name {name!r} is not bound", hint=hint)
+        err.name = name
+        raise err
 
     def _attr(self, node: Attr, args: list) -> Any:
         if self._is_module(node.obj):
@@ -984,7 +986,8 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              overrides: Mapping[str, np.ndarray] | None = None,
              batched: bool = False, differentiate: bool | None = True,
              max_steps: int = 10**6, random_state: bytes | None = None,
-             keep_graphs: Any = None, lesson: bool | None = None) -> Result:
+             keep_graphs: Any = None, lesson: bool | None = None,
+             progress: Any = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
     LessonResult for a lesson program: statements, prints, several backward passes)."""
     if dtype not in ("float64", "float32"):
@@ -1010,7 +1013,7 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
         return Interpreter(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                            seed=seed, max_elements=max_elements, max_steps=max_steps,
                            random=Randomness(seed, random_state),
-                           keep_graphs=keep_graphs).run()
+                           keep_graphs=keep_graphs, progress=progress).run()
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
                    batched=batched, differentiate=differentiate,

@@ -125,8 +125,9 @@ class Interpreter(Evaluator):
     """Runs a lesson program; the expression machinery is the Evaluator's."""
 
     def __init__(self, program: Program, bindings: dict, *, max_steps: int = 10**6,
-                 keep_graphs: Any = None, **options: Any) -> None:
+                 keep_graphs: Any = None, progress: Any = None, **options: Any) -> None:
         super().__init__(program, bindings, **options)
+        self.progress = progress  # told the statement count every 16384 statements
         self.keep_graphs = keep_graphs
         self.node_hooks: dict[tuple[Node, str], list] = {}  # hooks on grad_fn objects
         self.parameters: set[int] = set()  # nn.Parameter tensors print as Parameters
@@ -218,6 +219,8 @@ class Interpreter(Evaluator):
                 stmt = blk[0][blk[1]]
                 blk[1] += 1
                 self.steps += 1
+                if not self.steps & 0x3FFF and self.progress is not None:
+                    self.progress(self.steps)
                 if self.steps > self.max_steps:
                     raise LimitError(f"the program ran more than {self.max_steps:,} statements",
                                      line=stmt.pos.line, column=stmt.pos.column,

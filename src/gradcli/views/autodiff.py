@@ -52,7 +52,8 @@ def render_matrix(M: np.ndarray, rows: list[str], cols: list[str], console: "Con
     console.print(table)
 
 
-def render_jacobian(result: "Result", jac: dict, mode: str, console: "Console") -> None:
+def render_jacobian(result: "Result", jac: dict, mode: str, passes: int,
+                    console: "Console") -> None:
     out = result.output_node
     y = result.output_name
     oshape = out.value.shape
@@ -64,4 +65,6 @@ def render_jacobian(result: "Result", jac: dict, mode: str, console: "Console") 
                                           for i in np.ndindex(lshape)]
         render_matrix(np.asarray(J).reshape(len(rows), len(cols)), rows, cols, console,
                       title=f"d{y}/d{name}  (shape {list(np.shape(J))})")
-    console.print(f"computed by {mode}", style="dim", highlight=False)
+    kind = "backward" if mode == "reverse" else "forward"
+    console.print(f"computed by {mode} mode, {passes} {kind} pass{'es' if passes != 1 else ''}",
+                  style="dim", highlight=False)
