@@ -436,7 +436,7 @@ def explain_cmd(
 
     console = _console()
     for i, ex in enumerate(explanations):
-        _print_lines(console, chain_rule(ex, latex=latex), gap=i > 0)
+        _print_lines(console, chain_rule(ex, latex=latex), gap=i > 0, wrap=True)
     if steps:
         _print_lines(console, step_lines(result), gap=True)
 

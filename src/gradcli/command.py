@@ -193,14 +193,40 @@ def keep_graphs(backward: str) -> Any:
     return k
 
 
+class _Trimmed:
+    """A text stream that drops the spaces Rich pads lines with before each newline:
+    piped output has no trailing spaces."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        if lines:
+            self.stream.write("\n".join(line.rstrip(" ") for line in lines) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 def console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    tty = stream.isatty()
+    width = None if tty or os.environ.get("COLUMNS") else 160
     # No markup or emoji codes: program text such as v[red] or a:b: is shown as written.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
-                   emoji=False)
+    return Console(file=None if tty else _Trimmed(stream), stderr=stderr, highlight=False,
+                   soft_wrap=False, width=width, markup=False, emoji=False)
 
 
 def report(err: GradcliError, as_json: bool, *, one_line: bool = False) -> None:

@@ -44,6 +44,11 @@ class Explanation:
     latex: str | None = None
     note: str | None = None
     conventions: list[str] = field(default_factory=list)
+    exprs: dict[int, str] = field(default_factory=dict)  # node id -> its expression
+
+    def legend_of(self, node_id: int) -> str:
+        """What a label stands for: the node's expression."""
+        return self.exprs.get(node_id, self.labels[node_id])
 
 
 KINKS = {
@@ -112,22 +117,61 @@ def _sympify(v: Any, sp):
     raise ValueError("not a scalar")
 
 
+_SIGMOID = None
+
+
+def _sigmoid(sp):
+    """σ as a SymPy function whose derivative is written σ(z)(1 - σ(z)), the form courses
+    use (SymPy's own 1/(1 + exp(-z)) differentiates to exp(-z)/(1 + exp(-z))**2)."""
+    global _SIGMOID
+    if _SIGMOID is None:
+        class σ(sp.Function):
+            def fdiff(self, argindex=1):
+                return σ(self.args[0]) * (1 - σ(self.args[0]))
+
+            def _eval_rewrite_as_exp(self, z, **kwargs):
+                return 1 / (1 + sp.exp(-z))
+
+            def _latex(self, printer, exp=None):
+                text = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+                return text if exp is None else f"{text}^{{{exp}}}"
+
+        _SIGMOID = σ
+    return _SIGMOID
+
+
+def _text(d, sp) -> str:
+    """SymPy's text, with σ's derivative in the order courses write it: σ(z)*(1 - σ(z))."""
+    import re
+
+    return re.sub(r"\(1 - σ\((.+?)\)\)\*σ\(\1\)", r"σ(\1)*(1 - σ(\1))", sp.sstr(d))
+
+
+def _sym(op, sp):
+    """An op's symbolic rule, with the recognisable forms above where SymPy's are not."""
+    if op.key == "sigmoid":
+        f = _sigmoid(sp)
+        return lambda sp_, z: f(z)
+    return op.sym
+
+
 def _local_symbolic(parent: Node, pos: int, labels: dict[int, str], sp) -> str | None:
     op = parent.op
-    if op.sym is None:
+    sym = _sym(op, sp) if op.sym is not None else None
+    if sym is None:
         return None
     slots = [sp.Symbol(f"_arg{i}", real=True) for i in range(len(parent.args))]
     args = []
     for i, a in enumerate(parent.args):
         args.append(slots[i] if isinstance(a, Node) else _sympify(a, sp))
     try:
-        d = sp.diff(op.sym(sp, *args, **parent.params), slots[pos])
+        d = sp.diff(sym(sp, *args, **parent.params), slots[pos])
     except (TypeError, ValueError):
         return None
     back = {slots[i]: sp.Symbol(labels[a.id], real=True) for i, a in enumerate(parent.args)
             if isinstance(a, Node)}
     d = d.subs(back)
-    text = sp.sstr(d)
+    text = _text(d, sp)
     return f"({text})" if d.is_Add else text
 
 
@@ -144,7 +188,7 @@ def whole_expression(result: Result, sp):
         if n.op.sym is None:
             return None, f"{n.grad_fn} has no symbolic rule"
         args = [exprs[a.id] if isinstance(a, Node) else _sympify(a, sp) for a in n.args]
-        exprs[n.id] = n.op.sym(sp, *args, **n.params)
+        exprs[n.id] = _sym(n.op, sp)(sp, *args, **n.params)
     return exprs[result.output_node.id], None
 
 
@@ -187,7 +231,8 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
     if scalar and count[out.id] == len(listed):
         path_sum = float(sum(np.prod([e.value for e in p]) for p in listed))
     ex = Explanation(labels[out.id], labels[target.id], count[out.id], listed, labels, legend,
-                     engine, path_sum, scalar)
+                     engine, path_sum, scalar,
+                     exprs={e.parent.id: e.parent.expr for p in listed for e in p})
     ex.conventions = sorted({KINKS[n.op.key] for n in nodes[: out.id + 1]
                              if count[n.id] and n.op is not None and n.op.key in KINKS})
     if symbolic and scalar:
@@ -196,13 +241,17 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
             ex.note = f"no symbolic form: {why}"
         else:
             d = sp.diff(expr, sp.Symbol(labels[target.id], real=True))
-            if sp.count_ops(d) < 400:
-                d = sp.simplify(d)
-            ex.symbolic = sp.sstr(d)
+            if sp.count_ops(d) < 400 and not d.has(_sigmoid(sp)):  # keep σ(z)(1 - σ(z))
+                # SymPy's simplest form only when it is much shorter: 1 - tanh(x)**2 and
+                # the product rule's x**2*cos(x) + 2*x*sin(x) read better as they come
+                simpler = sp.simplify(d)
+                if sp.count_ops(simpler) < 0.75 * sp.count_ops(d):
+                    d = simpler
+            ex.symbolic = _text(d, sp)
             ex.latex = sp.latex(d)
             subs = {sp.Symbol(labels[n.id], real=True): _sympify(n.value, sp) for n in result.leaves}
             try:
-                ex.symbolic_value = float(d.subs(subs).evalf(30))
+                ex.symbolic_value = float(d.subs(subs).rewrite(sp.exp).evalf(30))
             except (TypeError, ValueError):
                 ex.symbolic_value = None
     elif not scalar:
