@@ -2,7 +2,7 @@
 
     >>> import gradcli
     >>> r = gradcli.evaluate("(x+w)*(w+1)", {"x": 2, "w": 1})
-    >>> float(r.value), {k: float(v) for k, v in r.grads.items()}
+    >>> r.value, r.grads
     (6.0, {'x': 2.0, 'w': 5.0})
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import GradcliError
 
-__all__ = ["GradcliError", "Result", "evaluate", "parse"]
+__all__ = ["GradcliError", "Result", "check", "evaluate", "explain", "graph", "parse"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -28,6 +28,31 @@ def evaluate(program: "str | Program", bindings: "dict[str, Any] | None" = None,
     from .evaluator import evaluate as _evaluate
 
     return _evaluate(program, bindings, **options)
+
+
+def explain(program: str, bindings: "dict[str, Any] | None" = None, wrt: Any = None,
+            **options: Any) -> Any:
+    """`gradcli explain` in Python: the chain rule over every path (see gradcli.api)."""
+    from .api import explain as _explain
+
+    return _explain(program, bindings, wrt, **options)
+
+
+def check(program: str, bindings: "dict[str, Any] | None" = None,
+          expect: "dict[str, Any] | None" = None, **options: Any) -> Any:
+    """`gradcli check` in Python: a report, truthy when every check passes (see
+    gradcli.api)."""
+    from .api import check as _check
+
+    return _check(program, bindings, expect, **options)
+
+
+def graph(program: str, bindings: "dict[str, Any] | None" = None, **options: Any) -> Any:
+    """`gradcli graph` in Python: DOT, Mermaid, SVG; a notebook displays it (see
+    gradcli.api)."""
+    from .api import graph as _graph
+
+    return _graph(program, bindings, **options)
 
 
 def parse(program: str) -> "Program":

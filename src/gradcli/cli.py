@@ -324,7 +324,7 @@ def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
     import numpy as np
 
     from .bindings import binding_value
-    from .check import parse_expect
+    from .checking import parse_expect
     from .evaluator import Randomness
 
     rng = Randomness(seed)
@@ -355,7 +355,7 @@ def check_cmd(
 
         gradcli check "torch.tanh(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --gradcheck
     """
-    from . import check
+    from . import checking as check
 
     as_json = format != TableFormat.table
     try:
@@ -367,19 +367,12 @@ def check_cmd(
         fd = check.gradcheck(loaded.result, loaded.rerun) if gradcheck else []
     except GradcliError as e:
         fail(e, as_json, one_line=format.value == "jsonl")
-    passed = all(r.passed for r in results) and all(c.passed for c in fd)
-    if as_json:
-        from .result import SCHEMA, jsonable
+    from .api import CheckReport
 
-        _print_json({"schema": SCHEMA, "passed": passed, "rtol": rtol, "atol": atol,
-                     "checks": [{"check": r.what, "expected": jsonable(r.expected),
-                                 "computed": jsonable(r.computed), "abs_err": jsonable(r.abs_err),
-                                 "rel_err": jsonable(r.rel_err), "passed": r.passed}
-                                for r in results],
-                     "gradcheck": [{"leaf": c.name, "max_abs_err": jsonable(c.max_abs),
-                                    "max_rel_err": jsonable(c.max_rel), "passed": c.passed,
-                                    "eps": check.FD_EPS, "atol": check.FD_ATOL,
-                                    "rtol": check.FD_RTOL} for c in fd]}, format)
+    report_ = CheckReport(results, fd, rtol, atol)
+    passed = report_.passed
+    if as_json:
+        _print_json(report_.to_dict(), format)
     else:
         from .views.check import render
 
@@ -407,7 +400,7 @@ def explain_cmd(
 
         gradcli explain "(x+w)*(w+1)" --x 2 --w 1 --wrt w
     """
-    from .explain import explain
+    from .chainrule import explain
 
     as_json = format != ExplainFormat.text
     try:
@@ -420,17 +413,10 @@ def explain_cmd(
     except GradcliError as e:
         fail(e, as_json, one_line=format.value == "jsonl")
     if as_json:
-        from .result import SCHEMA, jsonable
+        from .result import SCHEMA
 
-        _print_json({"schema": SCHEMA, "explain": [{
-            "output": ex.out, "wrt": ex.wrt, "paths_count": ex.count,
-            "paths": [[{"from": ex.labels[e.parent.id], "to": ex.labels[e.child.id],
-                        "grad_fn": e.parent.grad_fn, "local": e.symbolic,
-                        "value": jsonable(e.value)} for e in p] for p in ex.paths],
-            "legend": dict(ex.legend), "gradient": jsonable(ex.engine),
-            "path_sum": jsonable(ex.path_sum), "symbolic": ex.symbolic,
-            "symbolic_value": jsonable(ex.symbolic_value), "latex": ex.latex}
-            for ex in explanations]}, format)
+        _print_json({"schema": SCHEMA, "explain": [ex.to_dict() for ex in explanations]},
+                    format)
         return
     from .views.explain import chain_rule, steps as step_lines
 

@@ -9,7 +9,7 @@ from . import text
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..check import Expectation, LeafCheck
+    from ..checking import Expectation, LeafCheck
 
 
 def render(results: list["Expectation"], fd: list["LeafCheck"], console: "Console", *,
@@ -17,7 +17,7 @@ def render(results: list["Expectation"], fd: list["LeafCheck"], console: "Consol
     from rich.table import Table
     from rich.text import Text
 
-    from ..check import FD_ATOL, FD_EPS, FD_RTOL
+    from ..checking import FD_ATOL, FD_EPS, FD_RTOL
 
     def mark(passed: bool) -> Text:
         return Text("PASS ✓", style="green") if passed else Text("FAIL ✗", style="red")

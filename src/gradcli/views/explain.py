@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from . import text
 
 if TYPE_CHECKING:
-    from ..explain import Explanation
+    from ..chainrule import Explanation
     from ..result import Result
 
 

@@ -105,3 +105,34 @@ def render(dot_text: str, fmt: str, dot_path: str) -> bytes:
         raise GradcliError("Graphviz could not render the graph: "
                            + done.stderr.decode(errors="replace").strip()[:300])
     return done.stdout
+
+
+class Graph:
+    """A Result's graph as a picture, for the Python API and notebooks: `.dot()`,
+    `.mermaid()`, `.svg()` (through Graphviz's `dot`). A notebook displays it as SVG when
+    Graphviz is installed, and as a Mermaid diagram (JupyterLab 4.1+) otherwise."""
+
+    def __init__(self, result: "Result", *, rankdir: str = "TB") -> None:
+        if rankdir not in ("TB", "LR", "BT", "RL"):
+            raise GradcliError(f"rankdir must be TB, LR, BT or RL (got {rankdir!r})")
+        self.result = result
+        self.rankdir = rankdir
+
+    def dot(self) -> str:
+        return dot(self.result, rankdir=self.rankdir)
+
+    def mermaid(self) -> str:
+        return mermaid(self.result, rankdir=self.rankdir)
+
+    def svg(self) -> str:
+        return render(self.dot(), "svg", need_graphviz()).decode()
+
+    def __repr__(self) -> str:
+        return self.dot()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = {"text/plain": self.dot(), "text/vnd.mermaid": self.mermaid()}
+        if shutil.which("dot") is not None:
+            bundle["image/svg+xml"] = self.svg()
+        return bundle
+

@@ -78,18 +78,18 @@ def render(result: "Result", console: "Console", *, full: bool = False,
 def summary_line(result: "Result", *, full: bool = False) -> str:
     y = result.output_name
     if result.output_node is None:
-        return f"{y} = {text.value(result.value, full=full)}   (a constant: nothing to differentiate)"
-    head = f"{y} = {text.value(result.value, full=full)}"
-    if not result.grads:
+        return f"{y} = {text.value(result.value_array, full=full)}   (a constant: nothing to differentiate)"
+    head = f"{y} = {text.value(result.value_array, full=full)}"
+    if not result.grad_arrays:
         if not result.output_node.requires_grad:
             return head + "   (nothing requires grad: no gradients)"
         return head
-    parts = [f"d{y}/d{k} = {text.value(v, full=full)}" for k, v in result.grads.items()]
-    if any(getattr(v, "ndim", 0) for v in result.grads.values()):
-        shapes = {k: text.shape(v) for k, v in result.grads.items()}
+    parts = [f"d{y}/d{k} = {text.value(v, full=full)}" for k, v in result.grad_arrays.items()]
+    if any(getattr(v, "ndim", 0) for v in result.grad_arrays.values()):
+        shapes = {k: text.shape(v) for k, v in result.grad_arrays.items()}
         return "\n".join([head] + [f"d{y}/d{k} (shape {shapes[k]}) = "
                                     f"{text.value(v, full=full)}"
-                                    for k, v in result.grads.items()])
+                                    for k, v in result.grad_arrays.items()])
     return head + "   " + "   ".join(parts)
 
 

@@ -50,6 +50,26 @@ class Explanation:
         """What a label stands for: the node's expression."""
         return self.exprs.get(node_id, self.labels[node_id])
 
+    def to_dict(self) -> dict:
+        """One entry of `explain --format json`'s "explain" list."""
+        from .result import jsonable
+
+        return {"output": self.out, "wrt": self.wrt, "paths_count": self.count,
+                "paths": [[{"from": self.labels[e.parent.id], "to": self.labels[e.child.id],
+                            "grad_fn": e.parent.grad_fn, "local": e.symbolic,
+                            "value": jsonable(e.value)} for e in p] for p in self.paths],
+                "legend": dict(self.legend), "gradient": jsonable(self.engine),
+                "path_sum": jsonable(self.path_sum), "symbolic": self.symbolic,
+                "symbolic_value": jsonable(self.symbolic_value), "latex": self.latex}
+
+    def __str__(self) -> str:
+        from .views.explain import chain_rule
+
+        return "\n".join(chain_rule(self))
+
+    def __repr__(self) -> str:
+        return str(self)
+
 
 KINKS = {
     "relu": "relu'(0) is taken as 0, as PyTorch does",
