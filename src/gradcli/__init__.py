@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import GradcliError
 
-__all__ = ["GradcliError", "Result", "check", "evaluate", "explain", "graph", "parse"]
+__all__ = ["GradcliError", "Result", "check", "evaluate", "explain", "graph", "json_schema",
+           "parse"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -53,6 +54,19 @@ def graph(program: str, bindings: "dict[str, Any] | None" = None, **options: Any
     from .api import graph as _graph
 
     return _graph(program, bindings, **options)
+
+
+def json_schema() -> dict:
+    """The JSON Schema (2020-12) of every document gradcli prints (schema gradcli/1)."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    for path in (here / "schema" / "result.schema.json",  # installed from a wheel
+                 here.parent.parent / "schema" / "result.schema.json"):  # a source tree
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise GradcliError("gradcli's JSON schema is missing from this installation")
 
 
 def parse(program: str) -> "Program":

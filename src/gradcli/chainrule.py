@@ -4,7 +4,8 @@ dy/dw is the sum over every path from y to w of the product of the local derivat
 along it. Paths are counted by dynamic programming over the topological order (never
 enumerated to count them) and only the first few are listed. Local derivatives come from
 the op registry: numerically from the VJP with a unit upstream gradient, symbolically from
-each op's SymPy rule. SymPy is imported only here.
+each op's SymPy rule. SymPy (the optional extra gradcli[symbolic]) is imported only here;
+without it the paths and their values are still shown.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ KINKS = {
     "minimum": "minimum(a, b) with a == b gives half the gradient to each, as PyTorch does",
     "clamp": "clamp passes the gradient at its bounds, as PyTorch does",
 }
+
+
+NO_SYMPY = ("the symbolic forms (local derivatives, the simplified derivative, LaTeX) need "
+            "SymPy, which is not installed: pip install 'gradcli[symbolic]'")
 
 
 def short_labels(result: Result) -> dict[int, str]:
@@ -232,10 +237,13 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
         if n.op is not None:
             count[n.id] = sum(count[a.id] for a in n.args if isinstance(a, Node))
     scalar = all(_scalar(n) for n in nodes[: out.id + 1] if count[n.id])
-    import sympy as sp
+    try:
+        import sympy as sp
+    except ImportError:  # an optional dependency: gradcli[symbolic]
+        sp = None
 
     paths = _first_paths(out, target, count, max_paths)
-    listed = [[Edge(p, i, c, _local_symbolic(p, i, labels, sp) if scalar else None,
+    listed = [[Edge(p, i, c, _local_symbolic(p, i, labels, sp) if scalar and sp else None,
                     _local_value(p, i) if scalar else None) for (p, i, c) in path]
               for path in paths]
     # every node a listed line names: the path's nodes and the siblings that appear in
@@ -255,7 +263,9 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
                      exprs={e.parent.id: e.parent.expr for p in listed for e in p})
     ex.conventions = sorted({KINKS[n.op.key] for n in nodes[: out.id + 1]
                              if count[n.id] and n.op is not None and n.op.key in KINKS})
-    if symbolic and scalar:
+    if symbolic and scalar and sp is None:
+        ex.note = NO_SYMPY
+    elif symbolic and scalar:
         expr, why = whole_expression(result, sp)
         if expr is None:
             ex.note = f"no symbolic form: {why}"

@@ -56,11 +56,12 @@ def chain_rule(ex: "Explanation", *, latex: bool = False) -> list[str]:
     plural = "path" if ex.count == 1 else "paths"
     if one_edge and ex.scalar:
         e = ex.paths[0][0]
-        local = e.symbolic if e.symbolic is not None else "?"
-        if local.startswith("(") and local.endswith(")"):
+        local = e.symbolic
+        if local and local.startswith("(") and local.endswith(")"):
             local = local[1:-1]
         value = text.number(e.value)
-        lines = [f"{head} = {local}" + (f" = {value}" if value != local else ""),
+        lines = [f"{head} = {local} = {value}" if local and local != value else
+                 f"{head} = {value}",
                  f"{pad}   one op ({e.parent.grad_fn}) lies between {y} and {w}: its local "
                  "derivative is the whole answer; the chain rule multiplies local "
                  f"derivatives once ops are composed, e.g. exp({ex.legend_of(e.parent.id)})"]
@@ -70,7 +71,8 @@ def chain_rule(ex: "Explanation", *, latex: bool = False) -> list[str]:
         if ex.scalar:
             sym = [" * ".join(e.symbolic if e.symbolic is not None else "?" for e in p)
                    for p in ex.paths]
-            lines.append(f"{pad} = {' + '.join(sym)}{tail}")
+            if any(e.symbolic is not None for p in ex.paths for e in p):
+                lines.append(f"{pad} = {' + '.join(sym)}{tail}")
             num = [" * ".join(text.number(e.value) for e in p) for p in ex.paths]
             total = text.value(ex.engine)
             shown = " + ".join(num)
