@@ -26,7 +26,8 @@ sys.argv = ["gradcli", *sys.argv[1:]]
 try:
     gradcli.main()
 finally:
-    heavy = sorted(m for m in ("lark", "rich", "sympy", "typer.rich_utils") if m in sys.modules)
+    heavy = sorted(m for m in ("lark", "rich", "sympy", "typer.rich_utils", "gradcli.plot",
+                               "gradcli.views.plot", "gradcli.api") if m in sys.modules)
     sys.stderr.write(f"imported={','.join(heavy)}\\n")
 """
 

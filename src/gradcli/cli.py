@@ -742,6 +742,81 @@ def jacobian_cmd(
     render_jacobian(result, jac, mode, passes, _console())
 
 
+class PlotFormat(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    svg = "svg"
+    png = "png"
+
+
+@app.command("plot", cls=BindingCommand, context_settings=FREE)
+def plot_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    var: List[str] = VarOpt,
+    wrt: Optional[str] = typer.Option(None, "--wrt", metavar="NAME",
+                                      help="The variable on the x axis (default: the one "
+                                           "given as a range)."),
+    points: Optional[int] = typer.Option(None, "--points", help="Sample points (default 201)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Write SVG or PNG (by the file's extension)."),
+    format: Optional[PlotFormat] = typer.Option(None, "--format",
+                                                help="text (default), json, jsonl, svg, png."),
+    dpi: int = typer.Option(96, "--dpi", min=10, max=1200, help="PNG resolution."),
+    seed: Optional[int] = SeedOpt,
+    max_elements: int = MaxElemOpt,
+) -> None:
+    """f and df/dx over a range of one variable, with a finite-difference check: a
+    character plot in the terminal, SVG or PNG with -o.
+
+        gradcli plot "x^2*sin(x)" --x -3:3
+
+        gradcli plot "tanh(w*x + b)" --x -2:2:101 --w 1.5 --b 0.5 -o tanh.svg
+    """
+    from .bindings import parse_var, split_args
+    from .plot import sample
+    from .views import plot as views
+
+    fmt = format.value if format is not None else None
+    if fmt is None and output is not None:
+        fmt = {".svg": "svg", ".png": "png", ".json": "json"}.get(output.suffix.lower(), "text")
+    fmt = fmt or "text"
+    as_json = fmt in ("json", "jsonl")
+    try:
+        if fmt == "png" and output is None and sys.stdout.isatty():
+            raise GradcliError("PNG is binary: write it to a file with -o plot.png")
+        extra, pairs = split_args(list(ctx.args))
+        text = _program_text(program, file, extra)
+        pairs += [parse_var(v) for v in var]
+        with Progress("plot: points") as progress:
+            curve = sample(text, pairs, wrt=wrt, points=points, seed=seed,
+                           max_elements=max_elements, progress=progress)
+        if fmt == "text":
+            data = ("\n".join(views.character_plot(curve, _console().width)) + "\n").encode()
+        elif as_json:
+            from .result import dumps
+
+            data = (dumps(curve.to_dict(), indent=None if fmt == "jsonl" else 2)
+                    + "\n").encode()
+        else:
+            picture = views.svg(curve)
+            data = picture.encode() if fmt == "svg" else views.png(picture, dpi)
+        if output is not None:
+            try:
+                output.write_bytes(data)
+            except OSError as e:
+                raise GradcliError(f"cannot write {str(output)!r}: {e.strerror}") from None
+            if fmt in ("svg", "png"):
+                sys.stdout.write(views.check_line(curve) + "\n")
+            return
+    except GradcliError as e:
+        fail(e, as_json, one_line=fmt == "jsonl")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
 OPERATORS = ["+", "-", "*", "/", "**", "^", "@", "unary -", "unary +", "<", "<=", ">", ">=",
              "==", "!=", "a[i, j:k]"]
 
