@@ -153,7 +153,8 @@ class BindingCommand(TyperCommand):
         return super().parse_args(ctx, join_binding_values(args, options))
 
 
-EvalFormat = Enum("EvalFormat", {f: f for f in EVAL_FORMATS}, type=str)  # the quick path's too
+# the quick path's formats, and the backward pass as pictures (--steps --format svg|html)
+EvalFormat = Enum("EvalFormat", {f: f for f in (*EVAL_FORMATS, "svg", "html")}, type=str)
 
 
 class DType(str, Enum):
@@ -274,7 +275,9 @@ def eval_cmd(
     format: EvalFormat = typer.Option(EvalFormat.table, "--format", help="Output format."),
     torch: bool = typer.Option(False, "--torch", help="Show .grad as PyTorch keeps it."),
     full: bool = typer.Option(False, "--full", help="Print whole tensors, not summaries."),
-    steps: bool = typer.Option(False, "--steps", help="Show the backward pass step by step."),
+    steps: bool = typer.Option(False, "--steps",
+                               help="Show the backward pass step by step (with --format "
+                                    "svg|html: one picture per step)."),
     all_rows: bool = typer.Option(False, "--all",
                                   help="Show every node of a large graph in the table."),
     backward: Optional[str] = typer.Option(
@@ -293,9 +296,20 @@ def eval_cmd(
         gradcli eval "torch.mm(W, v).sum()" --W "randn(3,2)" --v "[[1],[2]]" --seed 0
     """
     as_json = format in (EvalFormat.json, EvalFormat.jsonl)
+    pictures = format.value in ("svg", "html")
     try:
-        result = common.load(trace=steps, max_steps=max_steps, lesson_ok=True,
-                             backward=backward).result
+        if pictures:
+            from .views import graph
+
+            graph.need_graphviz()
+        result = common.load(trace=steps or pictures, max_steps=max_steps,
+                             lesson_ok=not pictures, backward=backward).result
+        if pictures:
+            from .views import frames
+
+            sys.stdout.write(frames.svg(result) if format.value == "svg" else
+                             frames.html(result))
+            return
     except GradcliError as e:
         fail(e, as_json, one_line=format == EvalFormat.jsonl)
     code = show_eval(result, format.value, torch=torch, full=full, steps=steps,
@@ -447,8 +461,17 @@ def graph_cmd(
     format: GraphFormat = typer.Option(GraphFormat.dot, "--format", help="Picture format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE."),
     rankdir: RankDir = typer.Option(RankDir.TB, "--rankdir", help="Layout direction."),
+    torch: bool = typer.Option(False, "--torch",
+                               help="Draw PyTorch's AccumulateGrad nodes between each leaf "
+                                    "that requires grad and its users."),
+    hide_constants: bool = typer.Option(False, "--hide-constants",
+                                        help="Leave out nodes that do not require grad."),
+    dpi: Optional[int] = typer.Option(None, "--dpi", min=10, max=1200,
+                                      help="Resolution of PNG (and SVG's scale)."),
+    legend: bool = typer.Option(True, "--legend/--no-legend", help="Draw the colour legend."),
 ) -> None:
-    """Draw the graph: Graphviz DOT, Mermaid, or SVG/PNG through Graphviz's `dot`.
+    """Draw the graph: Graphviz DOT, Mermaid, or SVG/PNG through Graphviz's `dot`. Edges
+    carry the local derivative d(user)/d(input) at the bindings (scalar graphs).
 
         gradcli graph "(x+w)*(w+1)" --x 2 --w 1 --format dot
 
@@ -462,9 +485,11 @@ def graph_cmd(
             raise GradcliError("PNG is binary: write it to a file with -o graph.png")
         result = common.load().result
         if format == GraphFormat.mermaid:
-            data = graph.mermaid(result, rankdir=rankdir.value).encode()
+            data = graph.mermaid(result, rankdir=rankdir.value,
+                                 hide_constants=hide_constants).encode()
         else:
-            data = graph.dot(result, rankdir=rankdir.value).encode()
+            data = graph.dot(result, rankdir=rankdir.value, hide_constants=hide_constants,
+                             torch=torch, dpi=dpi, legend=legend).encode()
             if dot_path is not None:
                 data = graph.render(data.decode(), format.value, dot_path)
         if output is not None:
