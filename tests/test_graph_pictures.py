@@ -196,3 +196,24 @@ def test_frames_need_graphviz(monkeypatch):
     monkeypatch.setattr(graph.shutil, "which", lambda name: None)
     r = run("eval", "x*x", "--x", "3", "--steps", "--format", "svg")
     assert r.exit_code == 2 and "Graphviz" in r.stderr
+
+
+def test_long_chains_of_a_large_graph_are_drawn_as_one_box():
+    program = "sin(" * 120 + "x*w" + ")" * 120 + " + w"
+    dot = run("graph", program, "--x", "0.5", "--w", "2").stdout
+    nodes, edges = nodes_and_edges(dot)
+    drawn = [k for k in nodes if k.startswith("n")]
+    assert len(drawn) == 5  # x, w, x*w, the chain, y
+    chain = next(v for v in nodes.values() if "120 ops: SinBackward0 … SinBackward0" in v)
+    assert chain[0].endswith("…") and len(chain[0]) == 48  # long text cut
+    into = next(lab for a, b, lab in edges if nodes[a][0] == "x*w")
+    doc = json.loads(run("eval", program, "--x", "0.5", "--w", "2", "--format", "json").stdout)
+    xw = next(n for n in doc["nodes"] if n["expr"] == "x*w")
+    head = next(n for n in doc["nodes"] if n["grad_fn"] == "AddBackward0")
+    chain_out = doc["nodes"][head["inputs"][0]]
+    # d(chain)/d(x*w) = dy/d(x*w) / dy/d(chain): the product of the 120 local derivatives
+    assert float(into) == pytest.approx(xw["grad"] / chain_out["grad"], rel=1e-3)
+    full = run("graph", program, "--x", "0.5", "--w", "2", "--no-collapse").stdout
+    assert len([k for k in nodes_and_edges(full)[0] if k.startswith("n")]) == 124
+    small = run("graph", "sin(sin(sin(x)))", "--x", "1").stdout  # small graphs: every node
+    assert "ops:" not in small

@@ -469,6 +469,10 @@ def graph_cmd(
     dpi: Optional[int] = typer.Option(None, "--dpi", min=10, max=1200,
                                       help="Resolution of PNG (and SVG's scale)."),
     legend: bool = typer.Option(True, "--legend/--no-legend", help="Draw the colour legend."),
+    collapse: Optional[bool] = typer.Option(
+        None, "--collapse/--no-collapse",
+        help="Draw each chain of 3+ one-input ops as one box (default: for graphs of more "
+             "than 100 nodes)."),
 ) -> None:
     """Draw the graph: Graphviz DOT, Mermaid, or SVG/PNG through Graphviz's `dot`. Edges
     carry the local derivative d(user)/d(input) at the bindings (scalar graphs).
@@ -489,7 +493,7 @@ def graph_cmd(
                                  hide_constants=hide_constants).encode()
         else:
             data = graph.dot(result, rankdir=rankdir.value, hide_constants=hide_constants,
-                             torch=torch, dpi=dpi, legend=legend).encode()
+                             torch=torch, dpi=dpi, legend=legend, collapse=collapse).encode()
             if dot_path is not None:
                 data = graph.render(data.decode(), format.value, dot_path)
         if output is not None:

@@ -87,13 +87,50 @@ def local_derivatives(result: "Result", nodes: list["Node"]) -> dict[tuple[int, 
     return out
 
 
+COLLAPSE_AT = 100  # graphs with more nodes than this draw long chains as one box
+TITLE = 48  # characters of a node's text before it is cut with …
+
+
+def chains(result: "Result", nodes: list["Node"], shortest: int = 3) -> dict[int, list["Node"]]:
+    """Runs of ops each fed by the one before and used only by the next (a long chain of
+    elementwise steps): {last node's id: the run}, for runs of at least `shortest`."""
+    users: dict[int, list["Node"]] = {}
+    feeds: dict[int, list["Node"]] = {}
+    for a, _, n in edges(result, nodes):
+        users.setdefault(a.id, []).append(n)
+        feeds.setdefault(n.id, []).append(a)
+
+    def link(n: "Node") -> bool:
+        return (n.op is not None and n is not result.output_node
+                and len(feeds.get(n.id, ())) == 1 and len(users.get(n.id, ())) == 1)
+
+    found: dict[int, list["Node"]] = {}
+    taken: set[int] = set()
+    for n in nodes:
+        if n.id in taken or not link(n):
+            continue
+        run = [n]
+        while link(users[run[-1].id][0]) and users[run[-1].id][0].id not in taken:
+            run.append(users[run[-1].id][0])
+        taken.update(m.id for m in run)
+        if len(run) >= shortest:
+            found[run[-1].id] = run
+    return found
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= TITLE else line[:TITLE - 1] + "…"
+
+
 def dot(result: "Result", *, rankdir: str = "TB", with_values: bool = True,
         edge_values: bool = True, legend: bool = True, hide_constants: bool = False,
         torch: bool = False, dpi: int | None = None, grads: dict | None = None,
-        current: int | None = None, sending: dict | None = None) -> str:
+        current: int | None = None, sending: dict | None = None,
+        collapse: bool | None = None) -> str:
     """The graph in DOT. `grads`, `current` and `sending` draw one frame of the backward
     pass: the gradients known so far, the node being processed, and what it sends to each
-    input ({input id: value})."""
+    input ({input id: value}). `collapse` draws each long chain of one-input ops as one
+    box (by default for graphs of more than COLLAPSE_AT nodes)."""
     fill = {"leaf": LEAF, "const": CONST, "op": MID, "output": OUT}
     out = ["digraph gradcli {", f"  rankdir={rankdir};"]
     if dpi:
@@ -101,9 +138,20 @@ def dot(result: "Result", *, rankdir: str = "TB", with_values: bool = True,
     out += ['  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
             '  edge [color="#555555", fontname="Helvetica", fontsize=10];']
     nodes = shown_nodes(result, hide_constants)
+    if collapse is None:
+        collapse = len(nodes) > COLLAPSE_AT and current is None
+    runs = chains(result, nodes) if collapse else {}
+    inside = {m.id: last for last, run in runs.items() for m in run[:-1]}
     for n in nodes:
+        if n.id in inside:
+            continue
         g = ... if grads is None else grads.get(n.id)
-        label = "\\n".join(_dot_escape(line) for line in _lines(result, n, with_values, g))
+        lines = [_cut(line) for line in _lines(result, n, with_values, g)]
+        if n.id in runs:
+            run = runs[n.id]
+            lines.insert(1, f"{len(run)} ops: {run[0].grad_fn} … {run[-1].grad_fn}")
+            lines.insert(2, "(a chain drawn as one box)")
+        label = "\\n".join(_dot_escape(line) for line in lines)
         kind = _kind(result, n)
         extra = ", penwidth=2" if kind == "output" else ""
         if kind == "const":
@@ -114,8 +162,17 @@ def dot(result: "Result", *, rankdir: str = "TB", with_values: bool = True,
     locals_ = local_derivatives(result, nodes) if edge_values else {}
     accumulate = set()
     for a, pos, n in edges(result, nodes):
+        if a.id in inside:
+            continue  # an edge inside a collapsed chain
+        if n.id in inside:  # into a collapsed chain: its derivative is the product
+            run = runs[inside[n.id]]
+            factors = [locals_.get((x.id, y.id)) for x, y in zip([a, *run[:-1]], run)]
+            d = (text.number(float(np.prod([float(f) for f in factors])), 4)
+                 if all(f is not None for f in factors) else None)
+            n = run[-1]
+        else:
+            d = locals_.get((a.id, n.id))
         attrs = []
-        d = locals_.get((a.id, n.id))
         if current == n.id and sending is not None and a.id in sending:
             attrs += [f'color="{NOW}"', "penwidth=2.5", f'fontcolor="{NOW}"',
                       f'label=" sends {_dot_escape(text.value(sending[a.id]))}"']
