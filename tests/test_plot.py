@@ -140,3 +140,22 @@ def test_bad_plots_get_one_clear_message(args, message):
     r = run("plot", *args)
     assert r.exit_code == 2
     assert r.stderr.startswith(message), r.stderr
+
+
+def test_a_training_loop_plots_its_loss_per_pass_with_the_same_code(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    lesson = ["-f", "benchmarks/linear_regression.py"]
+    doc = json.loads(run("plot", *lesson, "--format", "json").stdout)
+    VALIDATOR.validate(doc)
+    passes = json.loads(run("eval", *lesson, "--format", "json").stdout)["backwards"]
+    assert doc["value"] == [p["value"] for p in passes]
+    assert doc["x"] == [float(p["index"]) for p in passes]
+    assert (doc["output"], doc["wrt"], doc["grad"]) == ("loss", "pass", None)
+    lines = run("plot", *lesson).stdout.splitlines()
+    assert all(len(line) <= 80 and line == line.rstrip() for line in lines)
+    assert lines[0] == "loss per backward pass (1000 passes; first 88.27, last 0.2454)"
+    rows = [line for line in lines if "┤" in line or "│" in line]
+    assert rows[0].startswith(" 88.27 ┤•") and rows[-1].startswith("0.2454 ┤ •")
+    assert lines[-1].strip() == "pass" and lines[-2].split() == ["1", "500.5", "1000"]
+    r = run("plot", "for i in range(1):\n    y = x * 2\n    y.backward()", "--x", "1")
+    assert r.exit_code == 2 and "there is no curve to draw" in r.stderr, r.stderr

@@ -798,11 +798,14 @@ def plot_cmd(
     max_elements: int = MaxElemOpt,
 ) -> None:
     """f and df/dx over a range of one variable, with a finite-difference check: a
-    character plot in the terminal, SVG or PNG with -o.
+    character plot in the terminal, SVG or PNG with -o. A lesson (a training loop) with no
+    range plots the value each backward pass started from: its loss curve.
 
         gradcli plot "x^2*sin(x)" --x -3:3
 
         gradcli plot "tanh(w*x + b)" --x -2:2:101 --w 1.5 --b 0.5 -o tanh.svg
+
+        gradcli plot -f lesson.py
     """
     from .bindings import parse_var, split_args
     from .plot import sample
@@ -819,9 +822,17 @@ def plot_cmd(
         extra, pairs = split_args(list(ctx.args))
         text = _program_text(program, file, extra)
         pairs += [parse_var(v) for v in var]
+        from .plot import RANGE, lesson_curve
+        from .syntax import is_lesson, parse
+
+        ranged = any(RANGE.match(raw.strip()) for _, raw in pairs)
         with Progress("plot: points") as progress:
-            curve = sample(text, pairs, wrt=wrt, points=points, seed=seed,
-                           max_elements=max_elements, progress=progress)
+            if not ranged and wrt is None and is_lesson(parse(text)):
+                curve = lesson_curve(text, pairs, seed=seed, max_elements=max_elements,
+                                     progress=progress if progress.on else None)
+            else:
+                curve = sample(text, pairs, wrt=wrt, points=points, seed=seed,
+                               max_elements=max_elements, progress=progress)
         if fmt == "text":
             data = ("\n".join(views.character_plot(curve, _console().width)) + "\n").encode()
         elif as_json:

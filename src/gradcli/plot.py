@@ -27,17 +27,21 @@ class Curve:
     fixed: dict[str, str]  # the other bindings, as given
     x: np.ndarray
     f: np.ndarray
-    df: np.ndarray
-    fd: np.ndarray
+    df: Optional[np.ndarray]  # None for a lesson's loss per pass
+    fd: Optional[np.ndarray]
 
     @property
-    def max_abs_diff(self) -> float:
+    def max_abs_diff(self) -> Optional[float]:
         """The largest |df/dx - central difference| over the points where both are finite."""
+        if self.df is None:
+            return None
         ok = np.isfinite(self.df) & np.isfinite(self.fd)
         return float(np.max(np.abs(self.df[ok] - self.fd[ok]))) if ok.any() else float("nan")
 
     @property
-    def agrees(self) -> bool:
+    def agrees(self) -> Optional[bool]:
+        if self.df is None:
+            return None
         ok = np.isfinite(self.df) & np.isfinite(self.fd)
         return bool(np.all(np.abs(self.df[ok] - self.fd[ok])
                            <= 1e-5 + 1e-3 * np.abs(self.fd[ok])))
@@ -50,6 +54,34 @@ class Curve:
                 "value": jsonable(self.f), "grad": jsonable(self.df),
                 "finite_difference": jsonable(self.fd),
                 "max_abs_diff": jsonable(self.max_abs_diff), "agrees": self.agrees}
+
+
+def lesson_curve(text: str, pairs: list[tuple[str, str]], *, seed: Optional[int] = None,
+                 max_elements: int = 10**8, max_steps: int = 10**6,
+                 progress: Optional[Callable[[int], None]] = None) -> Curve:
+    """A lesson's backward passes: the value each pass started from (the loss of a
+    training loop), pass by pass, drawn with the same code as f(x)."""
+    from .bindings import binding_value
+    from .evaluator import Randomness, evaluate
+
+    rng = Randomness(seed)
+    values = {name: binding_value(name, raw, dtype=np.dtype("float64"), rng=rng,
+                                  max_elements=max_elements) for name, raw in pairs}
+    result = evaluate(text, values, seed=seed, max_elements=max_elements,
+                      max_steps=max_steps, lesson=True, keep_graphs=None, progress=progress)
+    if result.error is not None:
+        raise result.error
+    passes = [p for p in result.passes
+              if p.root_value is not None and p.root_value.size == 1]
+    if len(passes) < 2:
+        raise GradcliError(f"the program ran {len(result.passes)} backward pass"
+                           f"{'' if len(result.passes) == 1 else 'es'} with a one-element "
+                           "root: there is no curve to draw",
+                           hint="plot a training loop, or give a variable a range: --x -3:3")
+    name = passes[-1].root_name
+    return Curve(text, name if name.isidentifier() else "loss", "pass", {},
+                 np.arange(1, len(passes) + 1, dtype=np.float64),
+                 np.array([float(p.root_value.reshape(-1)[0]) for p in passes]), None, None)
 
 
 def parse_range(name: str, text: str, points: Optional[int], rng: Any = None

@@ -74,15 +74,21 @@ def character_plot(curve: "Curve", width: int = 80, height: int = 10) -> list[st
     """f and df/dx over the range, one panel each, as lines of at most `width` columns."""
     y, x = curve.name, curve.wrt
     d = f"d{y}/d{x}"
-    spans = [_span(curve.f), _span(curve.df)]
-    labels = [(text.number(lo, 4), text.number(hi, 4)) for lo, hi in spans]
+    curves = [(y, curve.f)] + ([(d, curve.df)] if curve.df is not None else [])
+    labels = [(text.number(lo, 4), text.number(hi, 4)) for lo, hi in
+              (_span(v) for _, v in curves)]
     label_w = max(len(s) for pair in labels for s in pair)
     plot_w = max(10, width - label_w - 2)
     fixed = ", ".join(f"{k} = {v}" for k, v in curve.fixed.items())
     lo, hi = text.number(curve.x[0], 4), text.number(curve.x[-1], 4)
-    lines = [f"{y} = {curve.program.strip()}   ({x} from {lo} to {hi}, {len(curve.x)} points"
-             + (f"; {fixed}" if fixed else "") + ")"]
-    for title, values, pair in ((y, curve.f, labels[0]), (d, curve.df, labels[1])):
+    if curve.df is None:  # a lesson: the root's value per backward pass
+        lines = [f"{y} per backward pass ({len(curve.x)} passes; first "
+                 f"{text.number(curve.f[0], 4)}, last {text.number(curve.f[-1], 4)})"]
+        height = 2 * height
+    else:
+        lines = [f"{y} = {curve.program.strip()}   ({x} from {lo} to {hi}, {len(curve.x)} "
+                 "points" + (f"; {fixed}" if fixed else "") + ")"]
+    for (title, values), pair in zip(curves, labels):
         lines.append(f"{' ' * label_w}  {title}")
         lines += _panel(values, curve.x, plot_w, height, label_w, pair)
     lines.append(" " * label_w + " └" + "─" * plot_w)
@@ -94,12 +100,15 @@ def character_plot(curve: "Curve", width: int = 80, height: int = 10) -> list[st
     lines.append(" " * (label_w + 2) + f"{x}".center(plot_w).rstrip())
     import textwrap
 
-    lines += textwrap.wrap(check_line(curve), width, subsequent_indent="  ",
-                           break_long_words=False, break_on_hyphens=False)
+    if curve.df is not None:
+        lines += textwrap.wrap(check_line(curve), width, subsequent_indent="  ",
+                               break_long_words=False, break_on_hyphens=False)
     return lines
 
 
 def check_line(curve: "Curve") -> str:
+    if curve.df is None:
+        return f"{curve.name} per backward pass: {len(curve.x)} passes"
     d = f"d{curve.name}/d{curve.wrt}"
     verdict = "agrees" if curve.agrees else "DISAGREES"
     return (f"finite-difference check: max |{d} - central difference| = "
@@ -128,7 +137,8 @@ def _tick_text(v: float) -> str:
 def svg(curve: "Curve", *, width: int = 720, height: int = 540) -> str:
     """f and df/dx (with the central differences as dots) in two panels, as SVG text."""
     left, right, top, gap, bottom = 70, 20, 40, 50, 64
-    panel_h = (height - top - gap - bottom) / 2
+    count = 1 if curve.df is None else 2
+    panel_h = (height - top - gap * (count - 1) - bottom) / count
     plot_w = width - left - right
     x0, x1 = float(curve.x[0]), float(curve.x[-1])
     y, x = curve.name, curve.wrt
@@ -138,13 +148,15 @@ def svg(curve: "Curve", *, width: int = 720, height: int = 540) -> str:
              'font-size="12">',
              f'<rect width="{width}" height="{height}" fill="white"/>',
              f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">'
-             f'{escape(y)} = {escape(curve.program.strip())}</text>']
+             f'{escape(y)} = {escape(curve.program.strip())}</text>' if curve.df is not None
+             else f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">'
+             f'{escape(y)} per backward pass</text>']
 
     def sx(v: float) -> float:
         return left + (v - x0) / (x1 - x0) * plot_w
 
     panels = [(escape(y), curve.f, "#1f77b4", None),
-              (escape(d), curve.df, "#d62728", curve.fd)]
+              (escape(d), curve.df, "#d62728", curve.fd)][:count]
     for k, (title, values, colour, dots) in enumerate(panels):
         ptop = top + k * (panel_h + gap)
         both = values if dots is None else np.concatenate([values, dots])
@@ -189,7 +201,7 @@ def svg(curve: "Curve", *, width: int = 720, height: int = 540) -> str:
             parts.append(f'<text x="{left + plot_w - 6}" y="{ptop + 16:.2f}" text-anchor="end" '
                          'fill="#333">○ central differences</text>')
         parts.append("</g>")
-    base = top + 2 * panel_h + gap
+    base = top + count * panel_h + gap * (count - 1)
     for t in _ticks(x0, x1):
         tx = sx(t)
         parts.append(f'<line x1="{tx:.2f}" y1="{base:.2f}" x2="{tx:.2f}" y2="{base + 4:.2f}" '
