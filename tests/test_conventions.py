@@ -55,7 +55,8 @@ def test_gradcli_eval_dash_h_from_the_shell_is_help_not_a_program(tmp_path):
     (["check", "x", "--x", "1", "--expect", "x=1", "--rtol", "abc"],
      "invalid value for '--rtol': 'abc' is not a valid float", "gradcli check -h lists the options"),
     (["eval", "x", "--x", "1", "--format", "yaml"],
-     "invalid value for '--format': 'yaml' is not one of 'table', 'tree', 'json', 'jsonl'",
+     "invalid value for '--format': 'yaml' is not one of 'table', 'tree', 'json', 'jsonl', "
+     "'svg', 'html'",
      "gradcli eval -h lists the options"),
     (["evl", "x"], "no such command 'evl'", "did you mean 'eval'?"),
     (["ops", "tanh", "extra"], "got unexpected extra argument(s) (extra)",

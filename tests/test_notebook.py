@@ -144,3 +144,19 @@ def test_explain_check_graph_mirror_the_commands():
 def test_the_api_raises_only_gradcli_errors(call):
     with pytest.raises(gradcli.GradcliError):
         call()
+
+
+def test_ipython_shows_a_lesson_as_its_output_and_its_last_pass():
+    from pathlib import Path
+
+    program = (Path(__file__).resolve().parent.parent / "benchmarks" /
+               "linear_regression.py").read_text()
+    lesson = gradcli.evaluate(program)
+    data, _ = DisplayFormatter().format(lesson)
+    assert data["text/plain"] == "<gradcli.LessonResult 1000 backward passes, 6 lines printed>"
+    assert data["text/html"].startswith("<pre>iteration 0: loss 88.2707\n")
+    assert "<p>backward pass 1000 of 1000:</p>" in data["text/html"]
+    parser = Cells()
+    parser.feed(data["text/html"])
+    head, *rows = parser.rows
+    assert head[2] == "grad_fn" and rows[-1][2] == "MeanBackward0"

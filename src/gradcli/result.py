@@ -271,6 +271,24 @@ class LessonResult:
         self.printer = printer
         self.warnings = warnings
 
+    def __repr__(self) -> str:
+        end = "" if self.error is None else f", ended by {type(self.error).__name__}"
+        return (f"<gradcli.LessonResult {len(self.passes)} backward passes, "
+                f"{len(self.stdout.splitlines())} lines printed{end}>")
+
+    def _repr_html_(self) -> str:
+        """A notebook shows what the lesson printed, then the last kept pass's table."""
+        from html import escape
+
+        parts = [f"<pre>{escape(self.stdout)}</pre>"] if self.stdout else []
+        if self.error is not None:
+            parts.append(f"<pre>{escape(self.error.render())}</pre>")
+        kept = [i for i, p in enumerate(self.passes) if p.kept]
+        if kept:
+            parts.append(f"<p>backward pass {kept[-1] + 1} of {len(self.passes)}:</p>")
+            parts.append(self.pass_result(kept[-1])._repr_html_())
+        return "".join(parts) or "<p>the program printed nothing and ran no backward</p>"
+
     def pass_result(self, index: int) -> Result:
         """Backward pass `index` (0-based) as a Result over the nodes it reached."""
         p = self.passes[index]
