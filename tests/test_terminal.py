@@ -170,3 +170,30 @@ def test_explain_says_something_useful_for_one_edge():
     assert_fits(run("explain", "tanh(x)", "--x", "0.5").stdout, 80)
     two = run("explain", "x*2", "--x", "3").stdout.splitlines()
     assert two[0] == "dy/dx = 2" and "symbolic: dy/dx = 2" in two
+
+
+def test_piped_into_head_in_an_80_column_terminal_the_table_fits_that_terminal(tmp_path):
+    """`gradcli eval ... | head`: stdout is a pipe, but the person's terminal (on stderr)
+    is 80 columns wide, so the table is laid out for 80 columns."""
+    import fcntl
+    import os
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    p = subprocess.run([sys.executable, "-m", "gradcli", "eval", RNN, *RNN_BINDINGS],
+                       stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env=env,
+                       timeout=60)
+    os.close(slave)
+    os.close(master)
+    assert p.returncode == 0
+    lines = assert_fits(p.stdout.decode(), 80)
+    assert any("left out to fit 80 columns" in line for line in lines)
+    r = subprocess.run([sys.executable, "-m", "gradcli", "eval", RNN, *RNN_BINDINGS],
+                       capture_output=True, stdin=subprocess.DEVNULL, env=env, timeout=60)
+    assert max(len(line) for line in r.stdout.decode().splitlines()) > 80  # no terminal: 160

@@ -218,12 +218,25 @@ class _Trimmed:
         return getattr(self.stream, name)
 
 
+def terminal_width() -> Optional[int]:
+    """The width of the terminal a person runs gradcli in, when stdout goes to a pipe
+    (`| head`, `| less`): the terminal of stderr or stdin; None without one."""
+    for stream in (sys.stderr, sys.stdin):
+        try:
+            if stream is not None and stream.isatty():
+                return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            continue
+    return None
+
+
 def console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    width = None if tty or os.environ.get("COLUMNS") else 160
+    # piped: the person's terminal width if there is one (| head), else 160 (files, CI)
+    width = None if tty or os.environ.get("COLUMNS") else terminal_width() or 160
     # No markup or emoji codes: program text such as v[red] or a:b: is shown as written.
     return Console(file=None if tty else _Trimmed(stream), stderr=stderr, highlight=False,
                    soft_wrap=False, width=width, markup=False, emoji=False)

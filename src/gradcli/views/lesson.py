@@ -152,7 +152,7 @@ def variables_table(result: "LessonResult", out, *, full: bool) -> None:
     if not result.variables:
         return
     cols = [Col("variable"), Col("grad_fn"), Col("is_leaf", "leaf", droppable=True),
-            Col("requires_grad", "req_grad", droppable=True), Col("shape", wrap=True),
+            Col("requires_grad", "req_grad", droppable=True), Col("shape"),
             Col("value", wrap=True), Col(".grad", wrap=True)]
     rows = []
     for name, n in result.variables.items():

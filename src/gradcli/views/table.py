@@ -39,7 +39,7 @@ def render(result: "Result", console: "Console", *, full: bool = False,
             Col("is_leaf", "leaf", droppable=True),
             Col("requires_grad", "req_grad", droppable=True)]
     if tensors:
-        cols.append(Col("shape", wrap=True))
+        cols.append(Col("shape"))
     cols.append(Col("value", wrap=True))
     grad_head = ".grad (as PyTorch keeps it)" if torch else \
         f"grad d{result.output_name}/d(node)"
