@@ -197,3 +197,12 @@ def test_piped_into_head_in_an_80_column_terminal_the_table_fits_that_terminal(t
     r = subprocess.run([sys.executable, "-m", "gradcli", "eval", RNN, *RNN_BINDINGS],
                        capture_output=True, stdin=subprocess.DEVNULL, env=env, timeout=60)
     assert max(len(line) for line in r.stdout.decode().splitlines()) > 80  # no terminal: 160
+
+
+def test_every_cell_survives_the_vertical_layout():
+    r = run("check", "(x+w)*(w+1)", "--x", "2", "--w", "1", "--expect", "w=5", "--expect",
+            "x=3", columns=30)
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[:6] == ["dy/dw", "    expected 5   computed 5", "    abs diff 0   result PASS ✓",
+                         "dy/dx", "    expected 3   computed 2", "    abs diff 1   result FAIL ✗"]

@@ -118,8 +118,8 @@ def _vertical(console: "Console", cols: list[Col], rows: list[list[str]],
     width = max(console.width, 20)
     for r, s in zip(rows, styles):
         head = f"[{r[0]}]" if cols[0].header == "#" else r[0]
-        rest = list(zip(cols[1:], r[1:])) if cols[0].header == "#" else []
-        if cols[0].header == "#" and rest:
+        rest = list(zip(cols[1:], r[1:]))
+        if cols[0].header == "#" and rest:  # `[4] y = (x+w)*(w+1)`
             head = f"{head} {rest[0][1]}"
             rest = rest[1:]
         for line in textwrap.wrap(head, width, subsequent_indent="    ",
