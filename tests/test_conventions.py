@@ -244,3 +244,11 @@ def gradcli_evaluate(program, bindings=None, **options):
     import gradcli
 
     return gradcli.evaluate(program, bindings, **options)
+
+
+def test_gradcli_alone_prints_its_help_on_stdout():
+    r = run()
+    assert r.exit_code == 0 and r.stderr == ""
+    assert r.stdout.startswith("Usage: gradcli [OPTIONS] COMMAND [ARGS]...")
+    for name in COMMANDS:
+        assert f"\n  {name} " in r.stdout

@@ -69,8 +69,8 @@ class GradcliGroup(TyperGroup):
             if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None),
                                                                 int)):
                 raise
-            if type(e).__name__ == "NoArgsIsHelpError":
-                e.show()
+            if type(e).__name__ == "NoArgsIsHelpError":  # `gradcli` alone: the help
+                sys.stdout.write(e.format_message() + "\n")
                 code = 0
             else:
                 code = _usage_error(e, argv)
