@@ -176,7 +176,7 @@ def sample(text: str, pairs: list[tuple[str, str]], *, wrt: Optional[str], point
             leaf = r.lookup(wrt)
             if leaf is None or not leaf.requires_grad or wrt not in r.bound:
                 raise BindingError(f"the program does not read {wrt}", hint="nothing to plot "
-                                   f"against: name one of its variables, e.g. --wrt NAME")
+                                   "against: name one of its variables, e.g. --wrt NAME")
             g = r.grad(leaf) if r.differentiated else None
             df[i] = 0.0 if g is None else float(np.asarray(g).reshape(-1)[0])
             h = FD_EPS * max(1.0, abs(x))
