@@ -39,6 +39,7 @@ def test_dash_h_is_help_for_every_command(name):
     assert r.stdout.startswith(f"Usage: gradcli {name} ")
     assert "-h, --help" in r.stdout
     assert all(line == line.rstrip() for line in r.stdout.splitlines())  # plain, no boxes
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
 
 
 def test_gradcli_eval_dash_h_from_the_shell_is_help_not_a_program(tmp_path):

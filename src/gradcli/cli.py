@@ -293,7 +293,7 @@ def eval_cmd(
 
         gradcli eval "(x+w)*(w+1)" --x 2 --w 1
 
-        gradcli eval "torch.mm(W, v).sum()" --W "randn(3,2)" --v "[[1],[2]]" --seed 0
+        gradcli eval "(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --seed 0
     """
     as_json = format in (EvalFormat.json, EvalFormat.jsonl)
     pictures = format.value in ("svg", "html")
@@ -365,9 +365,9 @@ def check_cmd(
 ) -> None:
     """Check hand-computed answers: exit 0 if all hold, 1 if any fails, 2 on bad input.
 
+    \b
         gradcli check "(x+w)*(w+1)" --x 2 --w 1 --expect w=5 --expect x=2
-
-        gradcli check "torch.tanh(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --gradcheck
+        gradcli check "tanh(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --gradcheck
     """
     from . import checking as check
 
@@ -530,7 +530,8 @@ def batch_cmd(
 ) -> None:
     """Evaluate PROGRAM once per line of JSON bindings; one result line per input line.
 
-        printf '{"x": 2, "w": 1}\\n{"x": 3, "w": 0}\\n' | gradcli batch "(x+w)*(w+1)"
+    \b
+        printf '{"x": 2}\\n{"x": 3, "w": 0}\\n' | gradcli batch "(x+w)*(w+1)" --w 1
 
     Bindings given as options (--w 1, --var NAME=VALUE) are shared by every row; a row's
     own value wins. A bad line gives {"line": N, "error": {...}} and the others go on;
