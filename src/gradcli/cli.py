@@ -367,7 +367,7 @@ def check_cmd(
 
     \b
         gradcli check "(x+w)*(w+1)" --x 2 --w 1 --expect w=5 --expect x=2
-        gradcli check "tanh(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --gradcheck
+        gradcli check "tanh(W @ v).sum()" --W "randn(3,2)" --v "[1,2]" --gradcheck
     """
     from . import checking as check
 
