@@ -74,8 +74,8 @@ def test_jacobian_forward_and_reverse_modes_agree():
                                                               [0.5, -1.0]], "u": [0.3, -0.2]},
                          differentiate=False)
     leaves = autodiff.leaves_named(r, [])
-    jac, mode = autodiff.jacobian(r, leaves)  # 3 outputs < 8 inputs: reverse mode
-    assert mode.startswith("reverse")
+    jac, mode, passes = autodiff.jacobian(r, leaves)  # 3 outputs < 8 inputs: reverse mode
+    assert (mode, passes) == ("reverse", 3)
     forward = {}
     for leaf in leaves:  # column by column with forward mode
         cols = np.zeros(r.output_node.value.shape + leaf.value.shape)
@@ -106,6 +106,7 @@ def test_cli_jvp_hessian_jacobian():
             "--format", "json")
     doc = json.loads(r.stdout)
     assert doc["jacobian"] == {"u": [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]}
+    assert (doc["mode"], doc["passes"]) == ("forward", 2)  # 2 inputs < 3 outputs
     r = run("hessian", "v.prod()", "--v", "[1, 2, 3]", "--format", "json")
     assert json.loads(r.stdout)["hessian"] == [[0.0, 3.0, 2.0], [3.0, 0.0, 1.0], [2.0, 1.0, 0.0]]
     r = run("hessian", "v.prod()", "--v", "[1, 0, 3]", "--format", "json")  # at a zero

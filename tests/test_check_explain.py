@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import gradcli
 from gradcli.cli import app
-from gradcli.explain import explain
+from gradcli.chainrule import explain
 from gradcli.ops import REGISTRY, Op
 from gradcli.views.explain import chain_rule, steps
 from test_sympy_oracle import SYMS, evaluate_generated, exprs, points, sympy_point

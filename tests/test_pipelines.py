@@ -96,8 +96,10 @@ def test_batch_reads_stdin_and_exits_0_when_all_lines_pass():
     r = run("batch", "x * y", input='{"x": 2, "y": 3}\n{"x": 1.5, "y": -1}\n')
     assert r.exit_code == 0
     out = [json.loads(line) for line in r.stdout.splitlines()]
-    assert out == [{"line": 1, "value": 6.0, "grads": {"x": 3.0, "y": 2.0}},
-                   {"line": 2, "value": -1.5, "grads": {"x": -1.0, "y": 1.5}}]
+    assert out == [{"schema": "gradcli/1", "line": 1, "value": 6.0,
+                    "grads": {"x": 3.0, "y": 2.0}},
+                   {"schema": "gradcli/1", "line": 2, "value": -1.5,
+                    "grads": {"x": -1.0, "y": 1.5}}]
 
 
 def _row_by_row(program: str, rows: list[str], nodes: bool) -> list[dict]:

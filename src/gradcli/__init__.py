@@ -2,7 +2,7 @@
 
     >>> import gradcli
     >>> r = gradcli.evaluate("(x+w)*(w+1)", {"x": 2, "w": 1})
-    >>> float(r.value), {k: float(v) for k, v in r.grads.items()}
+    >>> r.value, r.grads
     (6.0, {'x': 2.0, 'w': 5.0})
 """
 
@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import GradcliError
 
-__all__ = ["GradcliError", "Result", "evaluate", "parse"]
+__all__ = ["GradcliError", "Result", "check", "evaluate", "explain", "graph", "json_schema",
+           "parse"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -28,6 +29,44 @@ def evaluate(program: "str | Program", bindings: "dict[str, Any] | None" = None,
     from .evaluator import evaluate as _evaluate
 
     return _evaluate(program, bindings, **options)
+
+
+def explain(program: str, bindings: "dict[str, Any] | None" = None, wrt: Any = None,
+            **options: Any) -> Any:
+    """`gradcli explain` in Python: the chain rule over every path (see gradcli.api)."""
+    from .api import explain as _explain
+
+    return _explain(program, bindings, wrt, **options)
+
+
+def check(program: str, bindings: "dict[str, Any] | None" = None,
+          expect: "dict[str, Any] | None" = None, **options: Any) -> Any:
+    """`gradcli check` in Python: a report, truthy when every check passes (see
+    gradcli.api)."""
+    from .api import check as _check
+
+    return _check(program, bindings, expect, **options)
+
+
+def graph(program: str, bindings: "dict[str, Any] | None" = None, **options: Any) -> Any:
+    """`gradcli graph` in Python: DOT, Mermaid, SVG; a notebook displays it (see
+    gradcli.api)."""
+    from .api import graph as _graph
+
+    return _graph(program, bindings, **options)
+
+
+def json_schema() -> dict:
+    """The JSON Schema (2020-12) of every document gradcli prints (schema gradcli/1)."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    for path in (here / "schema" / "result.schema.json",  # installed from a wheel
+                 here.parent.parent / "schema" / "result.schema.json"):  # a source tree
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise GradcliError("gradcli's JSON schema is missing from this installation")
 
 
 def parse(program: str) -> "Program":

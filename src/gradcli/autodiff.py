@@ -11,7 +11,7 @@ gradient; differentiating each gradient element once more gives a row of the Hes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -59,8 +59,11 @@ def tangents(result: Result, seeds: dict[int, np.ndarray]) -> list[np.ndarray | 
 MAX_PASSES = 2000  # rows of a Hessian, passes of a Jacobian: each is a pass over the graph
 
 
-def jacobian(result: Result, wrt: list[Node]) -> tuple[dict[str, np.ndarray], str]:
-    """d(output)/d(leaf) with shape output.shape + leaf.shape for each leaf; and the mode."""
+def jacobian(result: Result, wrt: list[Node], progress: Callable[[int], None] | None = None
+             ) -> tuple[dict[str, np.ndarray], str, int]:
+    """d(output)/d(leaf) with shape output.shape + leaf.shape for each leaf; the mode
+    ("reverse": one backward pass per output element, "forward": one forward pass per input
+    element) and the number of passes. `progress(k)` is told of each pass done."""
     out = result.output_node
     m = out.value.size
     n = sum(leaf.value.size for leaf in wrt)
@@ -77,7 +80,10 @@ def jacobian(result: Result, wrt: list[Node]) -> tuple[dict[str, np.ndarray], st
                     g = grads[leaf.id]
                     if g is not None:
                         jac[leaf.label][idx] = g
-        return jac, f"reverse mode, {m} backward pass{'es' if m != 1 else ''}"
+                if progress is not None:
+                    progress(k + 1)
+        return jac, "reverse", m
+    done = 0
     for leaf in wrt:
         for j in range(leaf.value.size):
             seed = np.zeros(leaf.value.size, dtype=leaf.value.dtype)
@@ -86,7 +92,10 @@ def jacobian(result: Result, wrt: list[Node]) -> tuple[dict[str, np.ndarray], st
             idx = np.unravel_index(j, leaf.value.shape) if leaf.value.shape else ()
             if tan is not None:
                 jac[leaf.label][(...,) + tuple(idx)] = tan
-    return jac, f"forward mode, {n} forward pass{'es' if n != 1 else ''}"
+            done += 1
+            if progress is not None:
+                progress(done)
+    return jac, "forward", n
 
 
 def _graph_of(result: Result) -> Graph:
@@ -364,8 +373,10 @@ def gradient_graph(result: Result, graph: Graph) -> dict[int, Any]:
     return grads
 
 
-def hessian(result: Result, wrt: list[Node]) -> tuple[np.ndarray, list[str]]:
-    """The matrix of second derivatives over the flattened elements of `wrt`, and labels."""
+def hessian(result: Result, wrt: list[Node], progress: Callable[[int], None] | None = None
+            ) -> tuple[np.ndarray, list[str]]:
+    """The matrix of second derivatives over the flattened elements of `wrt`, and labels;
+    `progress(rows)` is told of each row done."""
     out = result.output_node
     if out.value.size != 1:
         raise AutodiffError("a Hessian needs a one-element output",
@@ -401,6 +412,8 @@ def hessian(result: Result, wrt: list[Node]) -> tuple[np.ndarray, list[str]]:
                                 H[row, col:col + w] = np.asarray(s).reshape(-1)
                             col += w
                 row += 1
+                if progress is not None:
+                    progress(row)
     return H, labels
 
 

@@ -81,9 +81,11 @@ def _column(values: np.ndarray) -> list:
 
 
 class Batch:
-    def __init__(self, program: Program, *, nodes: bool = False, **options: Any) -> None:
+    def __init__(self, program: Program, *, nodes: bool = False,
+                 shared: dict | None = None, **options: Any) -> None:
         self.program = program
         self.nodes = nodes
+        self.shared = shared or {}
         self.options = options
         self.plan: Plan | None = None
 
@@ -152,7 +154,10 @@ class Batch:
             if not isinstance(doc, dict):
                 results[n] = _row_error(n, "each line must be a JSON object of bindings, "
                                            'like {"x": 2, "w": 1}')
-            elif self.plan is None:
+                continue
+            if self.shared:  # values every row shares; a row's own value wins
+                doc = {**self.shared, **doc}
+            if self.plan is None:
                 results[n] = self._one(n, doc)
             else:
                 pending.append((n, doc))

@@ -16,22 +16,80 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
-from .command import EVAL_FORMATS, Loaded, completing, guarded, load, report, show_eval
+from .command import EVAL_FORMATS, Loaded, Progress, completing, guarded, load, show_eval
 from .command import console as _console
 from .command import names as _names
 from .command import print_lines as _print_lines
+from .command import report
 from .command import program_text as _program_text
 from .errors import GradcliError
 
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
+def _usage_error(e: Exception, argv: list[str]) -> int:
+    """A usage error Typer/Click found (a bad option value, an unknown command or option)
+    said as gradcli says every error: `error:`/`hint:` on stderr, or a JSON error document
+    under --format json|jsonl; exit code 2."""
+    from .errors import UsageError
+
+    text = e.format_message().strip()
+    hint = None
+    if ". Did you mean " in text:
+        text, maybe = text.split(". Did you mean ", 1)
+        hint = "did you mean " + maybe
+    text = text.rstrip(".")
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    ctx = getattr(e, "ctx", None)
+    path = ctx.command_path if ctx is not None else "gradcli"
+    if hint is None:
+        hint = f"{path} -h lists the options"
+    fmt = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--format"), None)
+    fmt = next((a.split("=", 1)[1] for a in argv if a.startswith("--format=")), fmt)
+    report(UsageError(text, hint=hint), fmt in ("json", "jsonl"), one_line=fmt == "jsonl")
+    return 2
+
+
+class GradcliGroup(TyperGroup):
+    """gradcli's command group: usage errors come out in gradcli's error style."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(args=argv, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=False, **extra)
+        except typer.Abort:
+            sys.stderr.write("aborted\n")
+            code = 1
+        except Exception as e:  # Click's usage errors (vendored by Typer or not)
+            if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None),
+                                                                int)):
+                raise
+            if type(e).__name__ == "NoArgsIsHelpError":  # `gradcli` alone: the help
+                sys.stdout.write(e.format_message() + "\n")
+                code = 0
+            else:
+                code = _usage_error(e, argv)
+        code = code if isinstance(code, int) else 0
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
 app = typer.Typer(
     name="gradcli",
+    cls=GradcliGroup,
+    context_settings=HELP,
     help="A command-line expression differentiator with PyTorch's autograd semantics.\n\n"
          "Example: gradcli eval \"(x+w)*(w+1)\" --x 2 --w 1",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no boxes padded with spaces, no Rich import
 )
 
 
@@ -61,7 +119,7 @@ def _group(version: bool = typer.Option(False, "--version", callback=_version, i
         GC_PAUSED = False
 
 
-FREE = {"allow_extra_args": True, "ignore_unknown_options": True}
+FREE = {**HELP, "allow_extra_args": True, "ignore_unknown_options": True}
 
 
 def join_binding_values(args: list[str], options: set[str]) -> list[str]:
@@ -95,7 +153,8 @@ class BindingCommand(TyperCommand):
         return super().parse_args(ctx, join_binding_values(args, options))
 
 
-EvalFormat = Enum("EvalFormat", {f: f for f in EVAL_FORMATS}, type=str)  # the quick path's too
+# the quick path's formats, and the backward pass as pictures (--steps --format svg|html)
+EvalFormat = Enum("EvalFormat", {f: f for f in (*EVAL_FORMATS, "svg", "html")}, type=str)
 
 
 class DType(str, Enum):
@@ -144,12 +203,40 @@ class Common:
              backward: Optional[str] = None) -> "Loaded":
         """Read the program and bindings, evaluate once; bad input raises GradcliError."""
         tokens = ([self.program] if self.program is not None else []) + list(self.ctx.args)
+        try:
+            return self._load(tokens, trace, differentiate, max_steps, lesson_ok, backward)
+        except GradcliError as e:
+            _option_clash(self.ctx, e)
+            raise
+
+    def _load(self, tokens, trace, differentiate, max_steps, lesson_ok, backward) -> "Loaded":
         return load(tokens, file=self.file, var=self.var, bindings_file=self.bindings_file,
                     no_grad=self.no_grad, retain_grad=self.retain_grad, seed=self.seed,
                     dtype=self.dtype.value, max_elements=self.max_elements, strict=self.strict,
                     trace=trace, differentiate=differentiate, max_steps=max_steps,
                     lesson_ok=lesson_ok, backward=backward, max_memory=self.max_memory,
                     max_flops=self.max_flops, allow_file_refs=self.allow_file_refs)
+
+
+def _option_clash(ctx: typer.Context, err: GradcliError) -> None:
+    """An unbound name that is also one of the command's options (`--seed 3` set the
+    option, not a variable `seed`): the hint says how to bind it."""
+    from .errors import UnboundNameError
+
+    name = getattr(err, "name", None)
+    if not isinstance(err, UnboundNameError) or name is None:
+        return
+    for p in ctx.command.get_params(ctx):
+        if f"--{name}" in p.opts or f"-{name}" in p.opts:
+            given = ctx.params.get(p.name)
+            if isinstance(given, Enum):
+                given = given.value
+            value = given if given not in (None, p.default, [], False, True) else "VALUE"
+            if isinstance(value, (list, tuple)):
+                value = value[0] if value else "VALUE"
+            err.hint = (f"--{name} is an option of {ctx.command_path}; bind the variable "
+                        f"with --var {name}={value}")
+            return
 
 
 COMMON_PARAMETERS = [
@@ -198,7 +285,9 @@ def eval_cmd(
     format: EvalFormat = typer.Option(EvalFormat.table, "--format", help="Output format."),
     torch: bool = typer.Option(False, "--torch", help="Show .grad as PyTorch keeps it."),
     full: bool = typer.Option(False, "--full", help="Print whole tensors, not summaries."),
-    steps: bool = typer.Option(False, "--steps", help="Show the backward pass step by step."),
+    steps: bool = typer.Option(False, "--steps",
+                               help="Show the backward pass step by step (with --format "
+                                    "svg|html: one picture per step)."),
     all_rows: bool = typer.Option(False, "--all",
                                   help="Show every node of a large graph in the table."),
     backward: Optional[str] = typer.Option(
@@ -214,12 +303,23 @@ def eval_cmd(
 
         gradcli eval "(x+w)*(w+1)" --x 2 --w 1
 
-        gradcli eval "torch.mm(W, v).sum()" --W "randn(3,2)" --v "[[1],[2]]" --seed 0
+        gradcli eval "(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --seed 0
     """
     as_json = format in (EvalFormat.json, EvalFormat.jsonl)
+    pictures = format.value in ("svg", "html")
     try:
-        result = common.load(trace=steps, max_steps=max_steps, lesson_ok=True,
-                             backward=backward).result
+        if pictures:
+            from .views import graph
+
+            graph.need_graphviz()
+        result = common.load(trace=steps or pictures, max_steps=max_steps,
+                             lesson_ok=not pictures, backward=backward).result
+        if pictures:
+            from .views import frames
+
+            sys.stdout.write(frames.svg(result) if format.value == "svg" else
+                             frames.html(result))
+            return
     except GradcliError as e:
         fail(e, as_json, one_line=format == EvalFormat.jsonl)
     code = show_eval(result, format.value, torch=torch, full=full, steps=steps,
@@ -231,6 +331,14 @@ def eval_cmd(
 class TableFormat(str, Enum):
     table = "table"
     json = "json"
+    jsonl = "jsonl"
+
+
+def _print_json(doc: dict, format: Enum) -> None:
+    """A JSON document: indented for json, one line for jsonl."""
+    from .result import dumps
+
+    print(dumps(doc, indent=None if format.value == "jsonl" else 2))
 
 
 def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
@@ -240,7 +348,7 @@ def _parse_assignments(option: str, specs: List[str], seed: Optional[int],
     import numpy as np
 
     from .bindings import binding_value
-    from .check import parse_expect
+    from .checking import parse_expect
     from .evaluator import Randomness
 
     rng = Randomness(seed)
@@ -267,13 +375,13 @@ def check_cmd(
 ) -> None:
     """Check hand-computed answers: exit 0 if all hold, 1 if any fails, 2 on bad input.
 
+    \b
         gradcli check "(x+w)*(w+1)" --x 2 --w 1 --expect w=5 --expect x=2
-
-        gradcli check "torch.tanh(W @ v).sum()" --W "randn(3,2)" --v "[1, 2]" --gradcheck
+        gradcli check "tanh(W @ v).sum()" --W "randn(3,2)" --v "[1,2]" --gradcheck
     """
-    from . import check
+    from . import checking as check
 
-    as_json = format == TableFormat.json
+    as_json = format != TableFormat.table
     try:
         for option, tol in (("--rtol", rtol), ("--atol", atol)):
             if not (tol >= 0 and tol != float("inf")):
@@ -285,20 +393,13 @@ def check_cmd(
         results = check.check_expectations(loaded.result, specs, rtol=rtol, atol=atol)
         fd = check.gradcheck(loaded.result, loaded.rerun) if gradcheck else []
     except GradcliError as e:
-        fail(e, as_json)
-    passed = all(r.passed for r in results) and all(c.passed for c in fd)
-    if as_json:
-        from .result import SCHEMA, dumps, jsonable
+        fail(e, as_json, one_line=format.value == "jsonl")
+    from .api import CheckReport
 
-        print(dumps({"schema": SCHEMA, "passed": passed, "rtol": rtol, "atol": atol,
-                     "checks": [{"check": r.what, "expected": jsonable(r.expected),
-                                 "computed": jsonable(r.computed), "abs_err": jsonable(r.abs_err),
-                                 "rel_err": jsonable(r.rel_err), "passed": r.passed}
-                                for r in results],
-                     "gradcheck": [{"leaf": c.name, "max_abs_err": jsonable(c.max_abs),
-                                    "max_rel_err": jsonable(c.max_rel), "passed": c.passed,
-                                    "eps": check.FD_EPS, "atol": check.FD_ATOL,
-                                    "rtol": check.FD_RTOL} for c in fd]}))
+    report_ = CheckReport(results, fd, rtol, atol)
+    passed = report_.passed
+    if as_json:
+        _print_json(report_.to_dict(), format)
     else:
         from .views.check import render
 
@@ -309,6 +410,7 @@ def check_cmd(
 class ExplainFormat(str, Enum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
 
 
 @program_command("explain")
@@ -325,9 +427,9 @@ def explain_cmd(
 
         gradcli explain "(x+w)*(w+1)" --x 2 --w 1 --wrt w
     """
-    from .explain import explain
+    from .chainrule import explain
 
-    as_json = format == ExplainFormat.json
+    as_json = format != ExplainFormat.text
     try:
         loaded = common.load(trace=steps)
         result = loaded.result
@@ -336,25 +438,18 @@ def explain_cmd(
             raise GradcliError("no variable requires grad: there is nothing to explain")
         explanations = [explain(result, n, max_paths=max(1, max_paths)) for n in names]
     except GradcliError as e:
-        fail(e, as_json)
+        fail(e, as_json, one_line=format.value == "jsonl")
     if as_json:
-        from .result import SCHEMA, dumps, jsonable
+        from .result import SCHEMA
 
-        print(dumps({"schema": SCHEMA, "explain": [{
-            "output": ex.out, "wrt": ex.wrt, "paths_count": ex.count,
-            "paths": [[{"from": ex.labels[e.parent.id], "to": ex.labels[e.child.id],
-                        "grad_fn": e.parent.grad_fn, "local": e.symbolic,
-                        "value": jsonable(e.value)} for e in p] for p in ex.paths],
-            "legend": dict(ex.legend), "gradient": jsonable(ex.engine),
-            "path_sum": jsonable(ex.path_sum), "symbolic": ex.symbolic,
-            "symbolic_value": jsonable(ex.symbolic_value), "latex": ex.latex}
-            for ex in explanations]}))
+        _print_json({"schema": SCHEMA, "explain": [ex.to_dict() for ex in explanations]},
+                    format)
         return
     from .views.explain import chain_rule, steps as step_lines
 
     console = _console()
     for i, ex in enumerate(explanations):
-        _print_lines(console, chain_rule(ex, latex=latex), gap=i > 0)
+        _print_lines(console, chain_rule(ex, latex=latex), gap=i > 0, wrap=True)
     if steps:
         _print_lines(console, step_lines(result), gap=True)
 
@@ -379,8 +474,21 @@ def graph_cmd(
     format: GraphFormat = typer.Option(GraphFormat.dot, "--format", help="Picture format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE."),
     rankdir: RankDir = typer.Option(RankDir.TB, "--rankdir", help="Layout direction."),
+    torch: bool = typer.Option(False, "--torch",
+                               help="Draw PyTorch's AccumulateGrad nodes between each leaf "
+                                    "that requires grad and its users."),
+    hide_constants: bool = typer.Option(False, "--hide-constants",
+                                        help="Leave out nodes that do not require grad."),
+    dpi: Optional[int] = typer.Option(None, "--dpi", min=10, max=1200,
+                                      help="Resolution of PNG (and SVG's scale)."),
+    legend: bool = typer.Option(True, "--legend/--no-legend", help="Draw the colour legend."),
+    collapse: Optional[bool] = typer.Option(
+        None, "--collapse/--no-collapse",
+        help="Draw each chain of 3+ one-input ops as one box (default: for graphs of more "
+             "than 100 nodes)."),
 ) -> None:
-    """Draw the graph: Graphviz DOT, Mermaid, or SVG/PNG through Graphviz's `dot`.
+    """Draw the graph: Graphviz DOT, Mermaid, or SVG/PNG through Graphviz's `dot`. Edges
+    carry the local derivative d(user)/d(input) at the bindings (scalar graphs).
 
         gradcli graph "(x+w)*(w+1)" --x 2 --w 1 --format dot
 
@@ -394,9 +502,11 @@ def graph_cmd(
             raise GradcliError("PNG is binary: write it to a file with -o graph.png")
         result = common.load().result
         if format == GraphFormat.mermaid:
-            data = graph.mermaid(result, rankdir=rankdir.value).encode()
+            data = graph.mermaid(result, rankdir=rankdir.value,
+                                 hide_constants=hide_constants).encode()
         else:
-            data = graph.dot(result, rankdir=rankdir.value).encode()
+            data = graph.dot(result, rankdir=rankdir.value, hide_constants=hide_constants,
+                             torch=torch, dpi=dpi, legend=legend, collapse=collapse).encode()
             if dot_path is not None:
                 data = graph.render(data.decode(), format.value, dot_path)
         if output is not None:
@@ -411,6 +521,10 @@ def graph_cmd(
     sys.stdout.flush()
 
 
+class BatchFormat(str, Enum):
+    jsonl = "jsonl"
+
+
 @app.command("batch", cls=BindingCommand, context_settings=FREE)
 def batch_cmd(
     ctx: typer.Context,
@@ -419,20 +533,30 @@ def batch_cmd(
     input: str = typer.Option("-", "--input", "-i", metavar="FILE|-",
                               help="JSON Lines of bindings (default: standard input)."),
     nodes: bool = typer.Option(False, "--nodes", help="Include every node in each line."),
+    var: List[str] = VarOpt,
     no_grad: List[str] = NoGradOpt,
     seed: Optional[int] = SeedOpt,
     dtype: DType = DTypeOpt,
     max_elements: int = MaxElemOpt,
     max_memory: Optional[str] = MaxMemOpt,
     max_flops: Optional[str] = MaxFlopsOpt,
+    format: BatchFormat = typer.Option(BatchFormat.jsonl, "--format",
+                                       help="Output format (JSON Lines, always)."),
 ) -> None:
     """Evaluate PROGRAM once per line of JSON bindings; one result line per input line.
 
-        printf '{"x": 2, "w": 1}\\n{"x": 3, "w": 0}\\n' | gradcli batch "(x+w)*(w+1)"
+    \b
+        printf '{"x": 2}\\n{"x": 3, "w": 0}\\n' | gradcli batch "(x+w)*(w+1)" --w 1
 
-    A bad line gives {"line": N, "error": {...}} and the others go on; exit 2 if any failed.
+    Bindings given as options (--w 1, --var NAME=VALUE) are shared by every row; a row's
+    own value wins. A bad line gives {"line": N, "error": {...}} and the others go on;
+    exit 2 if any failed.
     """
+    import numpy as np
+
     from . import batch
+    from .bindings import binding_value, parse_var, split_args
+    from .evaluator import Randomness
     from .syntax import parse
 
     try:
@@ -443,23 +567,33 @@ def batch_cmd(
 
         limits = check_limits(seed=seed, max_elements=max_elements, max_memory=max_memory,
                               max_flops=max_flops)
-        text = _program_text(program, file, list(ctx.args))
+        extra, pairs = split_args(list(ctx.args))
+        text = _program_text(program, file, extra)
         prog = parse(text)
+        rng = Randomness(seed)
+        shared = {}
+        for name, raw in pairs + [parse_var(v) for v in var]:
+            if name in shared:
+                raise GradcliError(f"--{name} is given twice")
+            value = binding_value(name, raw, dtype=np.dtype(dtype.value), rng=rng,
+                                  max_elements=max_elements)
+            shared[name] = float(value) if np.ndim(value) == 0 and value.dtype.kind == "f" \
+                else value
         stream = _Lines(input)
     except GradcliError as e:
         fail(e, False)
     options = dict(no_grad=_names(no_grad), dtype=dtype.value, seed=seed,
-                   max_elements=max_elements, **limits)
+                   max_elements=max_elements, shared=shared, **limits)
     failed = False
     out = sys.stdout
     write = out.write
-    from .result import dumps
+    from .result import SCHEMA, dumps
 
     with stream as lines:
         for count, line in enumerate(batch.run(prog, lines, nodes=nodes, **options), 1):
             if "error" in line:
                 failed = True
-            write(dumps(line, indent=None) + "\n")
+            write(dumps({"schema": SCHEMA, **line}, indent=None) + "\n")
             if count % batch.CHUNK == 0:
                 out.flush()  # results reach the pipe while the input is still coming
     out.flush()
@@ -467,16 +601,20 @@ def batch_cmd(
 
 
 class _Lines:
-    """Lines of the bindings input, decoded; a progress bar on a terminal for files."""
+    """Lines of the bindings input, decoded; a progress bar on a terminal (bytes of a
+    file, lines of standard input)."""
 
     def __init__(self, spec: str) -> None:
+        from .command import stdin_hint
+
         self.spec = spec
-        self.progress = None
         if spec == "-":
             from .bindings import stdin_bytes
 
             self.fh = stdin_bytes()
             self.size = None
+            stdin_hint("JSON Lines of bindings", "one object per line, end with Ctrl-D; or "
+                       "pipe them in, or give --input FILE")
         else:
             try:
                 self.fh = open(spec, "rb")
@@ -487,12 +625,10 @@ class _Lines:
                 raise InputFileError(f"cannot read {spec!r}: {e.strerror}") from None
 
     def __enter__(self):
-        if self.size is not None and sys.stderr.isatty():
-            from rich.progress import Progress
+        from .command import Progress
 
-            self.progress = Progress(console=_console(stderr=True), transient=True)
-            self.progress.start()
-            self.task = self.progress.add_task("batch", total=self.size)
+        self.progress = Progress("batch: bytes read" if self.size else "batch: lines read",
+                                 self.size or None)
         return self._iter()
 
     def _iter(self):
@@ -502,16 +638,16 @@ class _Lines:
         from .bindings import MAX_TEXT_BYTES
         from .errors import InputFileError, LimitError
 
+        progress = self.progress if self.progress.on else None
         done = 0
         readline = self.fh.readline
         while True:
             raw = readline(MAX_TEXT_BYTES + 1)
             if not raw:
                 return
-            if self.progress is not None:
-                done += len(raw)
-                if done % 65536 < len(raw):
-                    self.progress.update(self.task, completed=done)
+            if progress is not None:
+                done += len(raw) if self.size else 1
+                progress(done)
             if len(raw) > MAX_TEXT_BYTES and not raw.endswith(b"\n"):
                 yield LimitError(f"the line is longer than {MAX_TEXT_BYTES // 2**20} MiB: "
                                  "not read")
@@ -533,8 +669,7 @@ class _Lines:
                                      f"0x{raw[e.start]:02x})")
 
     def __exit__(self, *exc) -> None:
-        if self.progress is not None:
-            self.progress.stop()
+        self.progress.__exit__(*exc)
         if self.spec != "-":
             self.fh.close()
 
@@ -555,7 +690,7 @@ def jvp_cmd(
 
     from . import autodiff
 
-    as_json = format == TableFormat.json
+    as_json = format != TableFormat.table
     try:
         loaded = common.load(differentiate=None)
         result = loaded.result
@@ -572,7 +707,7 @@ def jvp_cmd(
                                    f"{name}'s shape {list(leaf.value.shape)}") from None
         tans = autodiff.tangents(result, seeds)
     except GradcliError as e:
-        fail(e, as_json)
+        fail(e, as_json, one_line=format.value == "jsonl")
     out = result.output_node
     jvp = tans[out.id] if out is not None and tans[out.id] is not None else (
         np.zeros_like(out.value) if out is not None else None)
@@ -581,7 +716,7 @@ def jvp_cmd(
         reverse = float(sum(np.sum(np.asarray(result.grad(result.nodes[i])) * t)
                             for i, t in seeds.items()))
     if as_json:
-        from .result import dumps, jsonable
+        from .result import jsonable
 
         doc = result.to_dict()
         for nd, t in zip(doc["nodes"], tans):
@@ -589,7 +724,7 @@ def jvp_cmd(
         doc["tangents"] = {k: jsonable(v) for k, v in given.items()}
         doc["jvp"] = jsonable(jvp)
         doc["reverse"] = jsonable(reverse)
-        print(dumps(doc))
+        _print_json(doc, format)
         return
     from .views.autodiff import render_jvp
 
@@ -613,28 +748,29 @@ def hessian_cmd(
 
     from . import autodiff
 
-    as_json = format == TableFormat.json
+    as_json = format != TableFormat.table
     try:
         loaded = common.load()
         leaves = autodiff.leaves_named(loaded.result, _names(wrt))
         if sum(leaf.value.size for leaf in leaves) > autodiff.MAX_PASSES:
             raise GradcliError(f"the Hessian would have more than {autodiff.MAX_PASSES} rows",
                                hint="choose fewer variables with --wrt")
-        H, labels = autodiff.hessian(loaded.result, leaves)
+        with Progress("hessian: rows", sum(x.value.size for x in leaves)) as progress:
+            H, labels = autodiff.hessian(loaded.result, leaves, progress)
         fd_err = None
         if gradcheck:
             fd = autodiff.finite_difference_hessian(loaded.rerun, loaded.result, leaves)
             fd_err = float(np.max(np.abs(fd - H))) if H.size else 0.0
     except GradcliError as e:
-        fail(e, as_json)
+        fail(e, as_json, one_line=format.value == "jsonl")
     ok = fd_err is None or fd_err <= 1e-4 * max(1.0, float(np.max(np.abs(H))) if H.size else 1.0)
     if as_json:
-        from .result import SCHEMA, dumps, jsonable
+        from .result import SCHEMA, jsonable
 
         doc = {"schema": SCHEMA, "wrt": labels, "hessian": jsonable(H)}
         if fd_err is not None:
             doc["gradcheck"] = {"max_abs_err": jsonable(fd_err), "passed": ok}
-        print(dumps(doc))
+        _print_json(doc, format)
     else:
         from .views.autodiff import render_matrix
 
@@ -661,7 +797,7 @@ def jacobian_cmd(
     """
     from . import autodiff
 
-    as_json = format == TableFormat.json
+    as_json = format != TableFormat.table
     try:
         loaded = common.load(differentiate=False)
         result = loaded.result
@@ -678,41 +814,206 @@ def jacobian_cmd(
             raise GradcliError(f"the Jacobian would need {min(outputs, inputs):,} passes, more "
                                f"than the limit of {autodiff.MAX_PASSES:,} rows",
                                hint="choose fewer variables with --wrt, or a smaller output")
-        jac, mode = autodiff.jacobian(result, leaves)
+        passes = min(outputs, inputs)
+        with Progress("jacobian: passes", passes) as progress:
+            jac, mode, passes = autodiff.jacobian(result, leaves, progress)
     except GradcliError as e:
-        fail(e, as_json)
+        fail(e, as_json, one_line=format.value == "jsonl")
     if as_json:
-        from .result import SCHEMA, dumps, jsonable
+        from .result import SCHEMA, jsonable
 
-        print(dumps({"schema": SCHEMA, "output_shape": list(result.output_node.value.shape),
-                     "mode": mode, "jacobian": {k: jsonable(v) for k, v in jac.items()}}))
+        _print_json({"schema": SCHEMA, "output_shape": list(result.output_node.value.shape),
+                     "mode": mode, "passes": passes,
+                     "jacobian": {k: jsonable(v) for k, v in jac.items()}}, format)
         return
     from .views.autodiff import render_jacobian
 
-    render_jacobian(result, jac, mode, _console())
+    render_jacobian(result, jac, mode, passes, _console())
 
 
-@app.command("ops")
-def ops_cmd() -> None:
-    """List the functions and methods gradcli knows, and each op's PyTorch grad_fn.
+class PlotFormat(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    svg = "svg"
+    png = "png"
 
-        gradcli ops
+
+@app.command("plot", cls=BindingCommand, context_settings=FREE)
+def plot_cmd(
+    ctx: typer.Context,
+    program: Optional[str] = ProgramArg,
+    file: Optional[Path] = FileOpt,
+    var: List[str] = VarOpt,
+    wrt: Optional[str] = typer.Option(None, "--wrt", metavar="NAME",
+                                      help="The variable on the x axis (default: the one "
+                                           "given as a range)."),
+    points: Optional[int] = typer.Option(None, "--points", help="Sample points (default 201)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Write SVG or PNG (by the file's extension)."),
+    format: Optional[PlotFormat] = typer.Option(None, "--format",
+                                                help="text (default), json, jsonl, svg, png."),
+    dpi: int = typer.Option(96, "--dpi", min=10, max=1200, help="PNG resolution."),
+    seed: Optional[int] = SeedOpt,
+    max_elements: int = MaxElemOpt,
+) -> None:
+    """f and df/dx over a range of one variable, with a finite-difference check: a
+    character plot in the terminal, SVG or PNG with -o. A lesson (a training loop) with no
+    range plots the value each backward pass started from: its loss curve.
+
+        gradcli plot "x^2*sin(x)" --x -3:3
+
+        gradcli plot "tanh(w*x + b)" --x -2:2:101 --w 1.5 --b 0.5 -o tanh.svg
+
+        gradcli plot -f lesson.py
     """
+    from .bindings import parse_var, split_args
+    from .plot import sample
+    from .views import plot as views
+
+    fmt = format.value if format is not None else None
+    if fmt is None and output is not None:
+        fmt = {".svg": "svg", ".png": "png", ".json": "json"}.get(output.suffix.lower(), "text")
+    fmt = fmt or "text"
+    as_json = fmt in ("json", "jsonl")
+    try:
+        if fmt == "png" and output is None and sys.stdout.isatty():
+            raise GradcliError("PNG is binary: write it to a file with -o plot.png")
+        extra, pairs = split_args(list(ctx.args))
+        text = _program_text(program, file, extra)
+        pairs += [parse_var(v) for v in var]
+        from .plot import RANGE, lesson_curve
+        from .syntax import is_lesson, parse
+
+        ranged = any(RANGE.match(raw.strip()) for _, raw in pairs)
+        with Progress("plot: points") as progress:
+            if not ranged and wrt is None and is_lesson(parse(text)):
+                curve = lesson_curve(text, pairs, seed=seed, max_elements=max_elements,
+                                     progress=progress if progress.on else None)
+            else:
+                curve = sample(text, pairs, wrt=wrt, points=points, seed=seed,
+                               max_elements=max_elements, progress=progress)
+        if fmt == "text":
+            data = ("\n".join(views.character_plot(curve, _console().width)) + "\n").encode()
+        elif as_json:
+            from .result import dumps
+
+            data = (dumps(curve.to_dict(), indent=None if fmt == "jsonl" else 2)
+                    + "\n").encode()
+        else:
+            picture = views.svg(curve)
+            data = picture.encode() if fmt == "svg" else views.png(picture, dpi)
+        if output is not None:
+            try:
+                output.write_bytes(data)
+            except OSError as e:
+                raise GradcliError(f"cannot write {str(output)!r}: {e.strerror}") from None
+            if fmt in ("svg", "png"):
+                sys.stdout.write(views.check_line(curve) + "\n")
+            return
+    except GradcliError as e:
+        fail(e, as_json, one_line=fmt == "jsonl")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+OPERATORS = ["+", "-", "*", "/", "**", "^", "@", "unary -", "unary +", "<", "<=", ">", ">=",
+             "==", "!=", "a[i, j:k]"]
+
+
+def _ops_catalogue() -> tuple[list[str], list[str], list[dict]]:
     from .dispatch import FUNCTIONS
     from .evaluator import CONSTRUCTORS
-    from .ops import REGISTRY
+    from .ops import JVP, REGISTRY
 
-    console = _console()
-    console.print("functions and methods (also as torch.NAME, F.NAME, x.NAME()):",
-                  style="bold", highlight=False)
-    console.print(", ".join(sorted(n for n in FUNCTIONS if n != "T")), highlight=False)
-    console.print("constructors:", style="bold", highlight=False)
-    console.print(", ".join(sorted(CONSTRUCTORS)), highlight=False)
-    console.print("operators: + - * / ** ^ @, unary - +, < <= > >= == !=, indexing a[i, j:k]",
-                  highlight=False)
-    console.print("registry ops and their grad_fn names:", style="bold", highlight=False)
-    console.print(", ".join(f"{k} ({op.grad_fn})" for k, op in REGISTRY.items()),
-                  highlight=False)
+    functions = sorted(n for n in FUNCTIONS if n != "T")
+    registry = [{"key": k, "grad_fn": op.grad_fn, "forward_mode": k in JVP}
+                for k, op in REGISTRY.items()]
+    return functions, sorted(CONSTRUCTORS), registry
+
+
+def _probe_grad_fn(name: str) -> tuple[Optional[str], Optional[str]]:
+    """The grad_fn a call of `name` makes on a small tensor that requires grad, found by
+    evaluating it (the first spelling that works), and that call."""
+    from .evaluator import evaluate
+
+    x = [[0.5, -0.25], [0.75, 0.3]]
+    for call in (f"torch.{name}(x)", f"torch.{name}(x, dim=0)", f"torch.{name}(x, x)",
+                 f"torch.{name}(x, 0)", f"torch.{name}(x, 0, 1)"):
+        try:
+            r = evaluate(call, {"x": x}, differentiate=False)
+        except GradcliError:
+            continue
+        out = r.output_node
+        if out is not None and out.grad_fn:
+            return out.grad_fn, call
+    return None, None
+
+
+@app.command("ops", context_settings=HELP)
+def ops_cmd(
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", show_default=False,
+                                         help="One function, constructor or registry op."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", help="Output format."),
+) -> None:
+    """List the functions and methods gradcli knows, and each op's PyTorch grad_fn; with
+    NAME, what gradcli knows about that one.
+
+        gradcli ops
+
+        gradcli ops tanh
+    """
+    from .result import SCHEMA
+
+    functions, constructors, registry = _ops_catalogue()
+    as_json = format != TableFormat.table
+    if name is None:
+        if as_json:
+            _print_json({"schema": SCHEMA, "functions": functions, "constructors": constructors,
+                         "operators": OPERATORS, "ops": registry}, format)
+            return
+        _print_lines(_console(), [
+            "functions and methods (also as torch.NAME, F.NAME, x.NAME()):",
+            ", ".join(functions), "constructors:", ", ".join(constructors),
+            "operators: " + " ".join(OPERATORS), "registry ops and their grad_fn names:",
+            ", ".join(f"{r['key']}\u00a0({r['grad_fn']})" for r in registry)], wrap=True)
+        return
+    short = name.rsplit(".", 1)[-1]
+    own = [r for r in registry if r["key"] == short or r["key"].startswith(short + "_")]
+    if short in functions:
+        kind = "function"
+        grad_fn, example = _probe_grad_fn(short)
+        rest = example[len(f"torch.{short}(x"):-1].lstrip(", ") if example else ""
+        spellings = [f"torch.{short}(x{', ' if rest else ''}{rest})", f"x.{short}({rest})"]
+    elif short in constructors:
+        kind, spellings, grad_fn, example = "constructor", [f"{short}(...)",
+                                                            f"torch.{short}(...)"], None, None
+    elif own:
+        kind, spellings, grad_fn, example = "registry op", [], own[0]["grad_fn"], None
+    else:
+        import difflib
+
+        close = difflib.get_close_matches(short, functions + constructors, n=3)
+        fail(GradcliError(f"gradcli does not know {name!r}",
+                          hint=("did you mean " + ", ".join(map(repr, close)) + "? " if close
+                                else "") + "gradcli ops lists every name"),
+             as_json, one_line=format == TableFormat.jsonl)
+    if as_json:
+        _print_json({"schema": SCHEMA, "name": short, "kind": kind, "spellings": spellings,
+                     "example": example, "grad_fn": grad_fn, "registry": own}, format)
+        return
+    lines = [f"{short}: {kind}"]
+    if spellings:
+        lines.append("  spellings: " + ", ".join(spellings))
+    if grad_fn:
+        lines.append(f"  grad_fn: {grad_fn}" + (f"   ({example}, x a 2×2 tensor that "
+                                                   "requires grad)" if example else ""))
+    for r in own:
+        mode = "forward mode too" if r["forward_mode"] else "reverse mode only"
+        lines.append(f"  registry op {r['key']}: {r['grad_fn']}, {mode}")
+    if kind == "constructor":
+        lines.append("  makes a leaf (no grad_fn); requires_grad=True makes it a variable")
+    _print_lines(_console(), lines, wrap=True)
 
 
 def _only(command: str) -> None:

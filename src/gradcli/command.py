@@ -42,9 +42,62 @@ def program_text(program: Optional[str], file: Optional[Path], extra: list[str])
     if program is None:
         raise GradcliError("no program given", hint='e.g. gradcli eval "(x+w)*(w+1)" --x 2 --w 1')
     if program == "-":
+        stdin_hint("the program", "end it with Ctrl-D, or pipe it: cat prog.py | gradcli eval -")
         what = "the program on standard input"
         return decode(read_bounded(stdin_bytes(), what, MAX_PROGRAM_CHARS), what)
     return program
+
+
+def stdin_hint(what: str, how: str) -> None:
+    """A person at a terminal is told what gradcli waits for, instead of a silent wait."""
+    stdin = sys.stdin
+    if stdin is not None and stdin.isatty():
+        sys.stderr.write(f"reading {what} from the terminal ({how})\n")
+        sys.stderr.flush()
+
+
+class Progress:
+    """A progress bar on stderr for a long job: only when stderr is a terminal, and only
+    once the job has run for AFTER seconds (short jobs print nothing). Call it with the
+    count done; it redraws at most ten times a second. Used as a context manager."""
+
+    AFTER = 0.5
+
+    def __init__(self, label: str, total: "int | None" = None) -> None:
+        import time
+
+        self.label, self.total = label, total
+        self.on = sys.stderr is not None and sys.stderr.isatty()
+        self.bar = None
+        self.clock = time.monotonic
+        self.next = self.clock() + self.AFTER
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __call__(self, done: int) -> None:
+        if not self.on:
+            return
+        now = self.clock()
+        if now < self.next:
+            return
+        self.next = now + 0.1
+        if self.bar is None:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar,
+                                       SpinnerColumn, TextColumn, TimeElapsedColumn)
+
+            columns = ([TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn()] if self.total else
+                       [SpinnerColumn(), TextColumn("{task.description} {task.completed:,}"),
+                        TimeElapsedColumn()])
+            self.bar = Bar(*columns, console=console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 class Loaded:
@@ -60,8 +113,10 @@ class Loaded:
         self.program = parse(text)
         self.values = values
         self.options = options
-        result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
-                          max_steps=max_steps, **options)
+        with Progress("lesson: statements run") as progress:
+            result = evaluate(self.program, values, trace=trace, differentiate=differentiate,
+                              max_steps=max_steps, progress=progress if progress.on else None,
+                              **options)
         # eval shows a whole lesson; the other commands work on its last backward pass
         self.result = result if lesson_ok else single_graph(result)
 
@@ -101,6 +156,8 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
     rng = Randomness(seed)  # bindings draw first, in order; the program continues after them
     values: dict[str, Any] = {}
     if bindings_file is not None:
+        if bindings_file == "-":
+            stdin_hint("a JSON object of bindings", "end it with Ctrl-D")
         for name, v in read_bindings_file(bindings_file).items():
             if isinstance(v, str) and v.strip().startswith("@") and not allow_file_refs:
                 raise BindingError(
@@ -214,20 +271,59 @@ def keep_graphs(backward: str) -> Any:
     return k
 
 
+class _Trimmed:
+    """A text stream that drops the spaces Rich pads lines with before each newline:
+    piped output has no trailing spaces."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        if lines:
+            self.stream.write("\n".join(line.rstrip(" ") for line in lines) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def terminal_width() -> Optional[int]:
+    """The width of the terminal a person runs gradcli in, when stdout goes to a pipe
+    (`| head`, `| less`): the terminal of stderr or stdin; None without one."""
+    for stream in (sys.stderr, sys.stdin):
+        try:
+            if stream is not None and stream.isatty():
+                return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            continue
+    return None
+
+
 def console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    tty = stream.isatty()
+    # piped: the person's terminal width if there is one (| head), else 160 (files, CI)
+    width = None if tty or os.environ.get("COLUMNS") else terminal_width() or 160
     # No markup or emoji codes: program text such as v[red] or a:b: is shown as written.
-    out = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False,
-                  emoji=False)
-    if out.width < MIN_WIDTH:  # COLUMNS=20, COLUMNS=0: tables would squash their columns
+    out = Console(file=None if tty else _Trimmed(stream), stderr=stderr, highlight=False,
+                  soft_wrap=False, width=width, markup=False, emoji=False)
+    if out.width < MIN_WIDTH:  # COLUMNS=0: a table would squash its columns
         out.width = 160        # to nothing; write full lines and let the terminal wrap them
     return out
 
 
-MIN_WIDTH = 60
+MIN_WIDTH = 20  # narrower than this (COLUMNS=0, 1): full lines that the terminal wraps
 
 
 def report(err: GradcliError, as_json: bool, *, one_line: bool = False) -> None:
@@ -240,11 +336,22 @@ def report(err: GradcliError, as_json: bool, *, one_line: bool = False) -> None:
         sys.stderr.write(err.render() + "\n")
 
 
-def print_lines(out, lines: list[str], *, gap: bool = False) -> None:
+def print_lines(out, lines: list[str], *, gap: bool = False, wrap: bool = False) -> None:
+    """Lines of text; with `wrap`, long ones are broken between words to the console's
+    width (continuations indented as the line, no trailing spaces)."""
     if gap:
         out.print("")
     for line in lines:
-        out.print(line, highlight=False, markup=False)
+        if wrap and len(line) > out.width:
+            import textwrap
+
+            indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+            for part in textwrap.wrap(line, out.width, subsequent_indent=indent,
+                                      break_long_words=False, break_on_hyphens=False):
+                out.print(part.replace("\u00a0", " "), highlight=False, markup=False)
+            continue
+        out.print(line.replace("\u00a0", " ") if wrap else line, highlight=False,
+                  markup=False)
 
 
 def show_eval(result, format: str, *, torch: bool = False, full: bool = False,

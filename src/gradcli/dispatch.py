@@ -794,6 +794,8 @@ def _softmax(key: str) -> Resolver:
         p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", None)])
         x = ev.tensor(p["input"])
         if p["dim"] is None:
+            if not getattr(ev, "functional_call", False):  # torch.softmax(x), x.softmax()
+                raise ArgumentError(f'{name}() missing 1 required positional arguments: "dim"')
             p["dim"] = implicit_dim(ev, name, x.value.ndim)
         return ev.apply(key, (x,), {"dim": norm_dim(name, p["dim"], x.value.ndim)})
     return resolve

@@ -62,6 +62,11 @@ class GradcliError(Exception):
         return "\n".join(parts)
 
 
+class UsageError(GradcliError):
+    """The command line itself is malformed: an unknown option or command, a bad option
+    value."""
+
+
 class ParseError(GradcliError):
     """The program text does not follow the grammar."""
 
@@ -82,6 +87,7 @@ class UnboundNameError(GradcliError):
     """A name is read that no binding or assignment gives."""
 
     pytype = "NameError"
+    name: "str | None" = None  # the unbound name
 
 
 class UnknownFunctionError(GradcliError):

@@ -538,7 +538,9 @@ class Evaluator:
             hint = f"did you mean {close[0]!r}? " + hint
         elif not self.bindings:
             hint = f"give a value with --{name} VALUE"
-        raise UnboundNameError(f"name {name!r} is not bound", hint=hint)
+        err = UnboundNameError(f"name {name!r} is not bound", hint=hint)
+        err.name = name
+        raise err
 
     def _attr(self, node: Attr, args: list) -> Any:
         if self._is_module(node.obj):
@@ -587,7 +589,11 @@ class Evaluator:
         if fname in CONSTRUCTORS:
             return CONSTRUCTORS[fname](self, fname, pos_args, kwargs)
         if fname in FUNCTIONS and fname not in dispatch.METHOD_ONLY:
-            return FUNCTIONS[fname](self, fname, pos_args, kwargs)
+            self.functional_call = _names_functional(func)
+            try:
+                return FUNCTIONS[fname](self, fname, pos_args, kwargs)
+            finally:
+                self.functional_call = False
         if isinstance(func, Name) and fname in ("float", "int") and not kwargs \
                 and fname not in self.env and fname not in self.bindings:
             return _number_cast(fname, pos_args)
@@ -952,6 +958,16 @@ def torch_arange(start: float, step: float, count: int, dtype: np.dtype) -> np.n
     return out
 
 
+def _names_functional(func: Any) -> bool:
+    """Whether a call is spelled F.NAME / torch.nn.functional.NAME (some functions, such as
+    softmax without dim, are allowed only in that spelling)."""
+    parts = []
+    while isinstance(func, Attr):
+        parts.append(func.name)
+        func = func.obj
+    return isinstance(func, Name) and (func.id == "F" or "functional" in parts[1:])
+
+
 def _linspace(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
     p = bind(name, args, {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad")},
              [("start", REQUIRED), ("end", REQUIRED), ("steps", REQUIRED)])
@@ -1138,7 +1154,8 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              batched: bool = False, differentiate: bool | None = True,
              max_steps: int = 10**6, random_state: bytes | None = None,
              keep_graphs: Any = None, lesson: bool | None = None,
-             max_memory: int | None = None, max_flops: int | None = None) -> Result:
+             max_memory: int | None = None, max_flops: int | None = None,
+             progress: Any = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
     LessonResult for a lesson program: statements, prints, several backward passes)."""
     try:
@@ -1147,14 +1164,14 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
                          overrides=overrides, batched=batched, differentiate=differentiate,
                          max_steps=max_steps, random_state=random_state,
                          keep_graphs=keep_graphs, lesson=lesson, max_memory=max_memory,
-                         max_flops=max_flops)
+                         max_flops=max_flops, progress=progress)
     except (MemoryError, RecursionError) as e:  # anywhere: parsing, backward, results
         raise from_python(e) from None
 
 
 def _evaluate(program, bindings, *, no_grad, retain_grad, dtype, seed, max_elements, trace,
               overrides, batched, differentiate, max_steps, random_state, keep_graphs,
-              lesson, max_memory, max_flops) -> Result:
+              lesson, max_memory, max_flops, progress) -> Result:
     if dtype not in ("float64", "float32"):
         raise BindingError(f"dtype must be float64 or float32 (got {dtype!r})")
     if not isinstance(program, (str, Program)):
@@ -1189,7 +1206,7 @@ def _evaluate(program, bindings, *, no_grad, retain_grad, dtype, seed, max_eleme
                            seed=seed, max_elements=max_elements, max_steps=max_steps,
                            random=Randomness(seed, random_state), overrides=overrides,
                            keep_graphs=keep_graphs, max_memory=max_memory,
-                           max_flops=max_flops).run()
+                           max_flops=max_flops, progress=progress).run()
     ev = Evaluator(prog, arrays, no_grad=no_grad, retain_grad=retain_grad, dtype=dtype,
                    seed=seed, max_elements=max_elements, trace=trace, overrides=overrides,
                    batched=batched, differentiate=differentiate,

@@ -125,8 +125,9 @@ class Interpreter(Evaluator):
     """Runs a lesson program; the expression machinery is the Evaluator's."""
 
     def __init__(self, program: Program, bindings: dict, *, max_steps: int = 10**6,
-                 keep_graphs: Any = None, **options: Any) -> None:
+                 keep_graphs: Any = None, progress: Any = None, **options: Any) -> None:
         super().__init__(program, bindings, **options)
+        self.progress = progress  # told the statement count every 16384 statements
         self.keep_graphs = keep_graphs
         self.node_hooks: dict[tuple[Node, str], list] = {}  # hooks on grad_fn objects
         self.parameters: set[int] = set()  # nn.Parameter tensors print as Parameters
@@ -252,6 +253,8 @@ class Interpreter(Evaluator):
                 stmt = blk[0][blk[1]]
                 blk[1] += 1
                 self.steps += 1
+                if not self.steps & 0x3FFF and self.progress is not None:
+                    self.progress(self.steps)
                 if self.steps > self.max_steps:
                     raise LimitError(f"the program ran more than {self.max_steps:,} statements",
                                      line=stmt.pos.line, column=stmt.pos.column,
@@ -1755,7 +1758,11 @@ class Interpreter(Evaluator):
                 name = func.name
                 if name in EXCEPTIONS:
                     return self._make_exception(ExcType(name), pos_args)
-                return self._module_call(name, pos_args, kwargs)
+                self.functional_call = path.startswith("torch.nn.functional.")
+                try:
+                    return self._module_call(name, pos_args, kwargs)
+                finally:
+                    self.functional_call = False
             obj = head[0]
             if obj is IGNORED:
                 return IGNORED

@@ -52,6 +52,13 @@ def _number(v: float | int) -> Any:
     return float(v)
 
 
+def plain(value: Any) -> Any:
+    """A 0-d array or NumPy scalar as the Python number it holds; arrays stay arrays."""
+    if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
+        return value.item()
+    return value
+
+
 def dumps(doc: Any, *, indent: int | None = 2) -> str:
     """Strict RFC 8259 JSON; raises if a bare NaN/Infinity would slip through."""
     return json.dumps(doc, indent=indent, allow_nan=False, ensure_ascii=False)
@@ -82,6 +89,13 @@ class Result:
 
     @property
     def value(self) -> Any:
+        """The output's value: a Python number for a scalar (float; bool or int for such
+        outputs), a NumPy array for a tensor."""
+        return plain(self.value_array)
+
+    @property
+    def value_array(self) -> Any:
+        """The output's value as the engine holds it (a 0-d array for a scalar)."""
         if self.output_node is not None:
             return self.output_node.value
         return self.output
@@ -108,10 +122,38 @@ class Result:
         return [n for n in self.nodes if n.is_leaf and n.requires_grad and n.name is not None]
 
     @property
-    def grads(self) -> dict[str, np.ndarray]:
+    def grads(self) -> dict[str, Any]:
+        """d(output)/d(variable) for every named leaf that requires grad: a Python float for
+        a scalar variable, a NumPy array (the variable's shape) for a tensor."""
+        return {k: plain(v) for k, v in self.grad_arrays.items()}
+
+    @property
+    def grad_arrays(self) -> dict[str, np.ndarray]:
+        """The same gradients as the engine holds them (0-d arrays for scalars)."""
         if self._grads is None:
             return {}
         return {n.label: self.grad(n) for n in self.leaves}
+
+    def graph(self, *, rankdir: str = "TB") -> "Any":
+        """The graph as a picture: DOT, Mermaid, SVG; a notebook displays it."""
+        from .views.graph import Graph
+
+        return Graph(self, rankdir=rankdir)
+
+    def __repr__(self) -> str:
+        from .views import text
+
+        y = self.output_name
+        grads = ", ".join(f"d{y}/d{k} = {text.value(v)}" for k, v in self.grad_arrays.items())
+        value = text.value(self.value_array).replace("\n", "")
+        return (f"<gradcli.Result {y} = {value}" + (f"; {grads}" if grads else "")
+                + f" ({len(self.nodes)} nodes)>")
+
+    def _repr_html_(self) -> str:
+        """The table a notebook shows: every node's grad_fn, value and grad."""
+        from .views.html import result_html
+
+        return result_html(self)
 
     def lookup(self, name: str) -> Node | None:
         """The tensor a user means by `name`: the node with that label (a bound variable
@@ -183,8 +225,8 @@ class Result:
             "schema": SCHEMA,
             "program": self.program,
             "output": None if self.output_node is None else self.output_node.id,
-            "value": jsonable(self.value),
-            "grads": {k: jsonable(v) for k, v in self.grads.items()},
+            "value": jsonable(self.value_array),
+            "grads": {k: jsonable(v) for k, v in self.grad_arrays.items()},
             "nodes": [self.node_dict(n) for n in self.nodes],
             "warnings": list(self.warnings),
         }
@@ -228,6 +270,24 @@ class LessonResult:
         self.dtype = dtype
         self.printer = printer
         self.warnings = warnings
+
+    def __repr__(self) -> str:
+        end = "" if self.error is None else f", ended by {type(self.error).__name__}"
+        return (f"<gradcli.LessonResult {len(self.passes)} backward passes, "
+                f"{len(self.stdout.splitlines())} lines printed{end}>")
+
+    def _repr_html_(self) -> str:
+        """A notebook shows what the lesson printed, then the last kept pass's table."""
+        from html import escape
+
+        parts = [f"<pre>{escape(self.stdout)}</pre>"] if self.stdout else []
+        if self.error is not None:
+            parts.append(f"<pre>{escape(self.error.render())}</pre>")
+        kept = [i for i, p in enumerate(self.passes) if p.kept]
+        if kept:
+            parts.append(f"<p>backward pass {kept[-1] + 1} of {len(self.passes)}:</p>")
+            parts.append(self.pass_result(kept[-1])._repr_html_())
+        return "".join(parts) or "<p>the program printed nothing and ran no backward</p>"
 
     def pass_result(self, index: int) -> Result:
         """Backward pass `index` (0-based) as a Result over the nodes it reached."""

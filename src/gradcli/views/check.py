@@ -9,7 +9,7 @@ from . import text
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..check import Expectation, LeafCheck
+    from ..checking import Expectation, LeafCheck
 
 
 def render(results: list["Expectation"], fd: list["LeafCheck"], console: "Console", *,
@@ -17,19 +17,21 @@ def render(results: list["Expectation"], fd: list["LeafCheck"], console: "Consol
     from rich.table import Table
     from rich.text import Text
 
-    from ..check import FD_ATOL, FD_EPS, FD_RTOL
+    from ..checking import FD_ATOL, FD_EPS, FD_RTOL
 
     def mark(passed: bool) -> Text:
         return Text("PASS ✓", style="green") if passed else Text("FAIL ✗", style="red")
 
     if results:
-        table = Table(show_edge=False, header_style="bold", pad_edge=False)
-        for col in ("check", "expected", "computed", "abs diff", "result"):
-            table.add_column(col, overflow="fold")
-        for r in results:
-            table.add_row(r.what, text.value(r.expected), text.value(r.computed),
-                          r.note or text.number(r.abs_err, 4), mark(r.passed))
-        console.print(table)
+        from .fit import Col, render as fit_render
+
+        cols = [Col("check"), Col("expected", wrap=True), Col("computed", wrap=True),
+                Col("abs diff", wrap=True), Col("result")]
+        rows = [[r.what, text.value(r.expected), text.value(r.computed),
+                 r.note or text.number(r.abs_err, 4), "PASS ✓" if r.passed else "FAIL ✗"]
+                for r in results]
+        fit_render(console, cols, rows,
+                   styles=[None if r.passed else "red" for r in results])
         console.print(f"tolerance: |computed - expected| <= {text.number(atol)} + "
                       f"{text.number(rtol)} * |expected|", style="dim", highlight=False)
     if fd:

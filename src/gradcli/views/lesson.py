@@ -87,7 +87,7 @@ def show(result: "LessonResult", format: str, *, backward: Optional[str] = None,
             print_lines(out, step_lines(r), gap=True)
     if len(result.passes) > 1:
         out.print("")
-        for line in pass_lines(result):
+        for line in pass_lines(result, out.width):
             out.print(line, highlight=False)
     elif not result.passes:
         out.print("no backward pass ran: the program only computed values", highlight=False)
@@ -97,9 +97,9 @@ def show(result: "LessonResult", format: str, *, backward: Optional[str] = None,
     return 0
 
 
-def pass_lines(result: "LessonResult") -> list[str]:
+def pass_lines(result: "LessonResult", width: int = 160) -> list[str]:
     """One line per pass, or the first and last few with a sparkline of the roots'
-    values between them."""
+    values between them (fitted to `width` columns)."""
     n = len(result.passes)
     lines = [f"{n} backward passes:"]
     shown = range(n) if n <= LISTED else [0, 1, 2, n - 3, n - 2, n - 1]
@@ -113,9 +113,14 @@ def pass_lines(result: "LessonResult") -> list[str]:
     values = [float(p.root_value.reshape(-1)[0]) for p in result.passes
               if p.root_value is not None and p.root_value.size == 1]
     if n > 2 and len(values) == n:
-        lines.append(f"  {result.pass_summary(n - 1)['root']} per pass: {sparkline(values)}  "
-                     f"(first {values[0]:.4g}, last {values[-1]:.4g}, "
-                     f"min {min(values):.4g})")
+        head = f"  {result.pass_summary(n - 1)['root']} per pass: "
+        numbers = (f"(first {values[0]:.4g}, last {values[-1]:.4g}, "
+                   f"min {min(values):.4g})")
+        spark = sparkline(values, max(10, min(60, width - len(head))))
+        if len(head) + len(spark) + 2 + len(numbers) <= width:
+            lines.append(f"{head}{spark}  {numbers}")
+        else:
+            lines += [head + spark, " " * len(head) + numbers]
     return lines
 
 
@@ -142,19 +147,19 @@ def sparkline(values: list[float], width: int = 60) -> str:
 
 
 def variables_table(result: "LessonResult", out, *, full: bool) -> None:
-    from rich import box
-    from rich.table import Table
+    from .fit import Col, render
 
     if not result.variables:
         return
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=None)
-    for head in ("variable", "grad_fn", "is_leaf", "requires_grad", "shape", "value", ".grad"):
-        t.add_column(head, no_wrap=head in ("variable", "grad_fn"))
+    cols = [Col("variable"), Col("grad_fn"), Col("is_leaf", "leaf", droppable=True),
+            Col("requires_grad", "req_grad", droppable=True), Col("shape"),
+            Col("value", wrap=True), Col(".grad", wrap=True)]
+    rows = []
     for name, n in result.variables.items():
         grad = n.grad
-        t.add_row(name, n.grad_fn or "", str(n.is_leaf), str(bool(n.requires_grad)),
-                  str(list(n.value.shape)), text.value(n.value, full=full),
-                  "None" if grad is None else text.value(grad.value, full=full))
+        rows.append([name, n.grad_fn or "", str(n.is_leaf), str(bool(n.requires_grad)),
+                     text.shape(n.value), text.value(n.value, full=full),
+                     "None" if grad is None else text.value(grad.value, full=full)])
     out.print("")
     out.print("final state of the program's tensors:", highlight=False)
-    out.print(t)
+    render(out, cols, rows)

@@ -31,31 +31,31 @@ HEAD, TAIL = 100, 50  # rows shown of a graph larger than HEAD + TAIL + 50 nodes
 
 def render(result: "Result", console: "Console", *, full: bool = False,
            torch: bool = False, all_rows: bool = False) -> None:
-    from rich.table import Table
+    from .fit import Col, render as fit_render
 
     nodes = result.nodes
     tensors = any(n.value.ndim > 0 for n in nodes)
-    table = Table(show_edge=False, header_style="bold", pad_edge=False)
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("node", overflow="fold")
-    table.add_column("grad_fn")
-    table.add_column("is_leaf")
-    table.add_column("requires_grad")
+    cols = [Col("#", justify="right", style="dim"), Col("node", wrap=True), Col("grad_fn"),
+            Col("is_leaf", "leaf", droppable=True),
+            Col("requires_grad", "req_grad", droppable=True)]
     if tensors:
-        table.add_column("shape")
-    table.add_column("value", overflow="fold")
+        cols.append(Col("shape"))
+    cols.append(Col("value", wrap=True))
     grad_head = ".grad (as PyTorch keeps it)" if torch else \
         f"grad d{result.output_name}/d(node)"
-    table.add_column(grad_head, overflow="fold")
+    cols.append(Col(grad_head, ".grad" if torch else "grad", wrap=True))
     out = result.output_node
     hidden = 0
     if not all_rows and len(nodes) > HEAD + TAIL + 50:
         hidden = len(nodes) - HEAD - TAIL
         nodes = nodes[:HEAD] + nodes[-TAIL:]
+    rows: list[list[str]] = []
+    styles: list = []
     for n in nodes:
         if hidden and n is nodes[HEAD]:
-            table.add_row("…", f"{hidden:,} more nodes (--all shows every node; "
-                               "--format json has them all)", style="dim")
+            rows.append(["…", f"{hidden:,} more nodes (--all shows every node; "
+                              "--format json has them all)"] + [""] * (len(cols) - 2))
+            styles.append("dim")
         grad = result.torch_grad(n) if torch else result.grad(n)
         label = _row_label(n, result.output_name if n is out else None)
         cells = [str(n.id), label, n.grad_fn or "", str(n.is_leaf), str(n.requires_grad)]
@@ -63,10 +63,11 @@ def render(result: "Result", console: "Console", *, full: bool = False,
             cells.append(text.shape(n.value))
         cells.append(text.value(n.value, full=full))
         cells.append(text.value(grad, full=full) if (grad is not None or torch) else "")
-        table.add_row(*cells, style="bold" if n is out else None)
+        rows.append(cells)
+        styles.append("bold" if n is out else None)
     if nodes:
-        console.print(table)
-    console.print(summary_line(result, full=full))
+        fit_render(console, cols, rows, styles=styles)
+    console.print(summary_line(result, full=full), highlight=False)
     if torch:
         for line in torch_notes(result):
             console.print(line, style="yellow", highlight=False)
@@ -77,17 +78,18 @@ def render(result: "Result", console: "Console", *, full: bool = False,
 def summary_line(result: "Result", *, full: bool = False) -> str:
     y = result.output_name
     if result.output_node is None:
-        return f"{y} = {text.value(result.value, full=full)}   (a constant: nothing to differentiate)"
-    head = f"{y} = {text.value(result.value, full=full)}"
-    if not result.grads:
+        return f"{y} = {text.value(result.value_array, full=full)}   (a constant: nothing to differentiate)"
+    head = f"{y} = {text.value(result.value_array, full=full)}"
+    if not result.grad_arrays:
         if not result.output_node.requires_grad:
             return head + "   (nothing requires grad: no gradients)"
         return head
-    parts = [f"d{y}/d{k} = {text.value(v, full=full)}" for k, v in result.grads.items()]
-    if any(getattr(v, "ndim", 0) for v in result.grads.values()):
-        shapes = {k: text.shape(v) for k, v in result.grads.items()}
-        return "\n".join([head] + [f"d{y}/d{k} ({shapes[k]}) = {text.value(v, full=full)}"
-                                    for k, v in result.grads.items()])
+    parts = [f"d{y}/d{k} = {text.value(v, full=full)}" for k, v in result.grad_arrays.items()]
+    if any(getattr(v, "ndim", 0) for v in result.grad_arrays.values()):
+        shapes = {k: text.shape(v) for k, v in result.grad_arrays.items()}
+        return "\n".join([head] + [f"d{y}/d{k} (shape {shapes[k]}) = "
+                                    f"{text.value(v, full=full)}"
+                                    for k, v in result.grad_arrays.items()])
     return head + "   " + "   ".join(parts)
 
 

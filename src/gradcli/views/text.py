@@ -24,6 +24,8 @@ def value(v: Any, *, full: bool = False) -> str:
     if v is None:
         return "None"
     arr = np.asarray(v)
+    if arr.dtype == np.float32 and (arr.ndim == 0 or full or arr.size <= SMALL):
+        return torch_style(arr)
     if arr.ndim == 0:
         if arr.dtype == np.bool_:
             return str(bool(arr))
@@ -34,17 +36,26 @@ def value(v: Any, *, full: bool = False) -> str:
     return summary(arr)
 
 
+def torch_style(arr: np.ndarray) -> str:
+    """A float32 tensor's numbers as PyTorch prints them (`0.1000`, not `0.1000000015`),
+    without `tensor(` and `)`."""
+    from ..torchprint import tensor_repr
+
+    body = tensor_repr(arr, default_dtype="float32", threshold=10**9)[len("tensor("):-1]
+    return "\n".join(line[len("tensor("):] if i else line
+                     for i, line in enumerate(body.split("\n")))
+
+
 def summary(arr: np.ndarray) -> str:
-    shape = "×".join(str(d) for d in arr.shape)
     if arr.size == 0:
-        return f"[{shape}] empty"
+        return f"{shape(arr)} empty"
     if arr.dtype == np.bool_:
-        return f"[{shape}] {int(arr.sum())} True"
+        return f"{shape(arr)} {int(arr.sum())} True"
     with np.errstate(all="ignore"):
         return (f"mean {number(np.mean(arr), 4)} "
                 f"in [{number(np.min(arr), 4)}, {number(np.max(arr), 4)}]")
 
 
 def shape(arr: Any) -> str:
-    s = np.shape(arr)
-    return "scalar" if s == () else "×".join(str(d) for d in s)
+    """A shape as PyTorch's torch.Size lists it: `[2, 3]`, `[]` for a scalar."""
+    return "[" + ", ".join(str(d) for d in np.shape(arr)) + "]"

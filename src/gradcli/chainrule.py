@@ -4,7 +4,8 @@ dy/dw is the sum over every path from y to w of the product of the local derivat
 along it. Paths are counted by dynamic programming over the topological order (never
 enumerated to count them) and only the first few are listed. Local derivatives come from
 the op registry: numerically from the VJP with a unit upstream gradient, symbolically from
-each op's SymPy rule. SymPy is imported only here.
+each op's SymPy rule. SymPy (the optional extra gradcli[symbolic]) is imported only here;
+without it the paths and their values are still shown.
 """
 
 from __future__ import annotations
@@ -46,6 +47,31 @@ class Explanation:
     note: str | None = None
     conventions: list[str] = field(default_factory=list)
     omitted: str | None = None  # why no path is listed, when they are too long
+    exprs: dict[int, str] = field(default_factory=dict)  # node id -> its expression
+
+    def legend_of(self, node_id: int) -> str:
+        """What a label stands for: the node's expression."""
+        return self.exprs.get(node_id, self.labels[node_id])
+
+    def to_dict(self) -> dict:
+        """One entry of `explain --format json`'s "explain" list."""
+        from .result import jsonable
+
+        return {"output": self.out, "wrt": self.wrt, "paths_count": self.count,
+                "paths": [[{"from": self.labels[e.parent.id], "to": self.labels[e.child.id],
+                            "grad_fn": e.parent.grad_fn, "local": e.symbolic,
+                            "value": jsonable(e.value)} for e in p] for p in self.paths],
+                "legend": dict(self.legend), "gradient": jsonable(self.engine),
+                "path_sum": jsonable(self.path_sum), "symbolic": self.symbolic,
+                "symbolic_value": jsonable(self.symbolic_value), "latex": self.latex}
+
+    def __str__(self) -> str:
+        from .views.explain import chain_rule
+
+        return "\n".join(chain_rule(self))
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 MAX_LISTED_EDGES = 400  # each costs a SymPy derivative
@@ -62,6 +88,10 @@ KINKS = {
     "minimum": "minimum(a, b) with a == b gives half the gradient to each, as PyTorch does",
     "clamp": "clamp passes the gradient at its bounds, as PyTorch does",
 }
+
+
+NO_SYMPY = ("the symbolic forms (local derivatives, the simplified derivative, LaTeX) need "
+            "SymPy, which is not installed: pip install 'gradcli[symbolic]'")
 
 
 def short_labels(result: Result) -> dict[int, str]:
@@ -117,22 +147,61 @@ def _sympify(v: Any, sp):
     raise ValueError("not a scalar")
 
 
+_SIGMOID = None
+
+
+def _sigmoid(sp):
+    """σ as a SymPy function whose derivative is written σ(z)(1 - σ(z)), the form courses
+    use (SymPy's own 1/(1 + exp(-z)) differentiates to exp(-z)/(1 + exp(-z))**2)."""
+    global _SIGMOID
+    if _SIGMOID is None:
+        class σ(sp.Function):
+            def fdiff(self, argindex=1):
+                return σ(self.args[0]) * (1 - σ(self.args[0]))
+
+            def _eval_rewrite_as_exp(self, z, **kwargs):
+                return 1 / (1 + sp.exp(-z))
+
+            def _latex(self, printer, exp=None):
+                text = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+                return text if exp is None else f"{text}^{{{exp}}}"
+
+        _SIGMOID = σ
+    return _SIGMOID
+
+
+def _text(d, sp) -> str:
+    """SymPy's text, with σ's derivative in the order courses write it: σ(z)*(1 - σ(z))."""
+    import re
+
+    return re.sub(r"\(1 - σ\((.+?)\)\)\*σ\(\1\)", r"σ(\1)*(1 - σ(\1))", sp.sstr(d))
+
+
+def _sym(op, sp):
+    """An op's symbolic rule, with the recognisable forms above where SymPy's are not."""
+    if op.key == "sigmoid":
+        f = _sigmoid(sp)
+        return lambda sp_, z: f(z)
+    return op.sym
+
+
 def _local_symbolic(parent: Node, pos: int, labels: dict[int, str], sp) -> str | None:
     op = parent.op
-    if op.sym is None:
+    sym = _sym(op, sp) if op.sym is not None else None
+    if sym is None:
         return None
     slots = [sp.Symbol(f"_arg{i}", real=True) for i in range(len(parent.args))]
     args = []
     for i, a in enumerate(parent.args):
         args.append(slots[i] if isinstance(a, Node) else _sympify(a, sp))
     try:
-        d = sp.diff(op.sym(sp, *args, **parent.params), slots[pos])
+        d = sp.diff(sym(sp, *args, **parent.params), slots[pos])
     except (TypeError, ValueError):
         return None
     back = {slots[i]: sp.Symbol(labels[a.id], real=True) for i, a in enumerate(parent.args)
             if isinstance(a, Node)}
     d = d.subs(back)
-    text = sp.sstr(d)
+    text = _text(d, sp)
     return f"({text})" if d.is_Add else text
 
 
@@ -149,7 +218,7 @@ def whole_expression(result: Result, sp):
         if n.op.sym is None:
             return None, f"{n.grad_fn} has no symbolic rule"
         args = [exprs[a.id] if isinstance(a, Node) else _sympify(a, sp) for a in n.args]
-        exprs[n.id] = n.op.sym(sp, *args, **n.params)
+        exprs[n.id] = _sym(n.op, sp)(sp, *args, **n.params)
     return exprs[result.output_node.id], None
 
 
@@ -173,7 +242,10 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
         if n.op is not None:
             count[n.id] = sum(count[a.id] for a in n.args if isinstance(a, Node))
     scalar = all(_scalar(n) for n in nodes[: out.id + 1] if count[n.id])
-    import sympy as sp
+    try:
+        import sympy as sp
+    except ImportError:  # an optional dependency: gradcli[symbolic]
+        sp = None
 
     paths = _first_paths(out, target, count, max_paths)
     kept, edges = [], 0
@@ -187,7 +259,7 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
         omitted = (f"the paths are too long to list (the first has {len(paths[0]):,} edges, "
                    f"more than {MAX_LISTED_EDGES})")
     paths = kept
-    listed = [[Edge(p, i, c, _local_symbolic(p, i, labels, sp) if scalar else None,
+    listed = [[Edge(p, i, c, _local_symbolic(p, i, labels, sp) if scalar and sp else None,
                     _local_value(p, i) if scalar else None) for (p, i, c) in path]
               for path in paths]
     # every node a listed line names: the path's nodes and the siblings that appear in
@@ -203,12 +275,15 @@ def explain(result: Result, wrt: str, *, max_paths: int = 12, symbolic: bool = T
     if scalar and count[out.id] == len(listed):
         path_sum = float(sum(np.prod([e.value for e in p]) for p in listed))
     ex = Explanation(labels[out.id], labels[target.id], count[out.id], listed, labels, legend,
-                     engine, path_sum, scalar)
+                     engine, path_sum, scalar,
+                     exprs={e.parent.id: e.parent.expr for p in listed for e in p})
     ex.omitted = omitted
     ex.conventions = sorted({KINKS[n.op.key] for n in nodes[: out.id + 1]
                              if count[n.id] and n.op is not None and n.op.key in KINKS})
     too_big = _too_big_for_sympy(nodes[: out.id + 1])
-    if symbolic and scalar and too_big:
+    if symbolic and scalar and sp is None:
+        ex.note = NO_SYMPY
+    elif symbolic and scalar and too_big:
         ex.note = f"symbolic part skipped: {too_big}; the engine's gradient above is " \
                   "exact"
     elif symbolic and scalar:
@@ -288,16 +363,20 @@ def _symbolic(ex: Explanation, result: Result, labels: dict[int, str], target: N
         ex.note = f"no symbolic form: {why}"
         return
     d = sp.diff(expr, sp.Symbol(labels[target.id], real=True))
-    if sp.count_ops(d) < 400:
-        d = sp.simplify(d)
-    ex.symbolic = sp.sstr(d)
+    if sp.count_ops(d) < 400 and not d.has(_sigmoid(sp)):  # keep σ(z)(1 - σ(z))
+        # SymPy's simplest form only when it is much shorter: 1 - tanh(x)**2 and
+        # the product rule's x**2*cos(x) + 2*x*sin(x) read better as they come
+        simpler = sp.simplify(d)
+        if sp.count_ops(simpler) < 0.75 * sp.count_ops(d):
+            d = simpler
+    ex.symbolic = _text(d, sp)
     ex.latex = sp.latex(d)
     subs = {sp.Symbol(labels[n.id], real=True): _sympify(n.value, sp) for n in result.leaves}
     engine = float(np.asarray(ex.engine).reshape(-1)[0]) if np.size(ex.engine) == 1 else None
     if engine is None or not np.isfinite(engine):
         return  # the exact value of a number beyond float range could take SymPy forever
     try:
-        ex.symbolic_value = float(d.subs(subs).evalf(30))
+        ex.symbolic_value = float(d.subs(subs).rewrite(sp.exp).evalf(30))
     except (TypeError, ValueError, OverflowError):
         ex.symbolic_value = None
 
