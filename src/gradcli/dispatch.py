@@ -1246,7 +1246,7 @@ def _bce(ev, name, args, kwargs):
         raise ArgumentError(f"{name}(): all input values must be between 0 and 1",
                             hint="apply sigmoid first, or use a probability")
     if not np.all((b.value >= 0) & (b.value <= 1)):
-        raise ArgumentError(f"{name}(): all target values must be between 0 and 1")
+        raise ProgramError("all elements of target should be between 0 and 1")
     return ev.apply("binary_cross_entropy", (a, b), params)
 
 
@@ -1255,14 +1255,32 @@ def _bce_logits(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
                                   ("weight", None), ("size_average", None), ("reduce", None),
                                   ("reduction", "mean"), ("pos_weight", None)])
-    if p["weight"] is not None or p["pos_weight"] is not None:
-        raise ArgumentError(f"{name}(): weight= and pos_weight= are not supported yet")
     a, b = ev.tensor(p["input"]), ev.tensor(p["target"])
     if a.value.shape != b.value.shape:
         raise ShapeError(f"Target size (torch.Size({list(b.value.shape)})) must be the same "
                          f"as input size (torch.Size({list(a.value.shape)}))")
-    return ev.apply("binary_cross_entropy_with_logits", (a, b),
-                    {"reduction": _reduction_word(name, p["reduction"])})
+    params = {"reduction": _reduction_word(name, legacy_reduction(p))}
+    for key in ("weight", "pos_weight"):  # constants broadcast to the input's shape
+        if p[key] is not None:
+            w = ev.tensor(p[key])
+            if w.requires_grad and ev.graph.grad_enabled:
+                raise ArgumentError(f"{name}(): a {key} that requires grad is not supported")
+            try:
+                params[key] = np.broadcast_to(w.value, a.value.shape).astype(a.value.dtype)
+            except ValueError:
+                raise ShapeError(f"{name}(): {key} of shape {list(w.value.shape)} does not "
+                                 f"broadcast to the input's shape {list(a.value.shape)}") from None
+    return ev.apply("binary_cross_entropy_with_logits", (a, b), params)
+
+
+def legacy_reduction(p: dict) -> str:
+    """reduction, or what the legacy size_average=/reduce= ask for when given."""
+    sa, red = p.get("size_average"), p.get("reduce")
+    if sa is None and red is None:
+        return p["reduction"]
+    sa = True if sa is None else sa
+    red = True if red is None else red
+    return "mean" if sa and red else "sum" if red else "none"
 
 
 def _labels(name: str, ev, target: Any, x: Node) -> Node:

@@ -890,10 +890,31 @@ op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp,
 
 # (1 - t) x - logsigmoid(x), as PyTorch computes it (infinite where x is)
 op("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
-   lambda x, t, reduction="mean": _reduce(
-       (1 - t) * x - (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))), reduction),
-   lambda g, y, x, t, reduction="mean": _unreduce(g, x, reduction) * (sigmoid(x) - t),
-   lambda g, y, x, t, reduction="mean": _unreduce(g, x, reduction) * -x)
+   lambda x, t, reduction="mean", weight=None, pos_weight=None: _reduce(_weighted(
+       (1 - t) * x - _log_weighted(_logsigmoid(x), t, pos_weight), weight), reduction),
+   lambda g, y, x, t, reduction="mean", weight=None, pos_weight=None: _per_element(
+       _weighted(_bce_logits_grad(x, t, pos_weight), weight) * np.broadcast_to(g, x.shape),
+       reduction),
+   lambda g, y, x, t, reduction="mean", weight=None, pos_weight=None: _per_element(
+       _weighted(-x if pos_weight is None else
+                 _logsigmoid(-x) - _logsigmoid(x) * pos_weight, weight)
+       * np.broadcast_to(g, x.shape), reduction))
+
+
+def _logsigmoid(x):
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def _log_weighted(lsx, t, pos_weight):
+    """log_sigmoid(x) * ((pos_weight - 1) * t + 1), PyTorch's weighting of the positives."""
+    return lsx if pos_weight is None else lsx * ((pos_weight - 1) * t + 1)
+
+
+def _bce_logits_grad(x, t, pos_weight):
+    if pos_weight is None:
+        return sigmoid(x) - t
+    pt = pos_weight * t
+    return (pt + 1 - t) * sigmoid(x) - pt
 
 
 def _reduce(v, reduction):
