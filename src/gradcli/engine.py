@@ -310,7 +310,7 @@ class Graph:
         if value.size > self.max_elements:  # what no resolver checked before computing it
             self.check_size(value.shape, f"the result of {op.key}")
         dt = value.dtype
-        if dt.kind == "f" and op.key != "to_copy" and (
+        if dt.kind == "f" and op.key not in OWN_DTYPE and (
                 dt != self.dtype or any(getattr(v, "dtype", dt) != dt for v in values)):
             want = _float_dtype(values, self.dtype)  # mixed dtypes: PyTorch's promotion
             if dt != want:
@@ -342,6 +342,11 @@ class Graph:
 
 def _value_of(arg: Any) -> Any:
     return arg.value if isinstance(arg, Node) else arg
+
+
+# Ops whose result dtype is their own business, not the promotion of their inputs: a copy
+# to a dtype, and BCE with logits (PyTorch computes it in place on 1 - target).
+OWN_DTYPE = {"to_copy", "binary_cross_entropy_with_logits"}
 
 
 def _float_dtype(values: list, default: np.dtype) -> np.dtype:

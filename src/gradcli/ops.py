@@ -891,7 +891,7 @@ op("nll_loss", "NllLossBackward0", lambda lp, labels, reduction="mean": _nll(lp,
 # (1 - t) x - logsigmoid(x), as PyTorch computes it (infinite where x is)
 op("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
    lambda x, t, reduction="mean", weight=None, pos_weight=None: _reduce(_weighted(
-       (1 - t) * x - _log_weighted(_logsigmoid(x), t, pos_weight), weight), reduction),
+       _bce_logits_loss(x, t, pos_weight), weight), reduction),
    lambda g, y, x, t, reduction="mean", weight=None, pos_weight=None: _per_element(
        _weighted(_bce_logits_grad(x, t, pos_weight), weight) * np.broadcast_to(g, x.shape),
        reduction),
@@ -899,6 +899,14 @@ op("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
        _weighted(-x if pos_weight is None else
                  _logsigmoid(-x) - _logsigmoid(x) * pos_weight, weight)
        * np.broadcast_to(g, x.shape), reduction))
+
+
+def _bce_logits_loss(x, t, pos_weight):
+    """(1 - t) * x - log_sigmoid(x) [* ...], as PyTorch runs it: in place on (1 - t), so
+    each step is rounded to the target's dtype."""
+    dt = np.result_type(t)
+    first = ((1 - t) * x).astype(dt)
+    return (first - _log_weighted(_logsigmoid(x), t, pos_weight)).astype(dt)
 
 
 def _logsigmoid(x):
