@@ -29,34 +29,21 @@ from programs import case  # noqa: E402
 torch.set_default_dtype(torch.float64)
 
 
-def weights_for(shape: tuple[int, ...]) -> np.ndarray:
-    n = int(np.prod(shape)) if shape else 1
-    return (1.0 + 0.5 * np.sin(np.arange(n) + 1.0)).reshape(shape)
+def _golden_recorder():
+    """tests/golden/record.py, whose helpers this recorder shares (loaded by path: both
+    scripts are called record.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("golden_record",
+                                                  HERE.parent / "golden" / "record.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def graph_grad_fns(t: torch.Tensor) -> list[str]:
-    names, seen, stack = [], set(), [t.grad_fn]
-    while stack:
-        f = stack.pop()
-        if f is None or f in seen:
-            continue
-        seen.add(f)
-        name = type(f).__name__
-        if name != "AccumulateGrad":
-            names.append(name)
-        stack.extend(n for n, _ in f.next_functions)
-    return sorted(names)
-
-
-def to_json(v):
-    a = np.asarray(v, dtype=np.float64)
-    if not np.isfinite(a).all():
-        o = a.astype(object)
-        o[np.isnan(a)] = "NaN"
-        o[a == np.inf] = "Infinity"
-        o[a == -np.inf] = "-Infinity"
-        return o.tolist()
-    return a.tolist()
+_GOLDEN = _golden_recorder()
+weights_for, graph_grad_fns, to_json = _GOLDEN.weights_for, _GOLDEN.graph_grad_fns, \
+    _GOLDEN.to_json
 
 
 def run(c: dict) -> dict:
