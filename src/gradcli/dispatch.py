@@ -1210,6 +1210,69 @@ def _mse(ev, name, args, kwargs):
     return ev.apply("mse_loss", (a, b), {"reduction": _reduction_word(name, p["reduction"])})
 
 
+def _pair(name: str, what: str, v: Any) -> tuple[int, int]:
+    t = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+    if len(t) != 2 or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
+                              for i in t):
+        raise ArgumentError(f"{name}(): {what} must be an int or a pair of ints (got {v!r})")
+    return t  # type: ignore[return-value]
+
+
+@function("conv2d")
+def _conv2d(ev, name, args, kwargs):
+    """F.conv2d(input, weight, bias=None, stride=1, padding=0): ConvolutionBackward0
+    (no dilation, one group)."""
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("weight", REQUIRED), ("bias", None),
+                                  ("stride", 1), ("padding", 0), ("dilation", 1),
+                                  ("groups", 1)])
+    x, w = ev.tensor(p["input"]), ev.tensor(p["weight"])
+    if _pair(name, "dilation", p["dilation"]) != (1, 1) or p["groups"] != 1:
+        raise ArgumentError(f"{name}(): dilation and groups other than 1 are not supported")
+    stride = _pair(name, "stride", p["stride"])
+    padding = _pair(name, "padding", p["padding"])
+    if 0 in stride:
+        raise ProgramError("non-positive stride is not supported")
+    if x.value.ndim != 4 or w.value.ndim != 4:
+        raise ShapeError(f"{name}(): expected a 4-D input (N, C, H, W) and a 4-D weight, got "
+                         f"input of size {list(x.value.shape)}")
+    if x.value.shape[1] != w.value.shape[1]:
+        raise ProgramError(f"Given groups=1, weight of size {list(w.value.shape)}, expected "
+                           f"input{list(x.value.shape)} to have {w.value.shape[1]} channels, "
+                           f"but got {x.value.shape[1]} channels instead")
+    h, wd = x.value.shape[2] + 2 * padding[0], x.value.shape[3] + 2 * padding[1]
+    if h < w.value.shape[2] or wd < w.value.shape[3]:
+        raise ProgramError(f"Calculated padded input size per channel: ({h} x {wd}). Kernel "
+                           f"size: ({w.value.shape[2]} x {w.value.shape[3]}). Kernel size "
+                           "can't be greater than actual input size")
+    b = ev.tensor(p["bias"]) if p["bias"] is not None else \
+        ev.constant(np.zeros(w.value.shape[0], dtype=w.value.dtype))
+    return ev.apply("conv2d", (x, w, b), {"stride": stride, "padding": padding})
+
+
+@function("max_pool2d")
+def _max_pool2d(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("kernel_size", REQUIRED),
+                                  ("stride", None), ("padding", 0), ("dilation", 1),
+                                  ("ceil_mode", False), ("return_indices", False)])
+    x = ev.tensor(p["input"])
+    kernel = _pair(name, "kernel_size", p["kernel_size"])
+    stride = kernel if p["stride"] in (None, (), []) else _pair(name, "stride", p["stride"])
+    padding = _pair(name, "padding", p["padding"])
+    if _pair(name, "dilation", p["dilation"]) != (1, 1) or p["ceil_mode"] or \
+            p["return_indices"]:
+        raise ArgumentError(f"{name}(): dilation, ceil_mode and return_indices are not "
+                            "supported")
+    if 0 in stride or 0 in kernel:
+        raise ProgramError("max_pool2d: kernel_size and stride must be greater than zero")
+    if x.value.ndim != 4:
+        raise ShapeError(f"{name}(): expected a 4-D input (N, C, H, W), got "
+                         f"{list(x.value.shape)}")
+    if padding[0] * 2 > kernel[0] or padding[1] * 2 > kernel[1]:
+        raise ProgramError("pad should be at most half of effective kernel size")
+    return ev.apply("max_pool2d", (x,), {"kernel": kernel, "stride": stride,
+                                         "padding": padding})
+
+
 @function("l1_loss")
 def _l1(ev, name, args, kwargs):
     """F.l1_loss: PyTorch composes it, |input - target| then the mean (MeanBackward0)."""

@@ -344,6 +344,69 @@ def _linear_forward(ip, args, kwargs):
     return FUNCTIONS["linear"](ip, "linear", params, {})
 
 
+def _conv_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("Conv2d", args[1:], kwargs, [
+        ("in_channels", REQUIRED), ("out_channels", REQUIRED), ("kernel_size", REQUIRED),
+        ("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1), ("bias", True),
+        ("padding_mode", "zeros"), ("device", None), ("dtype", None)])
+    cin = _positive_int(p["in_channels"], "in_channels")
+    cout = _positive_int(p["out_channels"], "out_channels")
+    k = _pair2(p["kernel_size"])
+    _module_init(ip, [m], {})
+    m.attrs.update(in_channels=cin, out_channels=cout, kernel_size=k,
+                   stride=_pair2(p["stride"]), padding=_pair2(p["padding"]),
+                   dilation=_pair2(p["dilation"]), groups=p["groups"])
+    dt = _dtype_arg(p["dtype"])
+    m.attrs["weight"] = w = _new_parameter(ip, (cout, cin, *k), dt)
+    m.attrs["bias"] = b = _new_parameter(ip, (cout,), dt) if p["bias"] else None
+    _kaiming_uniform(ip, w, math.sqrt(5), "fan_in", "leaky_relu")
+    if b is not None:
+        fan_in = cin * k[0] * k[1]
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        _uniform(ip, b, -bound, bound)
+    return None
+
+
+def _pair2(v: Any) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def _conv_forward(ip, args, kwargs):
+    m = _self(args)
+    (x,) = bind("forward", args[1:], kwargs, [("input", REQUIRED)]).values()
+    return FUNCTIONS["conv2d"](ip, "conv2d", [x, m.attrs["weight"], m.attrs.get("bias")],
+                               {"stride": m.attrs["stride"], "padding": m.attrs["padding"],
+                                "dilation": m.attrs["dilation"], "groups": m.attrs["groups"]})
+
+
+def _conv_repr(m: Instance) -> str:
+    a = m.attrs
+    text = (f"{a['in_channels']}, {a['out_channels']}, kernel_size={a['kernel_size']}, "
+            f"stride={a['stride']}")
+    if a["padding"] != (0, 0):
+        text += f", padding={a['padding']}"
+    if a["dilation"] != (1, 1):
+        text += f", dilation={a['dilation']}"
+    if a["groups"] != 1:
+        text += f", groups={a['groups']}"
+    if a.get("bias") is None:
+        text += ", bias=False"
+    return text
+
+
+def _pool_call(ip, m, rest, kwargs):
+    return FUNCTIONS["max_pool2d"](ip, "max_pool2d", [rest[0]], {
+        "kernel_size": m.attrs["kernel_size"], "stride": _pool_stride(m),
+        "padding": m.attrs["padding"], "dilation": m.attrs["dilation"],
+        "ceil_mode": m.attrs["ceil_mode"], "return_indices": m.attrs["return_indices"]})
+
+
+def _pool_stride(m: Instance) -> Any:
+    s = m.attrs["stride"]
+    return m.attrs["kernel_size"] if s is None else s
+
+
 def _linear_repr(m: Instance) -> str:
     return (f"in_features={m.attrs.get('in_features')}, "
             f"out_features={m.attrs.get('out_features')}, "
@@ -442,6 +505,9 @@ EXTRA_REPR: dict[UserClass, Callable[[Instance], str]] = {}
 LAYERS["Linear"] = _class("Linear", "torch.nn.Linear", [MODULE],
                           {"__init__": _linear_init, "forward": _linear_forward})
 EXTRA_REPR[LAYERS["Linear"]] = _linear_repr
+LAYERS["Conv2d"] = _class("Conv2d", "torch.nn.Conv2d", [MODULE],
+                          {"__init__": _conv_init, "forward": _conv_forward})
+EXTRA_REPR[LAYERS["Conv2d"]] = _conv_repr
 for _name, _fname in (("ReLU", "relu"), ("ReLU6", "relu6"), ("SELU", "selu"),
                       ("SiLU", "silu"), ("Mish", "mish")):
     LAYERS[_name] = _simple(_name, _fname, [("inplace", False)], _inplace_repr)
@@ -470,6 +536,13 @@ LAYERS["Softmin"] = _simple("Softmin", "softmin", [("dim", None)],
 LAYERS["Flatten"] = _simple("Flatten", "flatten", [("start_dim", 1), ("end_dim", -1)],
                             lambda m: f"start_dim={m.attrs['start_dim']}, "
                                       f"end_dim={m.attrs['end_dim']}", _flatten_call)
+LAYERS["MaxPool2d"] = _simple(
+    "MaxPool2d", "max_pool2d", [("kernel_size", REQUIRED), ("stride", None), ("padding", 0),
+                                ("dilation", 1), ("return_indices", False),
+                                ("ceil_mode", False)],
+    lambda m: f"kernel_size={m.attrs['kernel_size']}, stride={_pool_stride(m)}, "
+              f"padding={m.attrs['padding']}, dilation={m.attrs['dilation']}, "
+              f"ceil_mode={m.attrs['ceil_mode']}", _pool_call)
 LAYERS["Dropout"] = _simple("Dropout", "", [("p", 0.5), ("inplace", False)],
                             lambda m: f"p={m.attrs['p']}, inplace={m.attrs['inplace']}",
                             _dropout_call)

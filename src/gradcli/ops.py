@@ -1103,3 +1103,88 @@ JVP["log_softmax"] = lambda ts, y, x, dim: ts[0] - np.sum(np.exp(y) * ts[0], axi
                                                           keepdims=True)
 JVP["det"] = lambda ts, y, a: y * np.trace(np.linalg.solve(a, ts[0]))
 JVP["inverse"] = lambda ts, y, a: -(y @ ts[0] @ y)
+
+
+# ======================================================================= convolution
+# conv2d and max_pool2d for the CNN lessons, on NumPy windows (no dilation, one group).
+
+
+def _windows(x, kh, kw, stride):
+    """(N, C, Ho, Wo, kh, kw) views of x's kh x kw windows, `stride` apart."""
+    n, c, h, w = x.shape
+    sh, sw = stride
+    ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
+    s = x.strides
+    return np.lib.stride_tricks.as_strided(
+        x, (n, c, ho, wo, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2], s[3]),
+        writeable=False)
+
+
+def _pad(x, padding, value=0.0):
+    ph, pw = padding
+    if not ph and not pw:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def _conv2d(x, w, b, stride, padding):
+    win = _windows(np.ascontiguousarray(_pad(x, padding)), w.shape[2], w.shape[3], stride)
+    out = np.einsum("nchwij,ocij->nohw", win, w, optimize=True)
+    return (out + b.reshape(1, -1, 1, 1)).astype(np.result_type(x, w))
+
+
+def _conv2d_grad_x(g, x, w, stride, padding):
+    ph, pw = padding
+    n, c, h, wd = x.shape
+    gx = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), dtype=np.result_type(g, w))
+    sh, sw = stride
+    ho, wo = g.shape[2], g.shape[3]
+    for i in range(w.shape[2]):
+        for j in range(w.shape[3]):
+            gx[:, :, i:i + sh * ho:sh, j:j + sw * wo:sw] += np.einsum(
+                "nohw,oc->nchw", g, w[:, :, i, j], optimize=True)
+    return gx[:, :, ph:ph + h, pw:pw + wd]
+
+
+def _conv2d_grad_w(g, x, w, stride, padding):
+    win = _windows(np.ascontiguousarray(_pad(x, padding)), w.shape[2], w.shape[3], stride)
+    return np.einsum("nchwij,nohw->ocij", win, g, optimize=True).astype(w.dtype)
+
+
+op("conv2d", "ConvolutionBackward0",
+   lambda x, w, b, stride=(1, 1), padding=(0, 0): _conv2d(x, w, b, stride, padding),
+   lambda g, y, x, w, b, stride=(1, 1), padding=(0, 0): _conv2d_grad_x(g, x, w, stride, padding),
+   lambda g, y, x, w, b, stride=(1, 1), padding=(0, 0): _conv2d_grad_w(g, x, w, stride, padding),
+   lambda g, y, x, w, b, stride=(1, 1), padding=(0, 0): g.sum(axis=(0, 2, 3)))
+
+
+def _max_pool_argmax(x, kernel, stride, padding):
+    xp = np.ascontiguousarray(_pad(x, padding, -np.inf))
+    win = _windows(xp, kernel[0], kernel[1], stride)
+    flat = win.reshape(win.shape[:4] + (-1,))
+    return flat, np.argmax(flat, axis=-1)  # the first maximum, as PyTorch picks
+
+
+def _max_pool2d(x, kernel, stride, padding):
+    flat, idx = _max_pool_argmax(x, kernel, stride, padding)
+    return np.take_along_axis(flat, idx[..., None], axis=-1)[..., 0]
+
+
+def _max_pool2d_grad(g, x, kernel, stride, padding):
+    _, idx = _max_pool_argmax(x, kernel, stride, padding)
+    ph, pw = padding
+    n, c, h, w = x.shape
+    gx = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
+    ho, wo = g.shape[2], g.shape[3]
+    ii, jj = np.divmod(idx, kernel[1])
+    rows = ii + (np.arange(ho) * stride[0])[:, None]
+    cols = jj + (np.arange(wo) * stride[1])[None, :]
+    nn_, cc = np.meshgrid(np.arange(n), np.arange(c), indexing="ij")
+    np.add.at(gx, (nn_[..., None, None], cc[..., None, None], rows, cols), g)
+    return gx[:, :, ph:ph + h, pw:pw + w]
+
+
+op("max_pool2d", "MaxPool2DWithIndicesBackward0",
+   lambda x, kernel=(2, 2), stride=(2, 2), padding=(0, 0): _max_pool2d(x, kernel, stride, padding),
+   lambda g, y, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0):
+       _max_pool2d_grad(g, x, kernel, stride, padding))

@@ -159,6 +159,8 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'binary_cross_entropy': (('0', frozenset({0, 1})), ('1', frozenset({0, 1})), ('weight', frozenset({0, 1}))),
     'nll_loss': (('0', frozenset({0})), ('1', frozenset({0}))),
     'binary_cross_entropy_with_logits': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
+    'conv2d': (('0', frozenset({0, 1, 2})), ('1', frozenset({0, 1, 2}))),
+    'max_pool2d': (('0', frozenset({0})),),
 }
 
 SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
@@ -178,6 +180,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'clamp_min',
     'clamp_min_tensor',
     'clamp_tensor',
+    'conv2d',
     'cos',
     'cosh',
     'det',
@@ -208,6 +211,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'logsumexp',
     'max',
     'max_dim',
+    'max_pool2d',
     'maximum',
     'min',
     'min_dim',
@@ -261,6 +265,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'clamp_min': frozenset({0}),
     'clamp_min_tensor': frozenset({0, 1}),
     'clamp_tensor': frozenset({0, 1, 2}),
+    'conv2d': frozenset({0, 1, 2}),
     'cos': frozenset({0}),
     'cosh': frozenset({0}),
     'det': frozenset({0}),
@@ -291,6 +296,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'logsumexp': frozenset({0}),
     'max': frozenset({0}),
     'max_dim': frozenset({0}),
+    'max_pool2d': frozenset({0}),
     'maximum': frozenset({0, 1}),
     'min': frozenset({0}),
     'min_dim': frozenset({0}),
@@ -333,6 +339,7 @@ HIDDEN_SAVES: dict[str, tuple[str, ...]] = {
     'index': ('_saved_indices',),
     'index_put': ('fn',),
     'nll_loss': ('_saved_total_weight',),
+    'max_pool2d': ('_saved_result1',),
 }
 
 NUMBER_OPERAND_SECOND_BACKWARD: dict[tuple[str, int], bool] = {

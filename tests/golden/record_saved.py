@@ -165,6 +165,8 @@ SPECS.update({
     "squeeze_tuple": (lambda x: x.squeeze((0,)), [f(1, 3)]),
     "expand": (lambda x: x.expand(2, 3), [f(3)]),
     "repeat": (lambda x: x.repeat(2, 1), [f(3)]),
+    "conv2d": (lambda x, w, b: F.conv2d(x, w, b), [f(1, 2, 4, 4), f(3, 2, 2, 2), f(3)]),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2), [f(1, 2, 4, 4)]),
     "select": (lambda x: x[0], [f(2, 3)]),
     "slice": (lambda x: x[0:1], [f(2, 3)]),
     "index": (lambda x: x[[0, 2]], [f(4)]),
