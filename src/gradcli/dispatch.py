@@ -1246,6 +1246,14 @@ def _conv2d(ev, name, args, kwargs):
                            "can't be greater than actual input size")
     b = ev.tensor(p["bias"]) if p["bias"] is not None else \
         ev.constant(np.zeros(w.value.shape[0], dtype=w.value.dtype))
+    ho = (h - w.value.shape[2]) // stride[0] + 1
+    wo = (wd - w.value.shape[3]) // stride[1] + 1
+    n, cout, cin, kh, kw = x.value.shape[0], *w.value.shape
+    ev.graph.check_size((n, cout, ho, wo), name)
+    ev.graph.check_size((n, cin, ho, wo, kh, kw), f"{name}'s windows")
+    ev.graph.check_flops(2 * n * cout * ho * wo * cin * kh * kw,
+                         f"{name} of input {list(x.value.shape)} and weight "
+                         f"{list(w.value.shape)}")
     return ev.apply("conv2d", (x, w, b), {"stride": stride, "padding": padding})
 
 
