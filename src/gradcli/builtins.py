@@ -378,7 +378,13 @@ PYTHON = {
     "super": lambda ip, a, k: _super(ip, a),
     "display": lambda ip, a, k: _print(ip, [ip.printer.repr(v) for v in a], {}),
     "classmethod": lambda ip, a, k: a[0],
+    "input": lambda ip, a, k: _no_input(),
 }
+
+
+def _no_input():
+    raise ProgramError("input(): a lesson run by gradcli reads no keyboard input (its "
+                       "standard input is not the program's)", "RuntimeError")
 
 
 def _super(ip, args):

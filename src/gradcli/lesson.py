@@ -1759,6 +1759,11 @@ class Interpreter(Evaluator):
                 if name in EXCEPTIONS:
                     return self._make_exception(ExcType(name), pos_args)
                 self.functional_call = path.startswith("torch.nn.functional.")
+                if self.functional_call and pos_args and isinstance(pos_args[0], Builtin):
+                    # F.softmax(input, ...) with Python's builtin input: F's Python code
+                    # calls input.softmax(...)
+                    raise ProgramError(f"'builtin_function_or_method' object has no "
+                                       f"attribute '{name}'", "AttributeError")
                 try:
                     return self._module_call(name, pos_args, kwargs)
                 finally:
