@@ -10,6 +10,7 @@ This module knows nothing of Rich, Typer or JSON.
 from __future__ import annotations
 
 import gc
+import math
 import os
 from contextlib import contextmanager
 from types import MappingProxyType
@@ -200,7 +201,10 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> np.ndarray:
         if axes:
             from .ops import _sum
 
-            grad = np.asarray(_sum(grad, axis=axes, keepdims=True))
+            if math.prod(shape) == 1:  # everything into one number: the whole-tensor sum
+                grad = np.asarray(_sum(grad)).reshape((1,) * grad.ndim)
+            else:
+                grad = np.asarray(_sum(grad, axis=axes, keepdims=True))
             if extra:
                 grad = grad.reshape(grad.shape[extra:])
     if grad.shape != shape:  # a scalar gradient for a tensor input (e.g. from a constant)
