@@ -1281,6 +1281,25 @@ def _max_pool2d(ev, name, args, kwargs):
                                          "padding": padding})
 
 
+@function("embedding")
+def _embedding(ev, name, args, kwargs):
+    """F.embedding(input, weight): rows of weight (EmbeddingBackward0)."""
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("weight", REQUIRED),
+                                  ("padding_idx", None), ("max_norm", None),
+                                  ("norm_type", 2.0), ("scale_grad_by_freq", False),
+                                  ("sparse", False)])
+    idx, w = ev.tensor(p["input"]), ev.tensor(p["weight"])
+    if idx.value.dtype.kind not in "iu":
+        raise ProgramError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got torch.FloatTensor "
+                           "instead (while checking arguments for embedding)")
+    n = w.value.shape[0]
+    if idx.value.size and (idx.value.min() < -n or idx.value.max() >= n):
+        raise ProgramError("index out of range in self", "IndexError")
+    ev.graph.check_size(idx.value.shape + w.value.shape[1:], name)
+    return ev.apply("embedding", (w, idx), {})
+
+
 @function("l1_loss")
 def _l1(ev, name, args, kwargs):
     """F.l1_loss: PyTorch composes it, |input - target| then the mean (MeanBackward0)."""
@@ -1387,18 +1406,38 @@ def _nll(ev, name, args, kwargs):
 @function("cross_entropy")
 def _cross_entropy(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("target", REQUIRED),
-                                  ("reduction", "mean")])
+                                  ("reduction", "mean"), ("label_smoothing", 0.0)])
     x = ev.tensor(p["input"])
     if x.value.ndim not in (1, 2):
         raise ShapeError(f"{name}(): the input must be 1-D or 2-D (got {list(x.value.shape)})")
     reduction = _reduction_word(name, p["reduction"])
+    eps = as_float(name, "label_smoothing", p["label_smoothing"])
+    if not 0.0 <= eps <= 1.0:
+        raise ProgramError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps}")
     target = ev.tensor(p["target"])
     if target.value.dtype.kind == "f" and target.value.shape == x.value.shape:
+        if eps:
+            raise ArgumentError(f"{name}(): label_smoothing with probability targets is not "
+                                "supported")
         return _cross_entropy_probabilities(ev, x, target, reduction)
     labels = _labels(name, ev, target, x)
-    lsm = ev.apply("log_softmax", (x,), {"dim": x.value.ndim - 1},
-                   expr=f"log_softmax({ev.text_of(x)})")
-    return ev.apply("nll_loss", (lsm, labels), {"reduction": reduction})
+    dim = x.value.ndim - 1
+    lsm = ev.apply("log_softmax", (x,), {"dim": dim}, expr=f"log_softmax({ev.text_of(x)})")
+    nll = ev.apply("nll_loss", (lsm, labels), {"reduction": reduction})
+    if not eps:
+        return nll
+    # PyTorch's label smoothing: (1 - eps) * nll + eps / C * (-sum of log-probabilities),
+    # that sum averaged over the rows for 'mean'
+    smooth = ev.apply("neg", (ev.apply("sum_dim", (lsm,), {"dim": (dim,), "keepdim": False}),))
+    if reduction == "mean":
+        rows = smooth.value.size
+        smooth = ev.apply("div", (ev.apply("sum", (smooth,)),
+                                  ev.constant(np.asarray(rows, dtype=x.value.dtype))))
+    elif reduction == "sum":
+        smooth = ev.apply("sum", (smooth,))
+    classes = x.value.shape[-1]
+    return ev.apply("add", (ev.apply("mul_scalar", (nll, 1 - eps)),
+                            ev.apply("mul_scalar", (smooth, eps / classes))))
 
 
 def _cross_entropy_probabilities(ev, x: Node, target: Node, reduction: str) -> Node:

@@ -402,6 +402,85 @@ def _pool_call(ip, m, rest, kwargs):
         "ceil_mode": m.attrs["ceil_mode"], "return_indices": m.attrs["return_indices"]})
 
 
+def _embedding_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("Embedding", args[1:], kwargs, [
+        ("num_embeddings", REQUIRED), ("embedding_dim", REQUIRED), ("padding_idx", None),
+        ("max_norm", None), ("norm_type", 2.0), ("scale_grad_by_freq", False),
+        ("sparse", False), ("_weight", None), ("_freeze", False), ("device", None),
+        ("dtype", None)])
+    num = _positive_int(p["num_embeddings"], "num_embeddings")
+    dim = _positive_int(p["embedding_dim"], "embedding_dim")
+    _module_init(ip, [m], {})
+    m.attrs.update(num_embeddings=num, embedding_dim=dim)
+    m.attrs["weight"] = w = _new_parameter(ip, (num, dim), _dtype_arg(p["dtype"]))
+    _normal(ip, w, 0.0, 1.0)
+    return None
+
+
+def _embedding_forward(ip, args, kwargs):
+    m = _self(args)
+    (x,) = bind("forward", args[1:], kwargs, [("input", REQUIRED)]).values()
+    return FUNCTIONS["embedding"](ip, "embedding", [x, m.attrs["weight"]], {})
+
+
+def _batch_norm_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("BatchNorm1d", args[1:], kwargs, [
+        ("num_features", REQUIRED), ("eps", 1e-5), ("momentum", 0.1), ("affine", True),
+        ("track_running_stats", True), ("device", None), ("dtype", None)])
+    c = _positive_int(p["num_features"], "num_features")
+    _module_init(ip, [m], {})
+    m.attrs.update(num_features=c, eps=p["eps"], momentum=p["momentum"], affine=p["affine"],
+                   track_running_stats=p["track_running_stats"])
+    dt = _dtype_arg(p["dtype"]) or ip.graph.dtype
+    if p["affine"]:
+        m.attrs["weight"] = w = _new_parameter(ip, (c,), dt)
+        m.attrs["bias"] = b = _new_parameter(ip, (c,), dt)
+        w.value[...] = 1
+        b.value[...] = 0
+    if p["track_running_stats"]:
+        m.attrs["running_mean"] = ip.constant(np.zeros(c, dtype=dt))
+        m.attrs["running_var"] = ip.constant(np.ones(c, dtype=dt))
+        m.attrs["num_batches_tracked"] = ip.constant(np.array(0, dtype=np.int64))
+    return None
+
+
+def _batch_norm_forward(ip, args, kwargs):
+    """PyTorch's batch norm: batch statistics in training (and the running statistics
+    updated with the unbiased variance), the running ones in eval mode."""
+    m = _self(args)
+    (x,) = bind("forward", args[1:], kwargs, [("input", REQUIRED)]).values()
+    if not isinstance(x, Node) or x.value.ndim not in (2, 3):
+        raise ProgramError(f"expected 2D or 3D input (got {getattr(x, 'value', np.zeros(0)).ndim}D "
+                           "input)", "ValueError")
+    c = m.attrs["num_features"]
+    if x.value.shape[1] != c:
+        raise ProgramError(f"running_mean should contain {x.value.shape[1]} elements not {c}")
+    dt = x.value.dtype
+    w = m.attrs.get("weight") or ip.constant(np.ones(c, dtype=dt))
+    b = m.attrs.get("bias") or ip.constant(np.zeros(c, dtype=dt))
+    training = bool(m.attrs.get("training", True)) or not m.attrs["track_running_stats"]
+    axes = (0,) + tuple(range(2, x.value.ndim))
+    n = x.value.size // c
+    if training and n <= 1:
+        raise ProgramError(f"Expected more than 1 value per channel when training, got input "
+                           f"size {list(x.value.shape)}", "ValueError")
+    rm, rv = m.attrs.get("running_mean"), m.attrs.get("running_var")
+    params = {"eps": float(m.attrs["eps"]), "training": training}
+    if not training:
+        params.update(mean=rm.value.copy(), var=rv.value.copy())
+    out = ip.apply("batch_norm", (x, w, b), params)
+    if training and m.attrs["track_running_stats"]:
+        mom = float(m.attrs["momentum"])
+        mean = x.value.mean(axis=axes)
+        var = x.value.var(axis=axes, ddof=1)
+        rm.value = ((1 - mom) * rm.value + mom * mean).astype(rm.value.dtype)
+        rv.value = ((1 - mom) * rv.value + mom * var).astype(rv.value.dtype)
+        m.attrs["num_batches_tracked"].value = m.attrs["num_batches_tracked"].value + 1
+    return out
+
+
 def _pool_stride(m: Instance) -> Any:
     s = m.attrs["stride"]
     return m.attrs["kernel_size"] if s is None else s
@@ -505,6 +584,16 @@ EXTRA_REPR: dict[UserClass, Callable[[Instance], str]] = {}
 LAYERS["Linear"] = _class("Linear", "torch.nn.Linear", [MODULE],
                           {"__init__": _linear_init, "forward": _linear_forward})
 EXTRA_REPR[LAYERS["Linear"]] = _linear_repr
+LAYERS["Embedding"] = _class("Embedding", "torch.nn.Embedding", [MODULE],
+                             {"__init__": _embedding_init, "forward": _embedding_forward})
+EXTRA_REPR[LAYERS["Embedding"]] = lambda m: (f"{m.attrs['num_embeddings']}, "
+                                            f"{m.attrs['embedding_dim']}")
+LAYERS["BatchNorm1d"] = _class("BatchNorm1d", "torch.nn.BatchNorm1d", [MODULE],
+                               {"__init__": _batch_norm_init, "forward": _batch_norm_forward})
+EXTRA_REPR[LAYERS["BatchNorm1d"]] = lambda m: (
+    f"{m.attrs['num_features']}, eps={m.attrs['eps']}, momentum={m.attrs['momentum']}, "
+    f"affine={m.attrs['affine']}, bias={m.attrs['affine']}, "
+    f"track_running_stats={m.attrs['track_running_stats']}")
 LAYERS["Conv2d"] = _class("Conv2d", "torch.nn.Conv2d", [MODULE],
                           {"__init__": _conv_init, "forward": _conv_forward})
 EXTRA_REPR[LAYERS["Conv2d"]] = _conv_repr

@@ -110,6 +110,8 @@ op("div", "DivBackward0", lambda a, b: a / b,
 op("div_scalar", "DivBackward1", lambda a, c: a / c,   # div(Tensor, Scalar) called from C++
    lambda g, y, a, c: g / c, _none,
    sym=lambda sp, a, c: a / c)
+op("mul_scalar", "MulBackward1", lambda a, c: a * c,   # mul(Tensor, Scalar) from C++
+   lambda g, y, a, c: g * c, _none)
 op("neg", "NegBackward0", lambda x: -x,
    lambda g, y, x: -g,
    sym=lambda sp, x: -x)
@@ -1188,3 +1190,60 @@ op("max_pool2d", "MaxPool2DWithIndicesBackward0",
    lambda x, kernel=(2, 2), stride=(2, 2), padding=(0, 0): _max_pool2d(x, kernel, stride, padding),
    lambda g, y, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0):
        _max_pool2d_grad(g, x, kernel, stride, padding))
+
+
+def _embedding_grad(g, w, idx):
+    out = np.zeros_like(w)
+    np.add.at(out, idx.astype(np.int64), g)
+    return out
+
+
+op("embedding", "EmbeddingBackward0", lambda w, idx: w[idx.astype(np.int64)],
+   lambda g, y, w, idx: _embedding_grad(g, w, idx), _none)
+
+
+def _bn_axes(x):
+    return (0,) + tuple(range(2, x.ndim))
+
+
+def _bn_shape(x):
+    return (1, -1) + (1,) * (x.ndim - 2)
+
+
+def _batch_norm(x, w, b, mean, var, eps, training):
+    """x normalised per channel (dim 1): with the batch's mean and biased variance when
+    training, else with the given running statistics."""
+    axes = _bn_axes(x)
+    if training:
+        mean, var = x.mean(axis=axes), x.var(axis=axes)
+    invstd = 1 / np.sqrt(var + eps)
+    s = _bn_shape(x)
+    return ((x - mean.reshape(s)) * invstd.reshape(s) * w.reshape(s) + b.reshape(s)).astype(x.dtype)
+
+
+def _batch_norm_grads(g, x, w, mean, var, eps, training):
+    axes = _bn_axes(x)
+    s = _bn_shape(x)
+    if training:
+        mean, var = x.mean(axis=axes), x.var(axis=axes)
+    invstd = 1 / np.sqrt(var + eps)
+    xhat = (x - mean.reshape(s)) * invstd.reshape(s)
+    gw = (g * xhat).sum(axis=axes)
+    gb = g.sum(axis=axes)
+    if training:
+        n = x.size // x.shape[1]
+        gx = (w * invstd).reshape(s) / n * (n * g - gb.reshape(s) - xhat * gw.reshape(s))
+    else:
+        gx = g * (w * invstd).reshape(s)
+    return gx.astype(x.dtype), gw.astype(w.dtype), gb.astype(w.dtype)
+
+
+op("batch_norm", "NativeBatchNormBackward0",
+   lambda x, w, b, mean=None, var=None, eps=1e-5, training=True:
+       _batch_norm(x, w, b, mean, var, eps, training),
+   lambda g, y, x, w, b, mean=None, var=None, eps=1e-5, training=True:
+       _batch_norm_grads(g, x, w, mean, var, eps, training)[0],
+   lambda g, y, x, w, b, mean=None, var=None, eps=1e-5, training=True:
+       _batch_norm_grads(g, x, w, mean, var, eps, training)[1],
+   lambda g, y, x, w, b, mean=None, var=None, eps=1e-5, training=True:
+       _batch_norm_grads(g, x, w, mean, var, eps, training)[2])

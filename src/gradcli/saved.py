@@ -35,6 +35,7 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'mul': (('0', frozenset({1})), ('1', frozenset({0}))),
     'div': (('0', frozenset({1})), ('1', frozenset({0, 1}))),
     'div_scalar': (),
+    'mul_scalar': (),
     'neg': (),
     'reciprocal': (('result', frozenset({0})),),
     'pow': (('0', frozenset({0})),),
@@ -161,6 +162,8 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'binary_cross_entropy_with_logits': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
     'conv2d': (('0', frozenset({0, 1, 2})), ('1', frozenset({0, 1, 2}))),
     'max_pool2d': (('0', frozenset({0})),),
+    'embedding': (('1', frozenset({0})),),
+    'batch_norm': (('0', frozenset({0, 1, 2})), ('1', frozenset({0, 1, 2}))),
 }
 
 SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
@@ -170,6 +173,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'asin',
     'atan',
     'atan2',
+    'batch_norm',
     'binary_cross_entropy',
     'binary_cross_entropy_with_logits',
     'bmm',
@@ -188,6 +192,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'div',
     'dot',
     'elu',
+    'embedding',
     'erf',
     'exp',
     'exp2',
@@ -255,6 +260,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'asin': frozenset({0}),
     'atan': frozenset({0}),
     'atan2': frozenset({0, 1}),
+    'batch_norm': frozenset({0, 1, 2}),
     'binary_cross_entropy': frozenset({0, 1}),
     'binary_cross_entropy_with_logits': frozenset({0, 1}),
     'bmm': frozenset({0, 1}),
@@ -273,6 +279,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'div': frozenset({0, 1}),
     'dot': frozenset({0, 1}),
     'elu': frozenset({0}),
+    'embedding': frozenset({0}),
     'erf': frozenset({0}),
     'exp': frozenset({0}),
     'exp2': frozenset({0}),
@@ -340,6 +347,7 @@ HIDDEN_SAVES: dict[str, tuple[str, ...]] = {
     'index_put': ('fn',),
     'nll_loss': ('_saved_total_weight',),
     'max_pool2d': ('_saved_result1',),
+    'batch_norm': ('_saved_result1', '_saved_result2'),
 }
 
 NUMBER_OPERAND_SECOND_BACKWARD: dict[tuple[str, int], bool] = {
