@@ -192,6 +192,10 @@ def type_name(v: Any) -> str:
         return "NoneType"
     if isinstance(v, TorchSize):
         return "Size"
+    if type(v).__name__ == "Instance":  # an object of a class (the program's or nn's)
+        return v.cls.name
+    if isinstance(v, Builtin):
+        return "builtin_function_or_method"
     if isinstance(v, list):
         return "list"
     if isinstance(v, tuple):
