@@ -137,6 +137,7 @@ class Interpreter(Evaluator):
         self.max_steps = max_steps
         self.numpy_random: Any = None  # np.random's state, once the program uses it
         self.module_hooks: dict = {}  # (id(module), kind): forward (pre-)hooks
+        self._route_memo: dict = {}  # Attr call node -> (epoch, path, nn value, functional)
         self.steps = 0
         self.out: list[str] = []
         self.out_size = 0
@@ -1742,12 +1743,17 @@ class Interpreter(Evaluator):
             return self._call_value(callee, pos_args, kwargs)
         if isinstance(func, Attr):
             if self._is_module(func.obj):
-                path = self._path(func)
-                if path.split(".", 1)[0] in DISPLAY_MODULES:
-                    return self._ignored(path)
-                nn_value = _nn_value(path)
+                route = self._route_memo.get(func)
+                if route is None or route[0] != self._epoch:
+                    path = self._path(func)
+                    route = (self._epoch, path, _nn_value(path),
+                             path.startswith("torch.nn.functional."))
+                    self._route_memo[func] = route
+                _, path, nn_value, functional = route
                 if nn_value is not None:
                     return self._call_value(nn_value, pos_args, kwargs)
+                if path.split(".", 1)[0] in DISPLAY_MODULES:
+                    return self._ignored(path)
                 if path.startswith("numpy."):
                     from . import numpyvalues
 
@@ -1758,12 +1764,14 @@ class Interpreter(Evaluator):
                 name = func.name
                 if name in EXCEPTIONS:
                     return self._make_exception(ExcType(name), pos_args)
-                self.functional_call = path.startswith("torch.nn.functional.")
-                if self.functional_call and pos_args and isinstance(pos_args[0], Builtin):
+                if not functional:
+                    return self._module_call(name, pos_args, kwargs)
+                if pos_args and isinstance(pos_args[0], Builtin):
                     # F.softmax(input, ...) with Python's builtin input: F's Python code
                     # calls input.softmax(...)
                     raise ProgramError(f"'builtin_function_or_method' object has no "
                                        f"attribute '{name}'", "AttributeError")
+                self.functional_call = True
                 try:
                     return self._module_call(name, pos_args, kwargs)
                 finally:

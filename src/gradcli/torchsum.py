@@ -317,12 +317,41 @@ def small_sum(flat: np.ndarray) -> Any:
         tape: list = [None] * (n + 1)  # registers 0..n-1: the values; n: zero
         zero = _Reg(n, tape)
         _plan_inner([_Reg(i, tape) for i in range(n)], lambda v=0: zero, lanes)
-        plan = _PLANS[(n, lanes)] = tape[n + 1:]
+        plan = _PLANS[(n, lanes)] = _without_zero_adds(tape[n + 1:], n)
+    ops, final = plan
+    if flat.dtype == np.float64:  # Python floats are IEEE doubles: the same sums, faster
+        fregs = flat.tolist()
+        for a, b in ops:
+            fregs.append(fregs[a] + fregs[b])
+        return np.float64(fregs[final] + 0.0)
     regs = list(flat)
-    regs.append(flat.dtype.type(0))
-    for a, b in plan:
+    for a, b in ops:
         regs.append(regs[a] + regs[b])
-    return regs[-1]
+    return regs[final] + flat.dtype.type(0)
+
+
+def _without_zero_adds(plan: list, n: int) -> tuple[list, int]:
+    """The plan without its additions of the zero register (n), and the register that holds
+    the sum. x + 0 is x except that it turns -0 into +0; the replay ends with + 0, which
+    makes any zero +0 and leaves every other value as it is, so the result is the same.
+    Registers are renumbered: 0..n-1 the values, then one per remaining addition."""
+    ZERO = -1
+    where: dict[int, int] = {i: i for i in range(n)}
+    where[n] = ZERO
+    ops: list = []
+    for k, (a, b) in enumerate(plan):
+        ra, rb = where[a], where[b]
+        if ra == ZERO:
+            where[n + 1 + k] = rb
+        elif rb == ZERO:
+            where[n + 1 + k] = ra
+        else:
+            ops.append((ra, rb))
+            where[n + 1 + k] = n + len(ops) - 1
+    final = where[n + len(plan)] if plan else ZERO
+    if final == ZERO:  # no value reached the sum (cannot happen for n >= 1)
+        final = 0
+    return ops, final
 
 
 def _plan_inner(vals, t, lanes):
