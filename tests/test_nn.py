@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import gradcli
-from gradcli import nn
+from gradcli import nn, optim
 from gradcli.cli import app
 
 runner = CliRunner()
@@ -102,10 +102,10 @@ def test_fused_multiply_add_rounding_of_updates():
     b = rng.standard_normal(1000).astype(np.float32)
     alpha = -0.0123
     exact = (a.astype(np.float64) + np.float64(np.float32(alpha)) * b.astype(np.float64))
-    assert np.array_equal(nn.add_alpha(a, b, alpha), exact.astype(np.float32))
+    assert np.array_equal(optim.add_alpha(a, b, alpha), exact.astype(np.float32))
     w = 0.1
     exact = a.astype(np.float64) + np.float64(np.float32(w)) * (b - a).astype(np.float64)
-    assert np.array_equal(nn.lerp(a, b, w), exact.astype(np.float32))
+    assert np.array_equal(optim.lerp(a, b, w), exact.astype(np.float32))
 
 
 def test_data_loader_collates_as_pytorch():
