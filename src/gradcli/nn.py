@@ -458,8 +458,11 @@ def _batch_norm_forward(ip, args, kwargs):
     if x.value.shape[1] != c:
         raise ProgramError(f"running_mean should contain {x.value.shape[1]} elements not {c}")
     dt = x.value.dtype
-    w = m.attrs.get("weight") or ip.constant(np.ones(c, dtype=dt))
-    b = m.attrs.get("bias") or ip.constant(np.zeros(c, dtype=dt))
+    w, b = m.attrs.get("weight"), m.attrs.get("bias")
+    if w is None:  # affine=False
+        w = ip.constant(np.ones(c, dtype=dt))
+    if b is None:
+        b = ip.constant(np.zeros(c, dtype=dt))
     training = bool(m.attrs.get("training", True)) or not m.attrs["track_running_stats"]
     axes = (0,) + tuple(range(2, x.value.ndim))
     n = x.value.size // c
