@@ -2142,18 +2142,37 @@ class Interpreter(Evaluator):
             if kind == "pre":
                 r = self.call_sync(fn, [outputs])
                 if r is not None:
-                    g = self._hook_tuple(r, 1)[0].value
+                    v = self._hook_tuple(r, 1)[0]
+                    g = g if v is None else v.value
                 continue
-            inputs = tuple(self.constant(np.array(gi)) for _, gi in sent)
+            # one entry per edge of the node, as next_functions lists them: None for an
+            # input that takes no gradient
+            edges = self._edges(node)
+            grads = iter(sent)
+            inputs = tuple(self.constant(np.array(next(grads)[1])) if e else None
+                           for e in edges)
             r = self.call_sync(fn, [inputs, outputs])
             if r is not None:
-                new = self._hook_tuple(r, len(sent))
-                sent = [(arg, np.asarray(v.value)) for (arg, _), v in zip(sent, new)]
+                new = self._hook_tuple(r, len(edges))
+                sent = [(arg, np.asarray(v.value) if isinstance(v, Node)
+                         else np.zeros(arg.value.shape, dtype=arg.value.dtype))
+                        for (arg, _), v in zip(sent, (v for v, e in zip(new, edges) if e))]
         return g if kind == "pre" else sent
+
+    def _edges(self, node: Node) -> list[bool]:
+        """For each edge of node (see _next_functions): whether a gradient flows along it."""
+        out = []
+        for a in node.args:
+            if not isinstance(a, Node):
+                if node.op.key in WRAPPED_NUMBER_OPS and isinstance(a, (int, float)):
+                    out.append(False)
+                continue
+            out.append(a.requires_grad)
+        return out
 
     def _hook_tuple(self, r: Any, n: int) -> tuple:
         if not isinstance(r, (tuple, list)) or len(r) != n or \
-                not all(isinstance(v, Node) for v in r):
+                not all(v is None or isinstance(v, Node) for v in r):
             raise ProgramError(f"hook returned an invalid value: expected a tuple of {n} "
                                "tensor(s)")
         return tuple(r)

@@ -17,8 +17,9 @@ import numpy as np
 
 from .classes import Instance, UserClass
 from .dispatch import FUNCTIONS, REQUIRED, bind
-from .engine import Node
+from .engine import NO_PARAMS, Node
 from .errors import ProgramError
+from .ops import Op
 from .pyvalues import Builtin, py_error, type_name
 
 if TYPE_CHECKING:
@@ -242,17 +243,139 @@ def _hook_registrar(kind: str):
 
 def call_module(ip: "Interpreter", m: Instance, forward: Any, args: list, kwargs: dict) -> Any:
     """module(*args): the forward pre-hooks (which may replace the input), forward, then the
-    forward hooks (which may replace the output), as Module.__call__ runs them."""
+    forward hooks (which may replace the output), as Module.__call__ runs them; with full
+    backward (pre-)hooks, inputs and outputs pass through BackwardHookFunctionBackward nodes
+    whose gradients call them."""
     for hook in list(ip.module_hooks.get((id(m), "forward_pre_hook"), ())):
         r = ip.call_sync(hook, [m, tuple(args)])
         if r is not None:
             args = list(r) if isinstance(r, tuple) else [r]
+    bw = _BackwardHooks(ip, m)
+    if bw.active:
+        args = list(bw.wrap(tuple(args), True))
     out = ip.call_sync(forward, args, kwargs)
     for hook in list(ip.module_hooks.get((id(m), "forward_hook"), ())):
         r = ip.call_sync(hook, [m, tuple(args), out])
         if r is not None:
             out = r
+    if bw.active:
+        wrapped = bw.wrap(out if isinstance(out, tuple) else (out,), False)
+        out = wrapped if isinstance(out, tuple) else wrapped[0]
+    legacy = ip.module_hooks.get((id(m), "backward_hook"))
+    if legacy:
+        _legacy_backward_hooks(ip, m, out, legacy)
     return out
+
+
+def _legacy_backward_hooks(ip: "Interpreter", m: Instance, out: Any, hooks: list) -> None:
+    """register_backward_hook (the deprecated form): each hook is a hook on the grad_fn of
+    the module's first output tensor, called as hook(module, grad_input, grad_output) with
+    that one node's gradients."""
+    first = out
+    while isinstance(first, (tuple, list)) and first:
+        first = first[0]
+    if not isinstance(first, Node) or first.op is None:
+        return
+    for hook in hooks:
+        ip.node_hooks.setdefault((first, "post"), []).append(Builtin(
+            "BackwardHook", lambda ip_, a, k, hook=hook: ip.call_sync(hook, [m, *a])))
+
+
+_HOOK_IDENTITY = Op("custom:BackwardHookFunction", "BackwardHookFunctionBackward", lambda x: np.array(x),
+                    (lambda g, y, x: g,))
+
+
+class _BackwardHooks:
+    """One module call's full backward hooks, as torch.utils.hooks.BackwardHook runs them:
+    the gradients reaching the outputs are kept (after the pre-hooks, which may replace
+    them); when the gradients of the inputs are known, each hook is called with
+    (module, grad_input, grad_output) and may return a replacement grad_input."""
+
+    def __init__(self, ip: "Interpreter", m: Instance) -> None:
+        self.ip, self.m = ip, m
+        self.hooks = list(ip.module_hooks.get((id(m), "full_backward_hook"), ()))
+        self.pre = list(ip.module_hooks.get((id(m), "full_backward_pre_hook"), ()))
+        self.active = bool(self.hooks or self.pre)
+        self.grad_outputs: tuple | None = None
+        self.n_inputs = 0
+        self.inputs_index: list | None = None
+        self.n_outputs = 0
+        self.outputs_index: list | None = None
+
+    def wrap(self, values: tuple, inputs: bool) -> tuple:
+        index = [i for i, v in enumerate(values) if isinstance(v, Node)]
+        if inputs:
+            self.n_inputs = len(values)
+        else:
+            self.n_outputs = len(values)
+        ip = self.ip
+        if not (ip.graph.grad_enabled and any(values[i].requires_grad for i in index)):
+            return values
+        wrapped = [i for i in index if values[i].requires_grad]
+        if len(wrapped) > 1:
+            raise ProgramError("gradcli runs full backward hooks for modules whose inputs and "
+                               "outputs have one tensor that requires grad; this call has "
+                               f"{len(wrapped)}", "NotImplementedError")
+        if inputs:
+            self.inputs_index = wrapped
+        else:
+            self.outputs_index = wrapped
+        out = list(values)
+        i = wrapped[0]
+        where = ip._here()
+        node = out[i] = ip.graph.apply(_HOOK_IDENTITY, (values[i],), NO_PARAMS,
+                                       expr=where or "BackwardHookFunction", where=where)
+        fn = self._input_hook if inputs else self._output_hook
+        ip.node_hooks.setdefault((node, "post"), []).append(
+            Builtin("BackwardHook", lambda ip_, a, k: fn(*a)))
+        return tuple(out)
+
+    def _pack(self, index: list, values: tuple, size: int) -> tuple:
+        res: list = [None] * size
+        for i, v in zip(index, values):
+            res[i] = v
+        return tuple(res)
+
+    def _output_hook(self, grad_inputs: tuple, grad_outputs: tuple) -> Any:
+        ip = self.ip
+        self.grad_outputs = self._pack(self.outputs_index or [], grad_outputs, self.n_outputs)
+        for hook in self.pre:
+            r = ip.call_sync(hook, [self.m, self.grad_outputs])
+            if r is None:
+                continue
+            r = tuple(r) if isinstance(r, (tuple, list)) else (r,)
+            if len(r) != len(self.grad_outputs):
+                raise ProgramError("Backward pre hook returned an invalid number of "
+                                   f"grad_output, got {len(r)}, but expected "
+                                   f"{len(self.grad_outputs)}", "RuntimeError")
+            self.grad_outputs = r
+        local = self.grad_outputs
+        if self.inputs_index is None:
+            none = (None,) * self.n_inputs
+            for hook in self.hooks:
+                r = ip.call_sync(hook, [self.m, none, self.grad_outputs])
+                if r is not None and not (isinstance(r, tuple) and all(e is None for e in r)):
+                    raise ProgramError("Backward hook for Modules where no input requires "
+                                       "gradient should always return None or None for all "
+                                       "gradients.", "RuntimeError")
+            self.grad_outputs = None
+        return tuple(local[i] for i in self.outputs_index or [])
+
+    def _input_hook(self, grad_inputs: tuple, grad_outputs: tuple) -> Any:
+        if self.grad_outputs is None:
+            return None
+        res = self._pack(self.inputs_index or [], grad_inputs, self.n_inputs)
+        for hook in self.hooks:
+            r = self.ip.call_sync(hook, [self.m, res, self.grad_outputs])
+            if r is None:
+                continue
+            r = tuple(r) if isinstance(r, (tuple, list)) else (r,)
+            if len(r) != len(res):
+                raise ProgramError("Backward hook returned an invalid number of grad_input, "
+                                   f"got {len(r)}, but expected {len(res)}", "RuntimeError")
+            res = r
+        self.grad_outputs = None
+        return tuple(res[i] for i in self.inputs_index or [])
 
 
 def check_module_setattr(ip: "Interpreter", m: Instance, name: str, value: Any) -> None:
@@ -278,6 +401,9 @@ def _legacy_type(t: Node) -> str:
 MODULE = _class("Module", "torch.nn.Module", [], {
     "register_forward_hook": _hook_registrar("forward_hook"),
     "register_forward_pre_hook": _hook_registrar("forward_pre_hook"),
+    "register_full_backward_hook": _hook_registrar("full_backward_hook"),
+    "register_backward_hook": _hook_registrar("backward_hook"),
+    "register_full_backward_pre_hook": _hook_registrar("full_backward_pre_hook"),
     "__init__": _module_init, "forward": _no_forward, "parameters": _parameters,
     "named_parameters": _named_parameters_method,
     "children": _children_method(False), "named_children": _children_method(True),
