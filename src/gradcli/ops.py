@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import sleef
+from . import sleef, torchsum
 
 
 @dataclass(frozen=True)
@@ -414,9 +414,9 @@ op("logsumexp", "LogsumexpBackward0",
        expand_back(g, x.shape, dim if x.ndim else None, keepdim)
        * np.exp(x - expand_back(y, x.shape, dim if x.ndim else None, keepdim)))
 op("softmax", "SoftmaxBackward0", lifted(lambda x, dim: softmax(x, dim)),
-   lifted(lambda g, y, x, dim: y * (g - np.sum(g * y, axis=dim, keepdims=True))))
+   lifted(lambda g, y, x, dim: _softmax_grad(g, y, dim)))
 op("log_softmax", "LogSoftmaxBackward0", lifted(lambda x, dim: log_softmax(x, dim)),
-   lifted(lambda g, y, x, dim: g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)))
+   lifted(lambda g, y, x, dim: _log_softmax_grad(g, y, dim)))
 op("norm", "LinalgVectorNormBackward0",
    lambda x, p=2.0, dim=None, keepdim=False: vector_norm(x, p, dim, keepdim),
    lambda g, y, x, p=2.0, dim=None, keepdim=False: _norm_grad(g, y, x, p, dim, keepdim))
@@ -505,16 +505,62 @@ def logsumexp(x, dim, keepdim):
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
+def _lastdim(x, dim) -> bool:
+    """Whether (log_)softmax over dim runs PyTorch's last-dimension kernel (vectorised
+    rows, summed by torchsum.reduce_all_rows) for this float array."""
+    return (x.dtype in (np.float32, np.float64) and x.ndim >= 1
+            and dim % x.ndim == x.ndim - 1 and x.shape[-1] > 0)
+
+
+def _row_exp(v):
+    """Vectorized<T>::exp(): SLEEF's expf / exp."""
+    return sleef.exp(v) if v.dtype == np.float32 else sleef.exp_f64(v)
+
+
+def _row_log(v):
+    return sleef.log(v) if v.dtype == np.float32 else np.log(v)
+
+
 def log_softmax(x, dim):
     """x - max - log(sum(exp(x - max))), as PyTorch's kernel: an infinite max gives NaN."""
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
+        if _lastdim(x, dim):
+            rows = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
+            m = np.max(rows, axis=1, keepdims=True)
+            shifted = rows - m
+            s = torchsum.reduce_all_rows(_row_exp(shifted))
+            return (shifted - _row_log(s)[:, None]).reshape(x.shape)
         shifted = x - np.max(x, axis=dim, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
 def softmax(x, dim):
-    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
-    return e / np.sum(e, axis=dim, keepdims=True)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if _lastdim(x, dim):
+            rows = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
+            e = _row_exp(rows - np.max(rows, axis=1, keepdims=True))
+            inv = x.dtype.type(1) / torchsum.reduce_all_rows(e)
+            return (e * inv[:, None]).reshape(x.shape)
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _softmax_grad(g, y, dim):
+    """(g - sum(g * y)) * y; the last-dimension kernel sums the products row by row."""
+    if _lastdim(y, dim) and g.shape == y.shape and g.dtype == y.dtype:
+        gy = (g * y).reshape(-1, y.shape[-1])
+        s = torchsum.reduce_all_rows(np.ascontiguousarray(gy)).reshape(*y.shape[:-1], 1)
+        return (g - s) * y
+    return y * (g - np.sum(g * y, axis=dim, keepdims=True))
+
+
+def _log_softmax_grad(g, y, dim):
+    """g - exp(y) * sum(g); the last-dimension kernel sums g row by row."""
+    if _lastdim(y, dim) and g.shape == y.shape and g.dtype == y.dtype:
+        s = torchsum.reduce_all_rows(np.ascontiguousarray(g).reshape(-1, y.shape[-1]))
+        # the compiler fuses the multiply into the subtraction (measured)
+        return sleef.fma(-_row_exp(y), s.reshape(*y.shape[:-1], 1), g)
+    return g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
 
 
 def vector_norm(x, p, dim, keepdim):
@@ -963,9 +1009,30 @@ def _nll(lp, labels, reduction):
     idx = labels.astype(np.int64)
     picked = -np.take_along_axis(lp.reshape(-1, lp.shape[-1]) if lp.ndim > 1 else lp[None],
                                  idx.reshape(-1, 1), axis=1)[:, 0]
-    if lp.ndim == 1:
-        picked = picked[0]
-    return _reduce(picked, reduction)
+    if reduction == "none":
+        return picked[0] if lp.ndim == 1 else picked
+    total = _cascade_sum(picked)
+    return total / lp.dtype.type(len(picked)) if reduction == "mean" else total
+
+
+def _cascade_sum(v):
+    """nll_loss's sum of its batch (LossNLL.cpp): an 8-level cascade of running sums, each
+    level adding 16 items of the level below before passing its sum up; element 0 goes
+    straight to the top level, and the levels are added bottom to top at the end."""
+    dt = v.dtype.type
+    items, top = v[1:], v[0]
+    levels = []
+    for _ in range(7):
+        k = len(items) // 16
+        rest = items[16 * k:]
+        levels.append(np.cumsum(rest)[-1] if len(rest) else dt(0))
+        items = np.cumsum(items[:16 * k].reshape(k, 16), axis=1)[:, -1] if k else items[:0]
+    for x in items:
+        top = top + x
+    out = dt(0)
+    for p in (*levels, top):
+        out = out + p
+    return np.asarray(out)
 
 
 def _nll_grad(g, lp, labels, reduction):

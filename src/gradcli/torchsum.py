@@ -368,3 +368,34 @@ def _plan_inner(vals, t, lanes):
     for v in vacc:
         acc = acc + v
     return acc + t(0)
+
+
+def reduce_all_rows(a: np.ndarray) -> np.ndarray:
+    """vec::reduce_all(+) over each row of a 2-D array, as ATen's softmax kernels sum a
+    row (functional_base.h).  Unlike sum_stub these kernels run their AVX512 build on the
+    reference machine (64-byte vectors: 16 floats, 8 doubles; measured: 1460 of 1460 float32
+    softmax rows of 1-1000 elements bit for bit).  Rows shorter than a vector add their
+    elements left to right; longer rows add whole vectors lane by lane and the last partial
+    vector into the first lanes; the lanes are then combined (float: by halves, lane i with
+    i^8, i^4, i^2, i^1; double: left to right)."""
+    rows, n = a.shape
+    lanes = 64 // a.dtype.itemsize
+    if n < lanes:
+        acc = a[:, 0].copy()
+        for i in range(1, n):
+            acc = acc + a[:, i]
+        return acc
+    full = n - n % lanes
+    acc = np.cumsum(a[:, :full].reshape(rows, full // lanes, lanes), axis=1)[:, -1]
+    if n > full:
+        acc[:, :n - full] = acc[:, :n - full] + a[:, full:]
+    if a.dtype == np.float32:
+        h = lanes // 2
+        while h:
+            acc = acc + acc[:, np.arange(lanes) ^ h]
+            h //= 2
+        return acc[:, 0].copy()
+    out = acc[:, 0].copy()
+    for i in range(1, lanes):
+        out = out + acc[:, i]
+    return out
