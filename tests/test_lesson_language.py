@@ -168,6 +168,40 @@ PROGRAMS = {
             finally:
                 print("loop finally", i)
     """,
+    "del_and_attributes": """
+        x, y = 1, 2
+        del x
+        try:
+            print(x)
+        except NameError as e:
+            print("NameError", e, type(e).__name__, type(e) is NameError)
+        try:
+            print(e)
+        except NameError as err:
+            print("the handler's name is gone:", err)
+        d = {"a": 1, "b": 2, "c": 3}
+        del d["a"], (d["b"])
+        l = [1, 2, 3, 4, 5]
+        del l[0], l[-1]
+        del l[:1]
+        print(d, l)
+        try:
+            del d["zz"]
+        except KeyError as e:
+            print("KeyError", e)
+        class C:
+            pass
+        c = C()
+        c.v = 3
+        setattr(c, "w", 5)
+        print(hasattr(c, "v"), getattr(c, "v"), getattr(c, "z", 7), c.w)
+        del c.v
+        print(hasattr(c, "v"), getattr(c, "w"))
+        try:
+            getattr(c, "v")
+        except AttributeError as e:
+            print("AttributeError", e)
+    """,
 }
 
 

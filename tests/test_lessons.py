@@ -43,7 +43,8 @@ for _mode in ("float32", "float64"):
         ("166_saved_tensors_hooks_docs", _mode): "autograd.graph.saved_tensors_hooks",
         ("174_allow_mutation_on_saved_docs", _mode): "allow_mutation_on_saved_tensors",
         ("127_jvp_docs", _mode): "functional.jvp(create_graph=True) keeps no graph",
-        ("132_forward_mode_ad_dual", _mode): "forward-mode AD (torch.autograd.forward_ad)",
+        ("237_forward_ad_tutorial_modules", _mode): "a tangent computed from a primal that "
+                                                    "requires grad has a grad_fn in PyTorch",
         ("138_from_numpy_nan_masked", _mode): "x[:] = 0 on a tensor in a graph records "
                                               "CopySlices, not PyTorch's FillBackward3",
     })

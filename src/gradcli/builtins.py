@@ -10,9 +10,9 @@ import numpy as np
 
 from .dispatch import FUNCTIONS, REQUIRED, bind
 from .engine import Node
-from .errors import ArgumentError, ProgramError
+from .errors import ArgumentError, GradcliError, ProgramError
 from .evaluator import DTYPES, DType
-from .pyvalues import (Builtin, ExcType, GradMode, Starred, TorchSize, UserFunction,
+from .pyvalues import (Builtin, ContextManager, ExcType, GradMode, Starred, TorchSize, UserFunction,
                        py_error, python_number, type_name)
 
 if TYPE_CHECKING:
@@ -303,6 +303,10 @@ def _type(ip, args, kwargs):
         return TypeName("numpy.ndarray")
     if isinstance(v, np.generic):
         return TypeName(f"numpy.{type(v).__name__}")
+    if kind == "ExcValue":
+        return ExcType(v.type)
+    if hasattr(type(v), "repr_with"):  # a named tuple: torch.return_types.max, ...
+        return TypeName(v.kind)
     name = type_name(v)
     return ip.builtins[name] if name in PY_TYPES else TypeName(name)
 
@@ -362,7 +366,50 @@ def _hasattr(ip, args, kwargs):
     if isinstance(obj, Node):
         return name in ("grad", "grad_fn", "data", "shape", "dtype", "requires_grad",
                         "is_leaf") or name in FUNCTIONS or name in TENSOR_METHODS
-    return False
+    try:
+        ip.attribute(obj, _attr_name("hasattr", name))
+    except GradcliError as e:
+        if getattr(e, "pytype", None) == "AttributeError":
+            return False
+        raise
+    return True
+
+
+def _attr_name(fn: str, name: Any) -> str:
+    if not isinstance(name, str):
+        raise py_error(f"{fn}(): attribute name must be string, not '{type_name(name)}'")
+    return name
+
+
+def _getattr(ip, args, kwargs):
+    if len(args) not in (2, 3):
+        raise py_error(f"getattr expected 2 or 3 arguments, got {len(args)}")
+    name = _attr_name("getattr", args[1])
+    try:
+        return ip.attribute(args[0], name)
+    except GradcliError as e:
+        if len(args) == 3 and getattr(e, "pytype", None) == "AttributeError":
+            return args[2]
+        raise
+
+
+def _setattr_builtin(ip, args, kwargs):
+    if len(args) != 3:
+        raise py_error(f"setattr expected 3 arguments, got {len(args)}")
+    ip._setattr(args[0], _attr_name("setattr", args[1]), args[2])
+    return None
+
+
+def _delattr(ip, args, kwargs):
+    if len(args) != 2:
+        raise py_error(f"delattr expected 2 arguments, got {len(args)}")
+    obj, name = args[0], _attr_name("delattr", args[1])
+    attrs = getattr(obj, "attrs", None)
+    if not isinstance(attrs, dict) or name not in attrs:
+        raise ProgramError(f"'{type_name(obj)}' object has no attribute '{name}'",
+                           "AttributeError")
+    del attrs[name]
+    return None
 
 
 PYTHON = {
@@ -374,6 +421,7 @@ PYTHON = {
     "isinstance": _isinstance, "type": _type, "format": _format, "pow": _pow,
     "divmod": _divmod, "next": _next, "iter": _iter, "callable": _callable,
     "hasattr": _hasattr, "staticmethod": lambda ip, a, k: a[0],
+    "getattr": _getattr, "setattr": _setattr_builtin, "delattr": _delattr,
     "id": lambda ip, a, k: _identity(a[0]),
     "super": lambda ip, a, k: _super(ip, a),
     "display": lambda ip, a, k: _print(ip, [ip.printer.repr(v) for v in a], {}),
@@ -654,6 +702,49 @@ def _jacobian_like(ip, which: str, func: Any, inputs: Any, v: Any, create_graph:
         ip.graph.grad_enabled = was
 
 
+def _functional_call(ip, args, kwargs):
+    """torch.func.functional_call(module, parameter_and_buffer_dicts, args, kwargs=None):
+    the module called with the named tensors in place of its own, which come back
+    afterwards."""
+    p = bind("functional_call", args, kwargs, [("module", REQUIRED),
+                                               ("parameter_and_buffer_dicts", REQUIRED),
+                                               ("args", ()), ("kwargs", None),
+                                               ("tie_weights", True), ("strict", False)])
+    module, tensors = p["module"], p["parameter_and_buffer_dicts"]
+    if isinstance(tensors, (tuple, list)):
+        merged: dict = {}
+        for d in tensors:
+            merged.update(d)
+        tensors = merged
+    if not isinstance(tensors, dict):
+        raise py_error("functional_call: parameter_and_buffer_dicts must be a dict")
+    swapped = []
+    try:
+        for name, value in tensors.items():
+            *path, last = str(name).split(".")
+            owner = module
+            for part in path:
+                owner = ip.attribute(owner, part)
+            attrs = getattr(owner, "attrs", None)
+            if not isinstance(attrs, dict):
+                raise ProgramError(f"'{type_name(owner)}' object has no attribute '{last}'",
+                                   "AttributeError")
+            swapped.append((attrs, last, attrs.get(last, _MISSING)))
+            attrs[last] = value
+        call_args = p["args"]
+        call_args = list(call_args) if isinstance(call_args, tuple) else [call_args]
+        return ip.call_sync(module, call_args, dict(p["kwargs"] or {}))
+    finally:
+        for attrs, last, old in reversed(swapped):
+            if old is _MISSING:
+                attrs.pop(last, None)
+            else:
+                attrs[last] = old
+
+
+_MISSING = object()
+
+
 def _func_grad(ip, args, kwargs):
     """torch.func.grad(f, argnums=0): a function giving f's gradient at its arguments
     (nested: grad(grad(f)) gives the second derivative)."""
@@ -930,6 +1021,8 @@ SPECIAL = {
     "torch.autograd.functional.hvp": _functional("hvp"),
     "torch.autograd.functional.vhp": _functional("vhp"),
     "torch.func.grad": lambda ip, a, k: _func_grad(ip, a, k),
+    "torch.func.functional_call": _functional_call,
+    "torch.nn.utils.stateless.functional_call": _functional_call,
     "torch.device": _device, "torch.cuda.is_available": _cuda_available,
     "torch.get_default_dtype": _get_default_dtype,
     "torch.set_default_dtype": _set_default_dtype,
@@ -947,7 +1040,17 @@ SPECIAL = {
     "torch.Generator": lambda ip, a, k: _generator(ip, a, k),
     "torch.nn.functional.one_hot": lambda ip, a, k: _one_hot(ip, a, k),
     "torch.autograd.variable.Variable": lambda ip, a, k: _variable(ip, a, k),
+    "torch.autograd.forward_ad.dual_level": lambda ip, a, k: _dual_level(ip),
+    "torch.autograd.forward_ad.make_dual": lambda ip, a, k: ip.forward_ad.make_dual(ip, a, k),
+    "torch.autograd.forward_ad.unpack_dual":
+        lambda ip, a, k: ip.forward_ad.unpack_dual(ip, a, k),
+    "torch.func.jvp": lambda ip, a, k: ip.forward_ad.func_jvp(ip, a, k),
 }
+
+
+def _dual_level(ip):
+    fw = ip.forward_ad
+    return ContextManager("torch.autograd.forward_ad.dual_level", fw.enter, fw.exit)
 SPECIAL.update({f"math.{name}": math_function(name) for name in MATH})
 
 
@@ -1269,5 +1372,6 @@ TENSOR_METHODS = {
     "is_inference": lambda ip, x, a, k: x.vc is None,
     "nelement": lambda ip, x, a, k: int(x.value.size), "expand_as": _expand_as,
     "is_floating_point": _is_floating_point, "element_size": _element_size,
+    "is_contiguous": lambda ip, x, a, k: bool(x.value.flags.c_contiguous or x.value.size <= 1),
 }
 _ = Starred  # re-exported for builtins that expand *args

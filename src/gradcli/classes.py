@@ -183,17 +183,22 @@ def apply_function(ip: "Interpreter", cls: UserClass, args: list, kwargs: dict) 
     backward = cls.lookup("backward")
     forward = forward.fn if isinstance(forward, StaticMethod) else forward
     backward = backward.fn if isinstance(backward, StaticMethod) else backward
-    was = ip.graph.grad_enabled
+    was, dual = ip.graph.grad_enabled, ip.graph.on_apply
     ip.graph.grad_enabled = False
+    ip.graph.on_apply = None  # forward sees its inputs' primals only
     try:
         out = ip.call_sync(forward, [ctx, *args])
     finally:
-        ip.graph.grad_enabled = was
+        ip.graph.grad_enabled, ip.graph.on_apply = was, dual
     single = isinstance(out, Node)
     outs = [out] if single else list(out) if isinstance(out, (tuple, list)) else None
     if outs is None or not all(isinstance(o, Node) for o in outs):
         raise py_error(f"{cls.name}.forward must return a tensor or a tuple of tensors")
+    out_tangents = _forward_ad_jvp(ip, cls, ctx, args, outs) if dual is not None else None
     if not (was and any(needs)):
+        if out_tangents:
+            for o, t in zip(outs, out_tangents):
+                ip.forward_ad.set_tangent(o, t)
         return out
     cache: dict = {}
     tensor_args = tuple(args)
@@ -226,7 +231,35 @@ def apply_function(ip: "Interpreter", cls: UserClass, args: list, kwargs: dict) 
         node = ip.graph.apply(_Wrapped(op, o.value), tensor_args, NO_PARAMS,
                               expr=ip._here() or cls.name, where=ip._here())
         results.append(node)
+    if out_tangents:
+        for o, t in zip(results, out_tangents):
+            ip.forward_ad.set_tangent(o, t)
     return results[0] if single else tuple(results)
+
+
+def _forward_ad_jvp(ip: "Interpreter", cls: UserClass, ctx: Any, args: list,
+                    outs: list) -> list | None:
+    """Inside a dual level: the outputs' tangents from the class's jvp(ctx, *tangents)
+    (zeros for an input without one)."""
+    fw = ip.forward_ad
+    tangents = [fw.tangent_of(a) for a in args]
+    if all(t is None for t in tangents):
+        return None
+    try:
+        jvp = cls.lookup("jvp")
+    except KeyError:
+        raise ProgramError("You must implement the jvp function for custom autograd.Function "
+                           "to use it with forward mode AD.", "NotImplementedError") from None
+    jvp = jvp.fn if isinstance(jvp, StaticMethod) else jvp
+    given = [t if t is not None else (ip.constant(np.zeros_like(a.value))
+                                      if isinstance(a, Node) else None)
+             for a, t in zip(args, tangents)]
+    r = ip.call_sync(jvp, [ctx, *given])
+    results = list(r) if isinstance(r, (tuple, list)) else [r]
+    if len(results) != len(outs):
+        raise ProgramError(f"function {cls.name} jvp returned an incorrect number of "
+                           f"gradients (expected {len(outs)}, got {len(results)})")
+    return [t if isinstance(t, Node) else ip.tensor(t) for t in results]
 
 
 class _Wrapped:

@@ -41,6 +41,11 @@ class NamedPair(tuple):
     (`kind`: "max" or "min", for torch.return_types.max(...) when printed)."""
 
     kind = "max"
+    fields = ("values", "indices")
+
+    def repr_with(self, r) -> str:
+        return (f"torch.return_types.{self.kind}(\nvalues={r(self[0])},\n"
+                f"indices={r(self[1])})")
 
     @property
     def values(self):

@@ -251,6 +251,8 @@ class Graph:
         self.count = 0
         self.grad_enabled = True
         self.inference = False  # torch.inference_mode(): new tensors have no version counter
+        # Called with (node, op, args, params) after each op (forward AD's dual level).
+        self.on_apply: Any = None
 
     def _next_id(self) -> int:
         if self.keep:
@@ -341,6 +343,8 @@ class Graph:
             if requires_grad:
                 node.vers = tuple(a.vc[0] if isinstance(a, Node) and a.vc else 0
                                   for a in args)
+        if self.on_apply is not None:
+            self.on_apply(node, op, args, params)
         return node
 
 

@@ -551,7 +551,7 @@ class Evaluator:
             raise UnknownFunctionError(f"unknown attribute {self._text(node.pos)!r}")
         obj = args[0]
         name = node.name
-        if isinstance(obj, NamedPair) and name in ("values", "indices"):
+        if isinstance(obj, NamedPair) and name in obj.fields:
             return getattr(obj, name)
         if isinstance(obj, Node):
             if name in ("T", "H"):

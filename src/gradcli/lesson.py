@@ -22,12 +22,13 @@ from .engine import Graph, Node
 from .errors import (CONVERTIBLE, ArgumentError, GradcliError, LimitError, ProgramError,
                      ShapeError, UnknownFunctionError, from_python)
 from .evaluator import CONSTANTS, CONSTRUCTORS, DTYPES, DType, Evaluator, Randomness
-from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ExcType, ExcValue, GradFn,
-                       GradMode, ODict, Printer, Starred, TorchSize, UserFunction, fake_address,
-                       format_value, py_error, python_binary, python_number, type_name)
+from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ContextManager, ExcType,
+                       ExcValue, GradFn, GradMode, ODict, Printer, Starred, TorchSize,
+                       UserFunction, fake_address, format_value, py_error, python_binary,
+                       python_number, type_name)
 from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, ChainCompare,
                      ClassDef, Comp, Compare, Continue, Delete, DictExpr, ExprStmt, For,
-                     FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index,
+                     FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index, Paren,
                      Lambda, ListExpr, Name, Not, Num, Pass, Program, Raise, Return, SetExpr,
                      SetStmt, Str, TupleExpr, Try, Unary, While, With, Yield)
 from .syntax import Assert as AssertStmt
@@ -137,6 +138,7 @@ class Interpreter(Evaluator):
         self.max_steps = max_steps
         self.numpy_random: Any = None  # np.random's state, once the program uses it
         self.module_hooks: dict = {}  # (id(module), kind): forward (pre-)hooks
+        self._forward_ad: Any = None  # forward_ad.ForwardAD, made on first use
         self._route_memo: dict = {}  # Attr call node -> (epoch, path, nn value, functional)
         self.steps = 0
         self.out: list[str] = []
@@ -289,6 +291,8 @@ class Interpreter(Evaluator):
                                 self._bind_name(f, h.name, ExcValue(pytype, e.message, e))
                             if stmt.finalbody:
                                 f.blocks.append([stmt.finalbody, 0, "finally", None])
+                            if h.name:  # `except E as e:` unbinds e when the handler ends
+                                f.blocks.append([(), 0, "unbind", h.name])
                             f.blocks.append([h.body, 0, "body", None])
                             return
                     if stmt.finalbody:
@@ -315,6 +319,8 @@ class Interpreter(Evaluator):
         if blk[2] == "with":
             for mode in reversed(blk[3]):
                 self._exit_mode(mode)
+        elif blk[2] == "unbind":
+            (self.env if f.declared.get(blk[3]) == "global" else f.scope).pop(blk[3], None)
 
     def _pop_frame(self) -> Frame:
         f = self.frames.pop()
@@ -461,14 +467,18 @@ class Interpreter(Evaluator):
         elif kind is With:
             modes = []
             for (_, target), cm in zip(stmt.items, value):
-                if not isinstance(cm, GradMode):
+                bound = None
+                if isinstance(cm, ContextManager):
+                    bound = cm.enter(self)
+                elif isinstance(cm, GradMode):
+                    cm.saved.append(self.mode_state())
+                    self.set_mode_state((cm.enabled, cm.inference or self.graph.inference))
+                else:
                     raise py_error(f"'{type_name(cm)}' object does not support the context "
                                    "manager protocol")
-                cm.saved.append(self.mode_state())
-                self.set_mode_state((cm.enabled, cm.inference or self.graph.inference))
                 modes.append(cm)
                 if target is not None:
-                    self._assign_target(f, target, None)
+                    self._assign_target(f, target, bound)
             f.blocks.append([stmt.body, 0, "with", modes])
         elif kind is Raise:
             if isinstance(value, ExcType):
@@ -532,8 +542,10 @@ class Interpreter(Evaluator):
             return
         self._pop_block(f)
 
-    def _exit_mode(self, mode: GradMode) -> None:
-        if mode.saved:
+    def _exit_mode(self, mode: "GradMode | ContextManager") -> None:
+        if isinstance(mode, ContextManager):
+            mode.exit(self)
+        elif mode.saved:
             self.set_mode_state(mode.saved.pop())
 
     def mode_state(self) -> tuple[bool, bool]:
@@ -1364,8 +1376,10 @@ class Interpreter(Evaluator):
             if node.name in EXCEPTIONS:
                 return ExcType(node.name)
             return _ModulePath(path)
-        obj = args[0]
-        name = node.name
+        return self.attribute(args[0], node.name)
+
+    def attribute(self, obj: Any, name: str) -> Any:
+        """obj.name (also getattr(obj, name))."""
         if obj is IGNORED:
             return IGNORED
         if type(obj) in CLASS_OBJECTS:
@@ -1395,14 +1409,14 @@ class Interpreter(Evaluator):
                 return BoundMethod(obj, name)
         if isinstance(obj, GradFn) and name.startswith("_saved_"):
             return self._saved_attr(obj.node, name[len("_saved_"):])
-        if name == "__name__" and (isinstance(obj, (Builtin, UserFunction))
+        if name == "__name__" and (isinstance(obj, (Builtin, UserFunction, ExcType))
                                    or type(obj).__name__ == "TypeName"):
             return obj.name.rsplit(".", 1)[-1]
         if isinstance(obj, ExcValue) and name == "args":
             return (obj.message,)
         if isinstance(obj, DType) and name == "is_floating_point":
             return BoundMethod(obj, name)
-        if isinstance(obj, NamedPair) and name in ("values", "indices"):
+        if isinstance(obj, NamedPair) and name in obj.fields:
             return getattr(obj, name)
         if isinstance(obj, (list, dict, str, tuple)) and name in PY_METHODS.get(type(obj), ()):
             return BoundMethod(obj, name)
@@ -1541,6 +1555,53 @@ class Interpreter(Evaluator):
                 stack.append((t.value, list(v)))
             else:
                 raise py_error("cannot assign to expression", "SyntaxError")
+
+    def _delete(self, f: Frame, target: Any) -> None:
+        """`del target` for names, tuples of targets, attributes and subscripts."""
+        stack = [target]
+        while stack:
+            t = stack.pop()
+            kind = type(t)
+            if kind is Name:
+                how = f.declared.get(t.id)
+                scope = self.env if how == "global" else f.scope
+                if t.id not in scope:
+                    raise py_error(f"name '{t.id}' is not defined", "NameError")
+                if t.id in self.modules or t.id in MODULE_NAMES:
+                    self._epoch += 1
+                del scope[t.id]
+            elif kind is TupleExpr or kind is ListExpr:
+                stack.extend(reversed(t.items))
+            elif kind is Paren:
+                stack.append(t.inner)
+            elif kind is Attr:
+                from .builtins import PYTHON
+
+                PYTHON["delattr"](self, [self._sync(t.obj), t.name], {})
+            elif kind is Index:
+                obj = self._sync(t.obj)
+                items = [self._sync(i) for i in t.items]
+                key = items[0] if len(items) == 1 else tuple(items)
+                if isinstance(obj, dict):
+                    key = self._hashable(key)
+                    if key not in obj:
+                        raise py_error(self.printer.repr(key), "KeyError")
+                    del obj[key]
+                elif isinstance(obj, list):
+                    if isinstance(key, slice) or isinstance(key, int):
+                        try:
+                            del obj[key]
+                        except IndexError:
+                            raise py_error("list assignment index out of range",
+                                           "IndexError") from None
+                    else:
+                        raise py_error("list indices must be integers or slices, not "
+                                       f"{type_name(key)}", "TypeError")
+                else:
+                    raise py_error(f"'{type_name(obj)}' object doesn't support item deletion",
+                                   "TypeError")
+            else:
+                raise py_error("cannot delete expression", "SyntaxError")
 
     def _augment(self, f: Frame, stmt: AugAssign, value: Any) -> None:
         """`target op= value`: in place for tensors (PyTorch's __iadd__ and friends) and
@@ -2026,14 +2087,28 @@ class Interpreter(Evaluator):
 
     # ---------------------------------------------------------------- printing
 
+    @property
+    def forward_ad(self) -> Any:
+        if self._forward_ad is None:
+            from .forward_ad import ForwardAD
+
+            self._forward_ad = ForwardAD(self)
+        return self._forward_ad
+
     def _tensor_text(self, x: Node) -> str:
         from .torchprint import parameter_repr, tensor_repr
 
         if id(x) in self.parameters and x.is_leaf:
             return parameter_repr(x.value, default_dtype=self.default_dtype,
                                   requires_grad=bool(x.requires_grad))
+        tangent = None
+        if self._forward_ad is not None and self._forward_ad.tangents:
+            t = self._forward_ad.tangent_of(x)
+            if t is not None:  # f"tangent={t}": a 0-d tensor formats as its Python number
+                tangent = str(t.value.item()) if t.value.ndim == 0 else self._tensor_text(t)
         return tensor_repr(x.value, default_dtype=self.default_dtype,
-                           grad_fn=x.grad_fn, requires_grad=bool(x.requires_grad))
+                           grad_fn=x.grad_fn, requires_grad=bool(x.requires_grad),
+                           tangent=tangent)
 
     def _dtype_text(self, v: Any) -> str | None:
         if isinstance(v, DType):

@@ -545,9 +545,16 @@ def softmax(x, dim):
         return e / np.sum(e, axis=dim, keepdims=True)
 
 
+def _kernel_args(g, y, dim) -> bool:
+    """Whether a (log_)softmax backward runs PyTorch's last-dimension kernel on arrays (a
+    traced gradient for create_graph uses the formula as graph ops)."""
+    return (type(g) is np.ndarray and type(y) is np.ndarray and _lastdim(y, dim)
+            and g.shape == y.shape and g.dtype == y.dtype)
+
+
 def _softmax_grad(g, y, dim):
     """(g - sum(g * y)) * y; the last-dimension kernel sums the products row by row."""
-    if _lastdim(y, dim) and g.shape == y.shape and g.dtype == y.dtype:
+    if _kernel_args(g, y, dim):
         gy = (g * y).reshape(-1, y.shape[-1])
         s = torchsum.reduce_all_rows(np.ascontiguousarray(gy)).reshape(*y.shape[:-1], 1)
         return (g - s) * y
@@ -556,7 +563,7 @@ def _softmax_grad(g, y, dim):
 
 def _log_softmax_grad(g, y, dim):
     """g - exp(y) * sum(g); the last-dimension kernel sums g row by row."""
-    if _lastdim(y, dim) and g.shape == y.shape and g.dtype == y.dtype:
+    if _kernel_args(g, y, dim):
         s = torchsum.reduce_all_rows(np.ascontiguousarray(g).reshape(-1, y.shape[-1]))
         # the compiler fuses the multiply into the subtraction (measured)
         return sleef.fma(-_row_exp(y), s.reshape(*y.shape[:-1], 1), g)

@@ -119,6 +119,17 @@ class GradMode:
         self.saved: list[tuple[bool, bool]] = []
 
 
+class ContextManager:
+    """A context manager gradcli provides besides the grad modes (forward AD's dual_level,
+    saved_tensors_hooks): `with` calls enter(ip) (its value is bound by `as`) and, however
+    the block is left, exit(ip)."""
+
+    __slots__ = ("name", "enter", "exit")
+
+    def __init__(self, name: str, enter: Callable, exit: Callable) -> None:
+        self.name, self.enter, self.exit = name, enter, exit
+
+
 class ExcType:
     """An exception class a program names in `except`/`raise`."""
 
@@ -132,6 +143,14 @@ class ExcType:
                "NotImplementedError": "RuntimeError", "StopIteration": "Exception",
                "OverflowError": "ArithmeticError", "RecursionError": "RuntimeError",
                "UnboundLocalError": "NameError", "KeyboardInterrupt": "BaseException"}
+
+    _interned: dict = {}
+
+    def __new__(cls, name: str) -> "ExcType":  # one object per class: `type(e) is KeyError`
+        t = cls._interned.get(name)
+        if t is None:
+            t = cls._interned[name] = super().__new__(cls)
+        return t
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -238,9 +257,8 @@ class Printer:
             return "[...]"
         if isinstance(v, TorchSize):
             return f"torch.Size([{', '.join(str(d) for d in v)}])"
-        if type(v).__name__ == "NamedPair":
-            return (f"torch.return_types.{v.kind}(\nvalues={self.repr(v[0], depth + 1)},\n"
-                    f"indices={self.repr(v[1], depth + 1)})")
+        if hasattr(type(v), "repr_with"):  # dispatch.NamedPair and its kin
+            return v.repr_with(lambda x: self.repr(x, depth + 1))
         if type(v) is DictView:
             return f"{v.kind}([" + ", ".join(self.repr(x, depth + 1) for x in v) + "])"
         if type(v) is ODict:

@@ -267,7 +267,8 @@ def _add_suffixes(tensor_str: str, suffixes: list[str], indent: int, linewidth: 
 
 def tensor_repr(value: Any, *, default_dtype: Any = "float32", grad_fn: str | None = None,
                 requires_grad: bool = False, prefix: str = "tensor(",
-                options: PrintOptions | None = None, **printoptions: Any) -> str:
+                options: PrintOptions | None = None, tangent: str | None = None,
+                **printoptions: Any) -> str:
     """What ``repr(t)`` / ``str(t)`` / ``print(t)`` show for a CPU tensor holding
     ``value`` (its NumPy dtype is the tensor's dtype).
 
@@ -276,7 +277,8 @@ def tensor_repr(value: Any, *, default_dtype: Any = "float32", grad_fn: str | No
     ``requires_grad=True`` is not printed, as in PyTorch. ``prefix`` replaces
     ``"tensor("`` (its last line sets the indent). ``options`` and/or keyword
     arguments of ``torch.set_printoptions`` (precision, threshold, edgeitems,
-    linewidth, profile, sci_mode) choose the print options.
+    linewidth, profile, sci_mode) choose the print options. ``tangent`` is the text of a
+    forward-AD dual tensor's tangent.
     """
     o = DEFAULT_OPTIONS if options is None else options
     if printoptions:
@@ -306,6 +308,8 @@ def tensor_repr(value: Any, *, default_dtype: Any = "float32", grad_fn: str | No
         suffixes.append(f"grad_fn=<{grad_fn}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:
+        suffixes.append(f"tangent={tangent}")
     return _add_suffixes(prefix + body, suffixes, indent, o.linewidth)
 
 
