@@ -40,7 +40,6 @@ KNOWN = {
 }
 for _mode in ("float32", "float64"):
     KNOWN.update({
-        ("166_saved_tensors_hooks_docs", _mode): "autograd.graph.saved_tensors_hooks",
         ("174_allow_mutation_on_saved_docs", _mode): "allow_mutation_on_saved_tensors",
         ("127_jvp_docs", _mode): "functional.jvp(create_graph=True) keeps no graph",
         ("237_forward_ad_tutorial_modules", _mode): "a tangent computed from a primal that "

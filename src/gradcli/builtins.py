@@ -1045,7 +1045,17 @@ SPECIAL = {
     "torch.autograd.forward_ad.unpack_dual":
         lambda ip, a, k: ip.forward_ad.unpack_dual(ip, a, k),
     "torch.func.jvp": lambda ip, a, k: ip.forward_ad.func_jvp(ip, a, k),
+    "torch.autograd.graph.saved_tensors_hooks": lambda ip, a, k: ip.saved_hooks.context(a, k),
+    "torch.autograd.graph.save_on_cpu": lambda ip, a, k: _save_on_cpu(ip, a, k),
 }
+
+
+def _save_on_cpu(ip, args, kwargs):
+    """torch.autograd.graph.save_on_cpu(pin_memory=False): on a CPU-only machine its hooks
+    keep each saved tensor as it is."""
+    bind("save_on_cpu", args, kwargs, [("pin_memory", False), ("device_type", "cuda")])
+    same = Builtin("save_on_cpu", lambda ip_, a, k: a[0])
+    return ip.saved_hooks.context([same, same], {})
 
 
 def _dual_level(ip):

@@ -66,12 +66,12 @@ class ForwardAD:
             raise ProgramError("Nested forward mode AD is not supported at the moment",
                                "RuntimeError")
         self.active = True
-        ip.graph.on_apply = self.on_apply
+        ip.refresh_on_apply()
 
     def exit(self, ip: "Interpreter") -> None:
         self.active = False
         self.tangents.clear()
-        ip.graph.on_apply = None
+        ip.refresh_on_apply()
 
     # ------------------------------------------------------------------ propagation
 

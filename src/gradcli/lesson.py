@@ -139,6 +139,7 @@ class Interpreter(Evaluator):
         self.numpy_random: Any = None  # np.random's state, once the program uses it
         self.module_hooks: dict = {}  # (id(module), kind): forward (pre-)hooks
         self._forward_ad: Any = None  # forward_ad.ForwardAD, made on first use
+        self._saved_hooks: Any = None  # saved_hooks.SavedHooks, made on first use
         self._route_memo: dict = {}  # Attr call node -> (epoch, path, nn value, functional)
         self.steps = 0
         self.out: list[str] = []
@@ -2095,6 +2096,27 @@ class Interpreter(Evaluator):
             self._forward_ad = ForwardAD(self)
         return self._forward_ad
 
+    @property
+    def saved_hooks(self) -> Any:
+        if self._saved_hooks is None:
+            from .saved_hooks import SavedHooks
+
+            self._saved_hooks = SavedHooks(self)
+        return self._saved_hooks
+
+    def refresh_on_apply(self) -> None:
+        """Watch each op the program runs while a dual level or saved-tensor hooks are on."""
+        fw, sh = self._forward_ad, self._saved_hooks
+        on = (fw is not None and fw.active) or (sh is not None and bool(sh.stack))
+        self.graph.on_apply = self._on_apply if on else None
+
+    def _on_apply(self, node: Node, op: Any, args: tuple, params: dict) -> None:
+        fw, sh = self._forward_ad, self._saved_hooks
+        if fw is not None and fw.active:
+            fw.on_apply(node, op, args, params)
+        if sh is not None and sh.stack:
+            sh.on_apply(node, op, args, params)
+
     def _tensor_text(self, x: Node) -> str:
         from .torchprint import parameter_repr, tensor_repr
 
@@ -2171,7 +2193,8 @@ class Interpreter(Evaluator):
                                          own_versions=self.own_versions,
                                          fn_hooks=self._fn_hooks if self.node_hooks else None,
                                          on_done=self._accumulate if kind == "backward"
-                                         else None)
+                                         else None,
+                                         unpack=self._unpack_saved(retain))
         line = self._current.pos.line if getattr(self._current, "pos", None) else 0
         self.passes.append(runtime.Pass(kind, roots, nodes,
                                         {k: runtime.as_array(v) for k, v in result.items()},
@@ -2189,6 +2212,12 @@ class Interpreter(Evaluator):
             else:
                 out.append(runtime.as_node(self.graph, g, x.value.dtype))
         return tuple(out)
+
+    def _unpack_saved(self, retain: bool) -> Any:
+        sh = self._saved_hooks
+        if sh is None or not sh.packed:
+            return None
+        return lambda node, values, result: sh.unpack(node, values, result, retain)
 
     def _accumulate(self, node: Node, g: Any) -> None:
         runtime.accumulate(self.graph, node, g)

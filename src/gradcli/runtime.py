@@ -180,7 +180,8 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
              call_hook: Callable[[Any, Node], Any] | None = None,
              own_versions: dict[int, int] | None = None,
              fn_hooks: Any = None,
-             on_done: Callable[[Node, Any], None] | None = None
+             on_done: Callable[[Node, Any], None] | None = None,
+             unpack: Callable[[Node, list, Any], tuple[list, Any]] | None = None
              ) -> tuple[list[Node], dict[int, Any]]:
     """d(roots)/d(node) (weighted by `seeds`) for every node the roots reach.
 
@@ -189,7 +190,9 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
     grad_outputs, grad_inputs)`: "pre" before its backward, "post" after, each may return
     replacements); `on_done(node, grad)` gets each leaf's and retained node's gradient as
     soon as it is complete (so a pass that fails later has already accumulated those, as
-    PyTorch's engine has); checks and frees saved tensors as PyTorch does.
+    PyTorch's engine has); checks and frees saved tensors as PyTorch does. `unpack(node,
+    values, result)` gives the argument values and result a node's backward uses (what
+    saved_tensors_hooks' unpack hooks return).
     With `create_graph` the gradients are recorded as graph nodes (Traced values)."""
     from .autodiff import Traced, _binary, _unbroadcast, _vjp
 
@@ -258,6 +261,9 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                               else (a.value if isinstance(a, Node) else a) for a in args)
                 y = Traced(node, graph)
             values = [a.value if type(a) is Node else a for a in args]
+            result = node.value
+            if unpack is not None and not create_graph:
+                values, result = unpack(node, values, result)
             if fn_hooks is not None and not create_graph:
                 g = fn_hooks(node, "pre", g, None)
             sent: list = []
@@ -281,7 +287,7 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                 elif zero and (op.key, i) in ZERO_PLAIN:
                     sent.append((arg, np.zeros(arg.value.shape, dtype=arg.value.dtype)))
                 else:
-                    gi = op.vjp[i](g, node.value, *values, **node.params)
+                    gi = op.vjp[i](g, result, *values, **node.params)
                     shape = arg.value.shape
                     if type(gi) is not np.ndarray and type(gi) is not ZeroGrad \
                             or gi.shape != shape:

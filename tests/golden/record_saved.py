@@ -357,8 +357,45 @@ def record_key(key, fn, spec):
             IRREGULAR.append(f"{key}: second backward with {sorted(combo)} not 'any of "
                              f"{sorted(sb_when)}'")
     hidden_any = sorted({h for hs in hidden.values() for h in hs})
-    return {"grad_fn": name, "saves": tuple(table), "second": sb_when, "hidden": hidden_any,
+    packs = {combo: pack_order(fn, spec, combo, None) for combo in combos}
+    return {"packs": packs, "grad_fn": name, "saves": tuple(table), "second": sb_when, "hidden": hidden_any,
             "messages": messages, "methods": methods}
+
+
+def pack_order(fn, spec, combo, items_of):
+    """The items the node packs, in order, when saved_tensors_hooks are active (pack_hook
+    runs as each tensor is saved), and the order backward unpacks them. An item is its
+    label; a saved tensor that is no item is "n<pos>" when it equals the Python number at
+    argument pos (PyTorch wraps the number in a tensor), else "?"."""
+    packed, unpacked = [], []
+
+    def pack(t):
+        packed.append(t)
+        return len(packed) - 1
+
+    def unpack(k):
+        unpacked.append(k)
+        return packed[k]
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+        args, out, items = call(fn, spec, combo)
+    backward(out)
+
+    def who(t):
+        for lab, it in items.items():
+            if it is t:
+                return lab
+        for lab, it in items.items():
+            if isinstance(it, torch.Tensor) and it.data_ptr() == t.data_ptr() and \
+                    it.shape == t.shape and it.dtype == t.dtype:
+                return lab
+        for i, a in enumerate(spec):
+            if a.kind == "n" and t.dim() == 0 and float(t) == float(a.value):
+                return f"n{i}"
+        return "?"
+
+    labels = [who(t) for t in packed]
+    return tuple(labels), tuple(labels[k] for k in unpacked)
 
 
 def order_key(lab):
@@ -438,6 +475,25 @@ def main() -> None:
     lines.append("NUMBER_OPERAND_SECOND_BACKWARD: dict[tuple[str, int], bool] = {")
     lines += [f"    {kp!r}: {bool(r['second'])!r},  # hidden: {', '.join(r['hidden']) or '-'}"
               for kp, r in number.items()]
+    lines.append("}")
+    lines.append("")
+    lines.append("# PACKS[key][positions requiring grad]: (the saved tensors in the order")
+    lines.append("# saved_tensors_hooks' pack_hook sees them, the order backward unpacks them);")
+    lines.append("# an item as in SAVES, or \"n<pos>\" for a Python number PyTorch wrapped.")
+    lines.append("PACKS: dict[str, dict[frozenset[int], tuple[tuple[str, ...], tuple[str, ...]]]] = {")
+    for k, r in recs.items():
+        entries = {c: v for c, v in r["packs"].items() if v[0]}
+        if entries:
+            body = ", ".join(f"{fs(c)}: {v!r}" for c, v in sorted(
+                entries.items(), key=lambda cv: (len(cv[0]), sorted(cv[0]))))
+            lines.append(f"    {k!r}: {{{body}}},")
+    lines.append("}")
+    lines.append("")
+    lines.append("# NUMBER_PACKS[(key, position)]: PACKS for the form with a Python number at position")
+    lines.append("NUMBER_PACKS: dict[tuple[str, int], tuple[tuple[str, ...], tuple[str, ...]]] = {")
+    for kp, r in number.items():
+        (combo, v), = [(c, v) for c, v in r["packs"].items()] or [(None, ((), ()))]
+        lines.append(f"    {kp!r}: {v!r},")
     lines.append("}")
     lines.append("")
     lines.append("# grad_fn names shared by several registry keys")
