@@ -1047,6 +1047,9 @@ SPECIAL = {
     "torch.func.jvp": lambda ip, a, k: ip.forward_ad.func_jvp(ip, a, k),
     "torch.autograd.graph.saved_tensors_hooks": lambda ip, a, k: ip.saved_hooks.context(a, k),
     "torch.autograd.graph.save_on_cpu": lambda ip, a, k: _save_on_cpu(ip, a, k),
+    "torch.autograd.graph.increment_version": lambda ip, a, k: _increment_version(ip, a, k),
+    "torch.autograd.graph.register_multi_grad_hook":
+        lambda ip, a, k: _register_multi_grad_hook(ip, a, k),
 }
 
 
@@ -1089,6 +1092,50 @@ def _register_hook(ip, x, args, kwargs):
         raise ProgramError("cannot register a hook on a tensor that doesn't require gradient")
     x.hooks = (x.hooks or []) + [fn]
     return HookHandle(x, fn)
+
+
+def _register_post_accumulate_grad_hook(ip, x, args, kwargs):
+    from .lesson import HookHandle
+    p = bind("register_post_accumulate_grad_hook", args, kwargs, [("hook", REQUIRED)])
+    if not x.requires_grad:
+        raise ProgramError("cannot register a hook on a tensor that doesn't require gradient")
+    if not x.is_leaf:
+        raise ProgramError("post accumulate grad hooks cannot be registered on non-leaf "
+                           "tensors")
+    entry = ip.post_accumulate_hooks.get(id(x))
+    if entry is None or entry[0] is not x:
+        entry = ip.post_accumulate_hooks[id(x)] = (x, [])
+    entry[1].append(p["hook"])
+    return HookHandle(None, p["hook"], entry[1])
+
+
+def _increment_version(ip, args, kwargs):
+    """torch.autograd.graph.increment_version(tensor): its version moves on as after an
+    in-place op (saved copies of it then fail PyTorch's version check)."""
+    p = bind("increment_version", args, kwargs, [("tensor", REQUIRED)])
+    ts = p["tensor"] if isinstance(p["tensor"], (list, tuple)) else [p["tensor"]]
+    for t in ts:
+        t = ip.tensor(t)
+        if t.vc is None:
+            if ip.graph.inference:
+                raise ProgramError("Inference tensors do not track version counter.")
+            t.vc = [0]
+        t.vc[0] += 1
+    return None
+
+
+def _register_multi_grad_hook(ip, args, kwargs):
+    from .lesson import HookHandle
+    p = bind("register_multi_grad_hook", args, kwargs, [("tensors", REQUIRED), ("fn", REQUIRED),
+                                                        ("mode", "all")])
+    if p["mode"] != "all":
+        raise ArgumentError("register_multi_grad_hook: gradcli runs mode='all' hooks only")
+    tensors = tuple(p["tensors"]) if isinstance(p["tensors"], (list, tuple)) else None
+    if not tensors or not all(isinstance(t, Node) for t in tensors):
+        raise py_error("register_multi_grad_hook expects a sequence of tensors")
+    entry = (tensors, p["fn"])
+    ip.multi_grad_hooks.append(entry)
+    return HookHandle(None, entry, ip.multi_grad_hooks)
 
 
 def _item(ip, x, args, kwargs):
@@ -1367,6 +1414,7 @@ def _arith_inplace(symbol: str):
 
 TENSOR_METHODS = {
     "backward": _backward, "retain_grad": _retain_grad, "register_hook": _register_hook,
+    "register_post_accumulate_grad_hook": _register_post_accumulate_grad_hook,
     "item": _item, "tolist": _tolist, "numpy": _numpy, "detach": _detach,
     "detach_": _detach_, "requires_grad_": _requires_grad_,
     "zero_": _fill("zero_inplace", lambda a: 0),

@@ -140,6 +140,8 @@ class Interpreter(Evaluator):
         self.module_hooks: dict = {}  # (id(module), kind): forward (pre-)hooks
         self._forward_ad: Any = None  # forward_ad.ForwardAD, made on first use
         self._saved_hooks: Any = None  # saved_hooks.SavedHooks, made on first use
+        self.post_accumulate_hooks: dict[int, tuple[Node, list]] = {}  # id(leaf) -> hooks
+        self.multi_grad_hooks: list = []  # (tensors, fn) of register_multi_grad_hook
         self._route_memo: dict = {}  # Attr call node -> (epoch, path, nn value, functional)
         self.steps = 0
         self.out: list[str] = []
@@ -2195,6 +2197,8 @@ class Interpreter(Evaluator):
                                          on_done=self._accumulate if kind == "backward"
                                          else None,
                                          unpack=self._unpack_saved(retain))
+        if self.multi_grad_hooks:
+            self._multi_grad_hooks(result)
         line = self._current.pos.line if getattr(self._current, "pos", None) else 0
         self.passes.append(runtime.Pass(kind, roots, nodes,
                                         {k: runtime.as_array(v) for k, v in result.items()},
@@ -2221,6 +2225,21 @@ class Interpreter(Evaluator):
 
     def _accumulate(self, node: Node, g: Any) -> None:
         runtime.accumulate(self.graph, node, g)
+        hooks = self.post_accumulate_hooks.get(id(node))
+        if hooks is not None and hooks[0] is node:
+            for fn in list(hooks[1]):
+                self.call_sync(fn, [node])
+
+    def _multi_grad_hooks(self, result: dict) -> None:
+        """register_multi_grad_hook(tensors, fn): after a pass that computed a gradient for
+        any of the tensors, fn gets all of them (None for those it did not reach)."""
+        for entry in list(self.multi_grad_hooks):
+            tensors, fn = entry
+            grads = [result.get(t.id) for t in tensors]
+            if any(g is not None for g in grads):
+                self.call_sync(fn, [tuple(
+                    None if g is None else runtime.as_node(self.graph, g, t.value.dtype)
+                    for g, t in zip(grads, tensors))])
 
     def _keep_graphs(self) -> None:
         """Keep the graphs of the passes the user will see (`keep_graphs`: the last, a
