@@ -1362,7 +1362,12 @@ def _all(ip, x, args, kwargs):
 
 
 def _any(ip, x, args, kwargs):
-    return ip.constant(np.asarray(bool(np.any(x.value))))
+    p = bind("any", args, kwargs, [("dim", None), ("keepdim", False)])
+    if p["dim"] is None:
+        return ip.constant(np.asarray(bool(np.any(x.value))))
+    from .dispatch import norm_dim
+    d = norm_dim("any", p["dim"], max(x.value.ndim, 1))
+    return ip.constant(np.any(x.value, axis=d, keepdims=bool(p["keepdim"])))
 
 
 def _arg_extreme(which: str):

@@ -44,8 +44,8 @@ class NamedPair(tuple):
     fields = ("values", "indices")
 
     def repr_with(self, r) -> str:
-        return (f"torch.return_types.{self.kind}(\nvalues={r(self[0])},\n"
-                f"indices={r(self[1])})")
+        a, b = self.fields
+        return f"torch.return_types.{self.kind}(\n{a}={r(self[0])},\n{b}={r(self[1])})"
 
     @property
     def values(self):
@@ -1462,3 +1462,6 @@ def _cross_entropy_probabilities(ev, x: Node, target: Node, reduction: str) -> N
 
 # methods that only exist as methods, or differ from the function of the same name
 METHOD_ONLY = {"item", "view", "expand", "contiguous", "T", "mT", "repeat"}  # x.view(...) but no torch.view
+
+
+from . import dispatch_more  # noqa: E402,F401  (registers more of FUNCTIONS)

@@ -552,7 +552,7 @@ class Evaluator:
         obj = args[0]
         name = node.name
         if isinstance(obj, NamedPair) and name in obj.fields:
-            return getattr(obj, name)
+            return obj[obj.fields.index(name)]
         if isinstance(obj, Node):
             if name in ("T", "H"):
                 return FUNCTIONS["T"](self, "T", [obj], {})

@@ -1306,6 +1306,8 @@ class Interpreter(Evaluator):
             if isinstance(b, (np.ndarray, np.generic)):
                 b = self.constant(np.asarray(b))
             return dispatch.binary(self, op, a, b)
+        if op == "%" and ta:
+            return FUNCTIONS["remainder"](self, "remainder", [a, b], {})
         if op in ("//", "%"):
             x, y = (a if ta else self.tensor(a)), (b if tb else self.tensor(b))
             fn = np.floor_divide if op == "//" else np.remainder
@@ -1420,7 +1422,7 @@ class Interpreter(Evaluator):
         if isinstance(obj, DType) and name == "is_floating_point":
             return BoundMethod(obj, name)
         if isinstance(obj, NamedPair) and name in obj.fields:
-            return getattr(obj, name)
+            return obj[obj.fields.index(name)]
         if isinstance(obj, (list, dict, str, tuple)) and name in PY_METHODS.get(type(obj), ()):
             return BoundMethod(obj, name)
         if isinstance(obj, np.ndarray) and name in ("shape", "ndim", "size", "T", "dtype"):

@@ -335,7 +335,9 @@ ELEMENTWISE = {
     "round", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
     "relu", "erf", "softplus", "gelu", "leaky_relu", "elu", "silu", "clone", "alias", "atan2",
     "hypot", "maximum", "minimum", "clamp", "clamp_tensor", "where", "clamp_min", "clamp_max",
-    "clamp_min_tensor", "clamp_max_tensor",
+    "clamp_min_tensor", "clamp_max_tensor", "logaddexp", "addcmul", "addcdiv", "lerp",
+    "lerp_tensor", "masked_fill", "deg2rad", "rad2deg", "remainder", "remainder_tensor",
+    "fmod", "fmod_tensor", "nan_to_num", "round_decimals", "mul_scalar",
 }
 
 
@@ -1053,6 +1055,191 @@ def _nll_grad(g, lp, labels, reduction):
     return out.reshape(lp.shape)
 
 
+# ------------------------------------------------ selection, masking, sorting, splitting
+# Ops lessons reach for beyond arithmetic. Index-like arguments (indices, masks) are
+# parameters or non-differentiable tensor arguments, as in PyTorch. A gradient computed in
+# a broadcast shape is summed back to the argument's shape by the engine.
+
+
+def _put_along(g, shape, dim, index):
+    """The VJP of gathering `index` along `dim`: g added back at the gathered places."""
+    out = np.zeros(shape, dtype=g.dtype)
+    np.add.at(out, _along(index, dim), g)
+    return out
+
+
+def _along(index, dim):
+    """Fancy index equivalent to np.take_along_axis(., index, dim)."""
+    idx = np.indices(index.shape, sparse=True)
+    return tuple(index if d == dim else idx[d] for d in range(index.ndim))
+
+
+def _index_select_grad(g, shape, dim, index):
+    out = np.zeros(shape, dtype=g.dtype)
+    np.add.at(out, (slice(None),) * dim + (index,), g)
+    return out
+
+
+op("gather", "GatherBackward0",
+   lifted(lambda x, dim, index: np.take_along_axis(x, index, axis=dim)),
+   lifted(lambda g, y, x, dim, index: _put_along(g, x.shape, dim, index)))
+op("index_select", "IndexSelectBackward0",
+   lifted(lambda x, dim, index: np.take(x, index, axis=dim)),
+   lifted(lambda g, y, x, dim, index: _index_select_grad(g, x.shape, dim, index)))
+# sort/topk: the values output; the indices come as a parameter (an int64 constant)
+op("sort", "SortBackward0", lifted(lambda x, dim, indices: np.take_along_axis(x, indices, dim)),
+   lifted(lambda g, y, x, dim, indices: _put_along(g, x.shape, dim, indices)))
+op("topk", "TopkBackward0", lifted(lambda x, dim, indices: np.take_along_axis(x, indices, dim)),
+   lifted(lambda g, y, x, dim, indices: _put_along(g, x.shape, dim, indices)))
+op("masked_fill", "MaskedFillBackward0",
+   lambda x, mask, value: np.where(mask, np.asarray(value, dtype=x.dtype), x),
+   lambda g, y, x, mask, value: np.where(mask, 0, g))
+op("masked_fill_tensor", "MaskedFillBackward1",
+   lambda x, value, mask: np.where(mask, value.astype(x.dtype), x),
+   lambda g, y, x, value, mask: np.where(mask, 0, g),
+   lambda g, y, x, value, mask: np.asarray(np.sum(np.where(mask, g, 0))))
+op("masked_select", "MaskedSelectBackward0",
+   lambda x, mask: np.broadcast_to(x, np.broadcast_shapes(x.shape, mask.shape))[
+       np.broadcast_to(mask, np.broadcast_shapes(x.shape, mask.shape))],
+   lambda g, y, x, mask: _masked_select_grad(g, x, mask))
+
+
+def _masked_select_grad(g, x, mask):
+    shape = np.broadcast_shapes(x.shape, mask.shape)
+    full = np.zeros(shape, dtype=g.dtype)
+    full[np.broadcast_to(mask, shape)] = g
+    return full
+
+
+def _cumprod_grad(g, y, x, dim):
+    """PyTorch's cumprod_backward: with no zero in x, sum_{k>=i} g_k y_k / x_i; with
+    zeros, products of the elements between (computed directly)."""
+    if not np.any(x == 0):
+        rev = np.flip(np.cumsum(np.flip(g * y, dim), axis=dim), dim)
+        return rev / x
+    xm = np.moveaxis(x, dim, -1)
+    gm = np.moveaxis(g, dim, -1)
+    out = np.zeros_like(xm)
+    n = xm.shape[-1]
+    for i in range(n):
+        for k in range(i, n):
+            others = np.concatenate([xm[..., :i], xm[..., i + 1:k + 1]], axis=-1)
+            out[..., i] += gm[..., k] * np.prod(others, axis=-1)
+    return np.moveaxis(out, -1, dim)
+
+
+op("cumprod", "CumprodBackward0", lifted(lambda x, dim: np.cumprod(x, axis=dim)),
+   lifted(lambda g, y, x, dim: _cumprod_grad(g, y, x, dim)))
+
+
+def _amax_grad(g, y, x, dim, keepdim, which):
+    """amax/amin: the gradient shared evenly by the elements equal to the extreme."""
+    yk = y if keepdim else np.expand_dims(y, dim)
+    gk = g if keepdim else np.expand_dims(g, dim)
+    hit = (x == yk)
+    return np.where(hit, gk / np.sum(hit, axis=dim, keepdims=True), 0).astype(x.dtype)
+
+
+op("amax", "AmaxBackward0",
+   lambda x, dim, keepdim=False: np.max(x, axis=dim, keepdims=keepdim),
+   lambda g, y, x, dim, keepdim=False: _amax_grad(g, y, x, dim, keepdim, "max"))
+op("amin", "AminBackward0",
+   lambda x, dim, keepdim=False: np.min(x, axis=dim, keepdims=keepdim),
+   lambda g, y, x, dim, keepdim=False: _amax_grad(g, y, x, dim, keepdim, "min"))
+# lerp(x, end, weight): x + weight * (end - x); a Python number weight is a parameter
+op("lerp", "LerpBackward0",
+   lambda x, end, weight: _lerp(x, end, weight),
+   lambda g, y, x, end, weight: g * (1 - weight),
+   lambda g, y, x, end, weight: g * weight)
+op("lerp_tensor", "LerpBackward1",
+   lambda x, end, weight: _lerp(x, end, weight),
+   lambda g, y, x, end, weight: g * (1 - weight),
+   lambda g, y, x, end, weight: g * weight,
+   lambda g, y, x, end, weight: g * (end - x))
+
+
+def _lerp(x, end, weight):
+    """ATen's lerp: weight < 0.5 ? x + w (end - x) : end - (end - x)(1 - w), fused."""
+    w = np.asarray(weight, dtype=np.result_type(x, end))
+    d = end - x
+    return np.where(np.abs(w) < 0.5, sleef.fma(w, d, x), sleef.fma(-d, 1 - w, end)).astype(
+        np.result_type(x, end))
+
+
+op("addcmul", "AddcmulBackward0",
+   lambda x, t1, t2, value=1.0: x + value * t1 * t2,
+   lambda g, y, x, t1, t2, value=1.0: g,
+   lambda g, y, x, t1, t2, value=1.0: g * t2 * value,
+   lambda g, y, x, t1, t2, value=1.0: g * t1 * value)
+op("addcdiv", "AddcdivBackward0",
+   lambda x, t1, t2, value=1.0: x + value * (t1 / t2),
+   lambda g, y, x, t1, t2, value=1.0: g,
+   lambda g, y, x, t1, t2, value=1.0: g * value / t2,
+   lambda g, y, x, t1, t2, value=1.0: -g * value * t1 / (t2 * t2))
+op("logaddexp", "LogaddexpBackward0",
+   lambda a, b: np.logaddexp(a, b),
+   lambda g, y, a, b: g / (1 + np.exp(b - a)),
+   lambda g, y, a, b: g / (1 + np.exp(a - b)))
+def _pick_along(x, dim, indices, keepdim):
+    v = np.take_along_axis(np.atleast_1d(x), indices, dim)
+    return v if keepdim else np.squeeze(v, axis=dim)
+
+
+def _pick_along_grad(g, x, dim, indices, keepdim):
+    g = g if keepdim else np.expand_dims(g, dim)
+    return _put_along(np.asarray(g).reshape(indices.shape), np.atleast_1d(x).shape, dim,
+                      indices).reshape(x.shape)
+
+
+for _key, _name in (("kthvalue", "KthvalueBackward0"), ("median_dim", "MedianBackward1")):
+    op(_key, _name, lambda x, dim, indices, keepdim: _pick_along(x, dim, indices, keepdim),
+       lambda g, y, x, dim, indices, keepdim: _pick_along_grad(g, x, dim, indices, keepdim))
+# median() of the whole tensor shares its gradient among the elements equal to it
+op("median", "MedianBackward0", lambda x, index: np.asarray(x.reshape(-1)[index]),
+   lambda g, y, x, index: _evenly(g, x, y))
+op("take", "TakeBackward0", lambda x, index: x.reshape(-1)[index],
+   lambda g, y, x, index: _index_add(g, (x.size,), index).reshape(x.shape).astype(x.dtype))
+# deg2rad/rad2deg multiply by a double constant (rounded to the tensor's type)
+op("deg2rad", "Deg2RadBackward0", lambda x: x * x.dtype.type(math.pi / 180.0),
+   lambda g, y, x: g * x.dtype.type(math.pi / 180.0))
+op("rad2deg", "Rad2DegBackward0", lambda x: x * x.dtype.type(180.0 / math.pi),
+   lambda g, y, x: g * x.dtype.type(180.0 / math.pi))
+
+
+def _round_decimals(x, decimals):
+    """round(x, decimals=d): ATen scales by 10**|d| (a float of the tensor's type), rounds
+    half to even, and scales back."""
+    ten = x.dtype.type(10.0 ** abs(decimals))
+    if decimals >= 0:
+        return np.rint(x * ten) / ten
+    return np.rint(x / ten) * ten
+
+
+op("round_decimals", "RoundBackward1", lambda x, decimals: _round_decimals(x, decimals),
+   lambda g, y, x, decimals: np.zeros_like(x))
+for _key, _name in (("cummax", "CummaxBackward0"), ("cummin", "CumminBackward0"),
+                    ("mode", "ModeBackward0")):
+    op(_key, _name, lambda x, dim, indices, keepdim=True: _pick_along(x, dim, indices, keepdim),
+       lambda g, y, x, dim, indices, keepdim=True: _pick_along_grad(g, x, dim, indices,
+                                                                    keepdim))
+op("remainder", "RemainderBackward0", lambda a, b: np.remainder(a, b), lambda g, y, a, b: g)
+op("remainder_tensor", "RemainderBackward1", lambda a, b: np.remainder(a, b),
+   lambda g, y, a, b: g,
+   lambda g, y, a, b: -g * np.floor(np.asarray(a) / b))
+op("fmod", "FmodBackward0", lambda a, b: np.fmod(a, b), lambda g, y, a, b: g)
+op("fmod_tensor", "FmodBackward1", lambda a, b: np.fmod(a, b),
+   lambda g, y, a, b: g,
+   lambda g, y, a, b: -g * np.trunc(a / b))
+op("nan_to_num", "NanToNumBackward0",
+   lambda x, nan, posinf, neginf: np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
+   lambda g, y, x, nan, posinf, neginf: np.where(np.isfinite(x), g, 0).astype(g.dtype))
+# chunk/split: each piece is one output of PyTorch's SplitBackward0 (equal sizes) or
+# SplitWithSizesBackward0 (a list of sizes)
+for _key, _name in (("split", "SplitBackward0"), ("split_with_sizes", "SplitWithSizesBackward0")):
+    op(_key, _name, lambda x, dim, start, stop: x[(slice(None),) * dim + (slice(start, stop),)],
+       lambda g, y, x, dim, start, stop: _scatter(g, x.shape, dim, slice(start, stop)))
+
+
 # ======================================================================== forward mode
 # Each op's Jacobian-vector product, by the shape of its Jacobian. A rule is called as
 # ``jvp(tangents, result, *args, **params)`` with one tangent per argument (None where
@@ -1134,10 +1321,12 @@ LINEAR = {"sum", "sum_dim", "mean", "mean_dim", "t", "permute", "transpose", "vi
           "select", "slice", "stack", "cat", "clone", "alias", "cumsum", "trace",
           "select_backward", "slice_backward", "index", "reshape_alias", "scatter_first",
           "flip", "roll", "tril", "triu", "diag_embed", "diagonal", "diagonal_copy",
-          "unbind", "index_put", "copy_from", "to_copy"}
+          "unbind", "index_put", "copy_from", "to_copy", "gather", "index_select", "sort",
+          "topk", "masked_select", "split", "split_with_sizes", "kthvalue", "median_dim",
+          "mode", "cummax", "cummin", "take", "repeat"}
 REDUCTIONS = {"prod": None, "max": None, "min": None, "prod_dim": "dim", "max_dim": "dim",
               "min_dim": "dim", "logsumexp": "dim", "norm": "dim", "var": "dim", "std": "dim",
-              "dist": None}
+              "dist": None, "median": None, "amax": "dim", "amin": "dim"}
 for _key, _op in REGISTRY.items():
     if _key in ELEMENTWISE:
         JVP[_key] = _elementwise_jvp(_op)
@@ -1145,6 +1334,30 @@ for _key, _op in REGISTRY.items():
         JVP[_key] = _linear_jvp(_op)
     elif _key in REDUCTIONS:
         JVP[_key] = _reduction_jvp(_op, REDUCTIONS[_key])
+
+
+def _masked_fill_tensor_jvp(ts, y, x, value, mask):
+    out = np.zeros_like(y) if ts[0] is None else np.where(mask, 0, ts[0])
+    if ts[1] is not None:
+        out = np.where(mask, ts[1], out)
+    return out
+
+
+def _cumprod_jvp(ts, y, x, dim):
+    """d cumprod(x)_k = sum_{i<=k} t_i prod_{j<=k, j!=i} x_j."""
+    t = ts[0]
+    x1, t1 = np.atleast_1d(x), np.broadcast_to(np.atleast_1d(t), np.atleast_1d(x).shape)
+    xm, tm = np.moveaxis(x1, dim, -1), np.moveaxis(t1, dim, -1)
+    out = np.zeros(xm.shape, dtype=np.result_type(x, t))
+    for k in range(xm.shape[-1]):
+        for i in range(k + 1):
+            others = np.concatenate([xm[..., :i], xm[..., i + 1:k + 1]], axis=-1)
+            out[..., k] += tm[..., i] * np.prod(others, axis=-1)
+    return np.moveaxis(out, -1, dim).reshape(np.shape(y))
+
+
+JVP["masked_fill_tensor"] = _masked_fill_tensor_jvp
+JVP["cumprod"] = _cumprod_jvp
 
 
 def _loss_jvp(op: Op, per_row: bool) -> Callable:

@@ -310,6 +310,45 @@ case("F.hardtanh(torch.log(x - 2), 0.0, 0.5)", x=[1.0] * 9)  # NaN: vector loop 
 case("torch.norm(x, p=float('inf')) + torch.clamp(x, max=float('inf')).sum() * int(2.5)",
      x=[1.0, -2.0, 0.5])
 
+# ---------------------------------------------------------------- selection, sorting, masks
+IDX = "torch.tensor([[0, 2, 1], [1, 0, 0]])"
+for form in [f"torch.gather(x, 1, {IDX})", "x.gather(0, torch.tensor([[0, 1, 1], [1, 0, 0]]))",
+             "x.index_select(1, torch.tensor([2, 0, 2]))",
+             "torch.index_select(x, 0, torch.tensor([1]))",
+             "x.sort(1).values", "x.sort(0, descending=True)[0]", "torch.sort(x.flatten())[0]",
+             "x.topk(2).values", "torch.topk(x, 1, dim=0, largest=False).values",
+             "x.masked_fill(x > 0, 0.5)", "x.masked_fill(x < 0.1, float('-inf')).softmax(1)",
+             "x.masked_fill(x > 0, y.sum())", "x.masked_select(x > 0)",
+             "x.cumprod(1)", "torch.cumprod(x, 0)", "x.amax(1)", "x.amin(0, keepdim=True)",
+             "torch.amax(x, (0, 1))", "x.kthvalue(2, 1).values", "x.median(1).values",
+             "x.median()", "x.median(0, keepdim=True)[0]", "x.cummax(1).values",
+             "x.cummin(0).values", "x.mode(1).values", "x.round(decimals=1) + x",
+             "torch.round(x * 10, decimals=-1) + x",
+             "torch.lerp(x, y, 0.3)", "x.lerp(y, 0.75)", "torch.lerp(x, y, w)",
+             "torch.addcmul(x, y, w, value=0.5)", "x.addcdiv(y, w + 3)",
+             "torch.logaddexp(x, y)", "torch.remainder(x, 0.7)", "torch.remainder(x, y + 3)",
+             "torch.fmod(x, 0.7)", "torch.fmod(x, y + 3)", "torch.nan_to_num(torch.log(x))",
+             "x.chunk(3, 1)[1]", "torch.chunk(x, 2)[0] * 2", "x.split(2, 1)[1]",
+             "x.split([1, 2], 1)[1]", "torch.tensor_split(x, 2, 1)[0]", "x.narrow(1, 1, 2)",
+             "x.movedim(0, 1)", "x.tile((2,))", "x.unflatten(1, (3, 1))", "x.view_as(y)",
+             "x.t().reshape_as(y.t())", "torch.hstack([x, y])", "torch.vstack([x, y])",
+             "torch.column_stack([x[0], y[1]])", "x.repeat_interleave(2, dim=1)",
+             "x.diff(dim=1)", "torch.diff(x, n=2)",
+             "torch.take(x, torch.tensor([0, 5, 2]))", "torch.addmm(w[:, :2], x, y.t())",
+             "x.deg2rad()", "x.rad2deg()", "x.repeat_interleave(torch.tensor(2))",
+             "torch.repeat_interleave(x, torch.tensor([1, 0, 2]), dim=1)",
+             "torch.meshgrid(x[0], y[1], indexing='ij')[1]",
+             "x.type_as(y) * 2", "torch.take_along_dim(x, torch.tensor([[2], [0]]), 1)"]:
+    case(form, x=r(2, 3), y=r(2, 3), w=r(2, 3))
+case("torch.lerp(x, y, w)", x=r(3), y=r(3), w=prob(3))
+case("x.sort(descending=True).values[:2]", x=[1.0, 3.0, 3.0, -2.0, 0.5])
+case("x.topk(3).values", x=[0.5, 2.0, 2.0, 1.0])
+case("x.amax()", x=[1.0, 4.0, 4.0, -1.0])
+case("x.median()", x=[3.0, 1.0, 2.0, 2.0])
+case("x.cumprod(0)", x=[2.0, 0.0, 3.0, -1.5])
+case("x.cumprod(0)", x=[0.0, 0.0, 3.0])
+
+
 # ---------------------------------------------------------------- Hessians (scalar outputs)
 # Recorded with torch.autograd.functional.hessian over all bindings, flattened in order.
 HESSIAN_CASES: list[tuple[str, dict]] = [
