@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import gradcli  # noqa: E402
-from gradcli.batch import run as batch_run  # noqa: E402
+from gradcli.batch import run_text as batch_run_text  # noqa: E402
 from gradcli.syntax import parse  # noqa: E402
 
 try:
@@ -152,24 +152,32 @@ def batch(rows_n: int, repeats: int) -> list[tuple]:
     lines = [json.dumps({"x": float(a), "w": float(c)})
              for a, c in rng.uniform(-3, 3, size=(rows_n, 2))]
     prog = parse("(x+w)*(w+1)")
-    sink = open(os.devnull, "w")
     dumps = json.dumps
 
-    def ours():
-        write = sink.write
-        for line in batch_run(prog, lines):
-            write(dumps(line, allow_nan=False) + "\n")
+    def ours(write):  # as `gradcli batch` writes its lines
+        for text, _ in batch_run_text(prog, lines):
+            write(text)
 
-    def bare_loop():
-        write = sink.write
+    def bare_loop(write):  # the same bytes, by json.loads/dumps per line
         for n, line in enumerate(lines, 1):
             d = json.loads(line)
             x, w = d["x"], d["w"]
-            write(dumps({"line": n, "value": (x + w) * (w + 1),
-                         "grads": {"x": w + 1, "w": x + 2 * w + 1}}) + "\n")
+            a, b = x + w, w + 1
+            write(dumps({"schema": "gradcli/1", "line": n, "value": a * b,
+                         "grads": {"x": b, "w": b + a}}, allow_nan=False,
+                        ensure_ascii=False) + "\n")
 
-    g, b = median_pair(ours, bare_loop, repeats)
-    return [(f"batch: {rows_n:,} JSONL rows", g, b, "bare json.loads/dumps loop", 2.0)]
+    for f in (ours, bare_loop):  # both write the same bytes (checked on the first rows)
+        parts: list[str] = []
+        f(parts.append)
+        first = "".join(parts)[:200_000]
+        if f is ours:
+            want = first
+        elif first != want:
+            raise SystemExit("batch benchmark: the bare loop does not write gradcli's bytes")
+    sink = open(os.devnull, "w")
+    g, b = median_pair(lambda: ours(sink.write), lambda: bare_loop(sink.write), repeats)
+    return [(f"batch: {rows_n:,} JSONL rows", g, b, "bare json.loads/dumps loop", 0.5)]
 
 
 LESSON = Path(__file__).resolve().parent / "linear_regression.py"
@@ -270,7 +278,8 @@ def main() -> None:
     args = ap.parse_args()
     r = 3 if args.quick else 7
     groups = {"startup": lambda: startup(r * 3), "scale": lambda: scale(max(3, r - 2)),
-              "tensors": lambda: tensors(r * 2), "batch": lambda: batch(100_000, r),
+              "tensors": lambda: tensors(r * 2),
+              "batch": lambda: batch(100_000, r) + batch(1_000_000, max(1, r // 3)),
               "lesson": lambda: lesson(r), "math": lambda: math_ports(r * 3)}
     wanted = [g.strip() for g in args.only.split(",") if g.strip()]
     unknown = [g for g in wanted if g not in groups]

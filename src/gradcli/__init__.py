@@ -85,9 +85,14 @@ def main() -> None:
     without importing Typer at all (see :mod:`gradcli.command`).
     """
     import gc
+    import os
     import sys
 
     gc.disable()
+    # OpenBLAS starts a thread per core when NumPy loads it, which costs a third of a
+    # scalar run's start-up; gradcli's matrices are small, so one thread unless the user
+    # asks for more (OPENBLAS_NUM_THREADS=4 gradcli ...).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from . import command
 
     command.MEMORY_GUARD = True

@@ -587,15 +587,12 @@ def batch_cmd(
     failed = False
     out = sys.stdout
     write = out.write
-    from .result import SCHEMA, dumps
 
     with stream as lines:
-        for count, line in enumerate(batch.run(prog, lines, nodes=nodes, **options), 1):
-            if "error" in line:
-                failed = True
-            write(dumps({"schema": SCHEMA, **line}, indent=None) + "\n")
-            if count % batch.CHUNK == 0:
-                out.flush()  # results reach the pipe while the input is still coming
+        for text, bad in batch.run_text(prog, lines, nodes=nodes, **options):
+            failed = failed or bad
+            write(text)
+            out.flush()  # each chunk's results reach the pipe while the input still comes
     out.flush()
     raise typer.Exit(2 if failed else 0)
 
