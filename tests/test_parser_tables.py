@@ -8,7 +8,6 @@ never change what is parsed.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -34,9 +33,9 @@ def flat(root) -> list:
     stack = [root]
     while stack:
         x = stack.pop()
-        if dataclasses.is_dataclass(x):
+        if hasattr(type(x), "_fields"):  # a syntax class (syntax._node)
             out.append(type(x).__name__)
-            stack.extend(reversed([getattr(x, f.name) for f in dataclasses.fields(x)]))
+            stack.extend(reversed([getattr(x, f) for f in type(x)._fields]))
         elif isinstance(x, tuple | list):
             out.append(("seq", len(x)))
             stack.extend(reversed(x))

@@ -8,14 +8,13 @@ The tables are cached as JSON in the user's cache directory and run by
 :mod:`gradcli.lalr`, so a run does not import Lark unless the program has a syntax error,
 in which case Lark parses it again and its exception becomes the ParseError users see.
 
-The AST is plain frozen dataclasses with source positions; it knows nothing of NumPy.
+The AST is plain slotted classes with source positions; it knows nothing of NumPy.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Union
 
@@ -25,7 +24,66 @@ if TYPE_CHECKING:
     from . import lalr
 
 
-@dataclass(frozen=True, slots=True)
+# Syntax classes are built by _node from their annotated fields rather than by
+# dataclasses: importing this module is part of every run's start-up, and parsing makes
+# an object per token. A class with k fields stores them in the slots of _Fields{k} (whose
+# __init__ takes them in order) and names each slot's descriptor after its field.
+
+
+class _Fields1:
+    __slots__ = ("_0",)
+
+    def __init__(self, a):
+        self._0 = a
+
+
+class _Fields2:
+    __slots__ = ("_0", "_1")
+
+    def __init__(self, a, b):
+        self._0, self._1 = a, b
+
+
+class _Fields3:
+    __slots__ = ("_0", "_1", "_2")
+
+    def __init__(self, a, b, c):
+        self._0, self._1, self._2 = a, b, c
+
+
+class _Fields4:
+    __slots__ = ("_0", "_1", "_2", "_3")
+
+    def __init__(self, a, b, c, d):
+        self._0, self._1, self._2, self._3 = a, b, c, d
+
+
+class _Fields5:
+    __slots__ = ("_0", "_1", "_2", "_3", "_4")
+
+    def __init__(self, a, b, c, d, e):
+        self._0, self._1, self._2, self._3, self._4 = a, b, c, d, e
+
+
+_BASES = {1: _Fields1, 2: _Fields2, 3: _Fields3, 4: _Fields4, 5: _Fields5}
+
+
+def _node(cls: type) -> type:
+    """A syntax class: its annotated fields, in order, are its constructor's arguments and
+    its attributes (`_fields` lists them)."""
+    names = tuple(cls.__dict__.get("__annotations__", {}))
+    base = _BASES[len(names)]
+    ns = {k: v for k, v in cls.__dict__.items()
+          if k not in ("__dict__", "__weakref__", "__annotations__")}
+    ns.update({name: base.__dict__[f"_{i}"] for i, name in enumerate(names)})
+    ns["__slots__"] = ()
+    ns["_fields"] = names
+    new = type(cls.__name__, (base,), ns)
+    new.__qualname__, new.__module__ = cls.__qualname__, cls.__module__
+    return new
+
+
+@_node
 class Pos:
     """Where a piece of syntax sits: character span [start, end) and 1-based line/column."""
 
@@ -34,41 +92,49 @@ class Pos:
     line: int
     column: int
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Pos and (self.start, self.end, self.line, self.column) == (
+            other.start, other.end, other.line, other.column)
 
-_AST = dict(frozen=True, slots=True, eq=False, repr=False)
+    def __hash__(self) -> int:
+        return hash((self.start, self.end, self.line, self.column))
+
+    def __repr__(self) -> str:
+        return (f"Pos(start={self.start}, end={self.end}, line={self.line}, "
+                f"column={self.column})")
 
 
-@dataclass(**_AST)
+@_node
 class Num:
     value: int | float  # an int when written without a point or exponent, as in Python
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Name:
     id: str
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Str:
     value: str
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class ListExpr:
     items: tuple["Expr", ...]
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class TupleExpr:
     items: tuple["Expr", ...]
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Paren:
     """A parenthesised expression: its value is `inner`'s; it only widens the span."""
 
@@ -76,14 +142,14 @@ class Paren:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Unary:
     op: str  # "-" or "+"
     operand: "Expr"
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Binary:
     op: str  # "+", "-", "*", "/", "@", "**"; "^" is read as "**"
     left: "Expr"
@@ -91,7 +157,7 @@ class Binary:
     pos: Pos  # span of the whole expression; line/column of the operator
 
 
-@dataclass(**_AST)
+@_node
 class Compare:
     op: str
     left: "Expr"
@@ -99,14 +165,14 @@ class Compare:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Attr:
     obj: "Expr"
     name: str
     pos: Pos  # line/column of the attribute name
 
 
-@dataclass(**_AST)
+@_node
 class Call:
     func: "Expr"  # Name or Attr
     args: tuple["Expr", ...]
@@ -114,7 +180,7 @@ class Call:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Slice:
     lo: "Expr | None"
     hi: "Expr | None"
@@ -122,19 +188,19 @@ class Slice:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class EllipsisExpr:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Index:
     obj: "Expr"
     items: tuple["Expr", ...]
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class BoolOp:
     op: str  # "and" or "or"; short-circuits as in Python
     left: "Expr"
@@ -142,13 +208,13 @@ class BoolOp:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Not:
     operand: "Expr"
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class ChainCompare:
     """`a < b <= c`: two or more comparisons, each operand evaluated once. A single
     comparison is a Compare. ops may include "is", "is not", "in", "not in"."""
@@ -158,7 +224,7 @@ class ChainCompare:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class IfExp:
     """`body if test else orelse`."""
 
@@ -168,7 +234,7 @@ class IfExp:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Param:
     name: str
     default: "Expr | None"
@@ -176,14 +242,14 @@ class Param:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Lambda:
     params: tuple[Param, ...]
     body: "Expr"
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Comprehension:
     """One `for target in iter if cond ...` clause."""
 
@@ -193,7 +259,7 @@ class Comprehension:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Comp:
     """List/set/dict comprehensions and generator expressions."""
 
@@ -204,20 +270,20 @@ class Comp:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class DictExpr:
     keys: tuple["Expr | None", ...]  # None: `**mapping` in values
     values: tuple["Expr", ...]
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class SetExpr:
     items: tuple["Expr", ...]
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Starred:
     """`*xs` in a call's arguments, a list/tuple display or an assignment target."""
 
@@ -225,7 +291,7 @@ class Starred:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class FormattedValue:
     """`{value!conversion:spec}` inside an f-string; spec may itself hold fields."""
 
@@ -235,7 +301,7 @@ class FormattedValue:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Yield:
     """`yield value` (a statement): the function it is in is a generator."""
 
@@ -243,7 +309,7 @@ class Yield:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class FString:
     parts: tuple["str | FormattedValue", ...]
     pos: Pos
@@ -254,14 +320,14 @@ Expr = Union[Num, Name, Str, ListExpr, TupleExpr, Paren, Unary, Binary, Compare,
              SetExpr, Starred, FString, Yield]
 
 
-@dataclass(**_AST)
+@_node
 class Assign:
     target: str
     value: Expr
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class ExprStmt:
     value: Expr
     pos: Pos
@@ -270,7 +336,7 @@ class ExprStmt:
 # ---- statements of lesson programs (Python's subset). Blocks are tuples of statements.
 
 
-@dataclass(**_AST)
+@_node
 class SetStmt:
     """Every assignment that is not `NAME = expr`: `a, b = ...`, `x.requires_grad = True`,
     `v[0] = 1`, chains `a = b = 0` (targets left to right), `x: float = 1`."""
@@ -280,7 +346,7 @@ class SetStmt:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class AugAssign:
     target: "Expr"  # Name, Attr or Index
     op: str  # "+", "-", "*", "/", "//", "%", "**", "@"
@@ -288,7 +354,7 @@ class AugAssign:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class If:
     test: "Expr"
     body: tuple["Stmt", ...]
@@ -296,7 +362,7 @@ class If:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class While:
     test: "Expr"
     body: tuple["Stmt", ...]
@@ -304,7 +370,7 @@ class While:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class For:
     target: "Expr"
     iter: "Expr"
@@ -313,28 +379,28 @@ class For:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Break:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Continue:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Pass:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Return:
     value: "Expr | None"
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class FunctionDef:
     name: str
     params: tuple[Param, ...]
@@ -343,7 +409,7 @@ class FunctionDef:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class ClassDef:
     name: str
     bases: tuple["Expr", ...]
@@ -352,14 +418,14 @@ class ClassDef:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class With:
     items: tuple[tuple["Expr", "Expr | None"], ...]  # (context expression, `as` target)
     body: tuple["Stmt", ...]
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Handler:
     type: "Expr | None"  # None: a bare `except:`
     name: str | None
@@ -367,7 +433,7 @@ class Handler:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Try:
     body: tuple["Stmt", ...]
     handlers: tuple[Handler, ...]
@@ -376,33 +442,33 @@ class Try:
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Raise:
     exc: "Expr | None"
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Assert:
     test: "Expr"
     msg: "Expr | None"
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Delete:
     targets: tuple["Expr", ...]
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Global:
     names: tuple[str, ...]
     nonlocal_: bool  # True for `nonlocal`
     pos: Pos
 
 
-@dataclass(**_AST)
+@_node
 class Import:
     """`import a.b as c` (module = "a.b", names = ()) or `from a.b import x as y, z`."""
 
@@ -417,7 +483,7 @@ Stmt = Union[Assign, ExprStmt, SetStmt, AugAssign, If, While, For, Break, Contin
              Return, FunctionDef, ClassDef, With, Try, Raise, Assert, Delete, Global, Import]
 
 
-@dataclass(**_AST)
+@_node
 class Program:
     statements: tuple[Stmt, ...]
     source: str
@@ -475,7 +541,9 @@ MAX_INT_DIGITS = 4300  # Python's own limit for integer literals (sys.get_int_ma
 
 
 def _number(tok) -> Num:
-    text = str(tok)
+    text = tok.value
+    if len(text) < 19 and text.isdigit():  # the common case: a plain integer
+        return Num(int(text), Pos(tok.start_pos, tok.end_pos, tok.line, tok.column))
     if len(text) > MAX_INT_DIGITS and text.replace("_", "").isdigit():
         raise ParseError(f"the integer literal has {len(text):,} digits, more than Python's "
                          f"limit of {MAX_INT_DIGITS:,}", line=tok.line, column=tok.column)
@@ -850,7 +918,10 @@ class _ToAst:
 
     def _binary(self, c, op):
         left, tok, right = c
-        return Binary(op, left, right, _span(left, right, tok))
+        lp, rp = getattr(left, "pos", None), getattr(right, "pos", None)
+        if lp is None or rp is None:
+            return Binary(op, left, right, _span(left, right, tok))
+        return Binary(op, left, right, Pos(lp.start, rp.end, tok.line, tok.column))
 
     def add(self, c):
         return self._binary(c, "+")
@@ -899,7 +970,8 @@ class _ToAst:
         return _number(c[0])
 
     def name(self, c):
-        return Name(str(c[0]), _pos_tok(c[0]))
+        tok = c[0]
+        return Name(tok.value, Pos(tok.start_pos, tok.end_pos, tok.line, tok.column))
 
     def string(self, c):
         return _strings(c)
