@@ -59,8 +59,8 @@ def startup(repeats: int) -> list[tuple]:
     prog = ["eval", "(x+w)*(w+1)", "--x", "2", "--w", "1"]
     command([exe, *prog, "--format", "json"])()  # warm the grammar cache and the OS
     rows = []
-    for label, args, target in [("startup: eval --format json", [*prog, "--format", "json"], 1.5),
-                                ("startup: eval (table)", prog, 1.8)]:
+    for label, args, target in [("startup: eval --format json", [*prog, "--format", "json"], 1.0),
+                                ("startup: eval (table)", prog, 1.15)]:
         g, b = median_pair(command([exe, *args]), base, repeats)
         rows.append((label, g, b, "python -c 'import numpy'", target))
     return rows
@@ -97,7 +97,14 @@ def scale(repeats: int) -> list[tuple]:
              "the 100k-term program",
              2.3),
             ("scale: 100k nested parentheses (s)", t_nested, None, "works", None)]
-    parsed = parse(p200)
+    parse_times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        parsed = parse(p200)
+        parse_times.append(time.perf_counter() - t)
+    rows.append(("parse: 200k-term sum (us per term)",
+                 statistics.median(parse_times) / 200_000 * 1e6, 15.0,
+                 "the goal: 15 us per term", 1.0))
     t = time.perf_counter()
     gradcli.evaluate(parsed, {"x": 1.5})
     rows.append(("scale: 200k terms, evaluate+backward only (s)",
@@ -118,6 +125,42 @@ def scale(repeats: int) -> list[tuple]:
 
 RNN = ("h2h = torch.mm(W_h, prev_h.t()); i2h = torch.mm(W_x, x.t())\n"
        "next_h = h2h + i2h; next_h = next_h.tanh(); loss = next_h.sum()")
+
+
+TORCH_TIMER = """
+import sys, time, statistics
+import numpy as np
+import torch
+torch.set_num_threads(2)
+repeats = int(sys.argv[1])
+setup, body = sys.stdin.read().split("\\n#---\\n")
+ns = {"torch": torch, "np": np}
+exec(setup, ns)
+exec(body, ns)  # warm up
+ts = []
+for _ in range(repeats):
+    t = time.perf_counter()
+    exec(body, ns)
+    ts.append(time.perf_counter() - t)
+print(statistics.median(ts))
+"""
+
+
+def torch_time(setup: str, body: str, repeats: int) -> float | None:
+    """Median seconds of `body` run by PyTorch (the reference venv, in a subprocess that
+    times its own work after `setup`), or None without a PyTorch to run."""
+    tpy = _torch_python()
+    if tpy is None:
+        return None
+    out = subprocess.run([tpy, "-c", TORCH_TIMER, str(repeats)], input=setup + "\n#---\n" + body,
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+SMALL = ("a = (x @ W + b).tanh(); c = a * x - W.t() @ a; d = torch.sigmoid(c) + a.exp() / 3;"
+         " e = (d * d).sum(0) + (c - b).abs().mean(1); f = torch.relu(d - 0.5) @ W;"
+         " loss = (f * x).sum() + e.sum() + (a @ a.t()).trace()")
+SMALL_OPS = 21  # ops in SMALL, backward included: each is one forward and one backward node
 
 
 def tensors(repeats: int) -> list[tuple]:
@@ -143,8 +186,90 @@ def tensors(repeats: int) -> list[tuple]:
         return g_pre @ ht.T, g_pre @ xt.T
 
     g, base = median_pair(ours, numpy_by_hand, repeats)
-    return [("tensors: RNN cell 1000x1000, evaluate+backward", g, base,
-             "NumPy forward+backward by hand", 1.15)]
+    rows = [("tensors: RNN cell 1000x1000, evaluate+backward", g, base,
+             "NumPy forward+backward by hand", 1.3)]
+    setup = ("rng = np.random.default_rng(0); n = 1000\n"
+             "W_h = torch.tensor(rng.standard_normal((n, n)), requires_grad=True)\n"
+             "W_x = torch.tensor(rng.standard_normal((n, n)), requires_grad=True)\n"
+             "x = torch.tensor(rng.standard_normal((1, n)))\n"
+             "prev_h = torch.tensor(rng.standard_normal((1, n)))")
+    body = ("W_h.grad = None; W_x.grad = None\n"
+            "h2h = torch.mm(W_h, prev_h.t()); i2h = torch.mm(W_x, x.t())\n"
+            "next_h = h2h + i2h; next_h = next_h.tanh(); loss = next_h.sum(); loss.backward()")
+    t = torch_time(setup, body, repeats * 3)
+    if t is not None:
+        g = statistics.median(_timed(ours) for _ in range(repeats))
+        rows[0] = ("tensors: RNN cell 1000x1000, evaluate+backward", g, t,
+                   "PyTorch 2.13 eager, same program", 1.3)
+    # 3x3 tensors: the per-op cost of a small program, forward and backward
+    rng = np.random.default_rng(3)
+    sb = {"x": rng.standard_normal((3, 3)), "W": rng.standard_normal((3, 3)),
+          "b": rng.standard_normal((3, 3))}
+    sprog = parse(SMALL.replace("; ", "\n"))
+
+    def small():
+        gradcli.evaluate(sprog, sb)
+
+    g = statistics.median(_timed(small) for _ in range(repeats * 20)) / SMALL_OPS * 1e6
+    setup = ("rng = np.random.default_rng(3)\n"
+             + "\n".join(f"{k} = torch.tensor(rng.standard_normal((3, 3)), requires_grad=True)"
+                         for k in ("x", "W", "b")))
+    body = ("for v in (x, W, b): v.grad = None\n" + SMALL.replace("; ", "\n")
+            + "\nloss.backward()")
+    t = torch_time(setup, body, repeats * 20)
+    rows.append(("tensors: 3x3 program, per op fwd+bwd (us)", g,
+                 None if t is None else t / SMALL_OPS * 1e6,
+                 "PyTorch 2.13 eager, same program" if t is not None else "no torch", 1.5))
+    return rows
+
+
+HESS = "(torch.tanh(x) ** 2).sum() + (x * x).sum() * x.sum()"
+JAC = "torch.tanh(A @ x)"
+
+
+def derivatives(repeats: int) -> list[tuple]:
+    """Hessians and Jacobians of n-dimensional functions, gradcli (evaluate, then
+    autodiff.hessian/jacobian: batched forward passes) against
+    torch.autograd.functional.hessian/jacobian(..., vectorize=True) on the same function.
+    The growth row compares how the time grows from n=100 to n=1000 with PyTorch's growth
+    (each Hessian row is an n-vector, so both grow about n^2)."""
+    from gradcli import autodiff
+
+    rows, times = [], {}
+    for n in (100, 1000):
+        rng = np.random.default_rng(n)
+        x = rng.standard_normal(n)
+        A = rng.standard_normal((n, n))
+
+        def hess():
+            r = gradcli.evaluate(HESS, {"x": x})
+            autodiff.hessian(r, autodiff.leaves_named(r, ["x"]))
+
+        def jac():
+            r = gradcli.evaluate(JAC, {"x": x, "A": A}, no_grad=["A"], differentiate=False)
+            autodiff.jacobian(r, autodiff.leaves_named(r, ["x"]))
+
+        hess(), jac()
+        setup = (f"torch.set_default_dtype(torch.float64); rng = np.random.default_rng({n})\n"
+                 f"x = torch.tensor(rng.standard_normal({n})); "
+                 f"A = torch.tensor(rng.standard_normal(({n}, {n})))\n"
+                 "F = torch.autograd.functional\n"
+                 "def h(x): return (torch.tanh(x) ** 2).sum() + (x * x).sum() * x.sum()\n"
+                 "def j(x): return torch.tanh(A @ x)")
+        for kind, f, body in (("hessian", hess, "F.hessian(h, x, vectorize=True)"),
+                              ("jacobian", jac, "F.jacobian(j, x, vectorize=True)")):
+            g = statistics.median(_timed(f) for _ in range(repeats))
+            t = torch_time(setup, body, repeats)
+            times[kind, n] = (g, t)
+            rows.append((f"{kind}: n={n} ({'scalar' if kind == 'hessian' else 'vector'} f)",
+                         g, t, "torch.autograd.functional, vectorize=True" if t else
+                         "no torch", 1.5))
+    g100, t100 = times["hessian", 100]
+    g1000, t1000 = times["hessian", 1000]
+    if t100 and t1000:
+        rows.append(("hessian: growth n=100 -> 1000, vs PyTorch's", g1000 / g100,
+                     t1000 / t100, "PyTorch's growth over the same rows", 1.5))
+    return rows
 
 
 def batch(rows_n: int, repeats: int) -> list[tuple]:
@@ -273,14 +398,15 @@ def math_ports(repeats: int) -> list[tuple]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
-    ap.add_argument("--only", default="startup,scale,tensors,batch,lesson,math",
+    ap.add_argument("--only", default="startup,scale,tensors,derivatives,batch,lesson,math",
                     help="comma-separated groups to run (default: all)")
     args = ap.parse_args()
     r = 3 if args.quick else 7
     groups = {"startup": lambda: startup(r * 3), "scale": lambda: scale(max(3, r - 2)),
               "tensors": lambda: tensors(r * 2),
               "batch": lambda: batch(100_000, r) + batch(1_000_000, max(1, r // 3)),
-              "lesson": lambda: lesson(r), "math": lambda: math_ports(r * 3)}
+              "lesson": lambda: lesson(r), "math": lambda: math_ports(r * 3),
+              "derivatives": lambda: derivatives(r)}
     wanted = [g.strip() for g in args.only.split(",") if g.strip()]
     unknown = [g for g in wanted if g not in groups]
     if unknown:

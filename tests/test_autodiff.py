@@ -74,8 +74,12 @@ def test_jacobian_forward_and_reverse_modes_agree():
                                                               [0.5, -1.0]], "u": [0.3, -0.2]},
                          differentiate=False)
     leaves = autodiff.leaves_named(r, [])
-    jac, mode, passes = autodiff.jacobian(r, leaves)  # 3 outputs < 8 inputs: reverse mode
+    jac, mode, passes = autodiff.jacobian(r, leaves, batched=False)  # 3 outputs < 8 inputs
     assert (mode, passes) == ("reverse", 3)
+    batch, mode, passes = autodiff.jacobian(r, leaves)  # all 8 directions in one pass
+    assert (mode, passes) == ("forward", 1)
+    for k in jac:
+        np.testing.assert_allclose(batch[k], jac[k], rtol=1e-12, atol=1e-14)
     forward = {}
     for leaf in leaves:  # column by column with forward mode
         cols = np.zeros(r.output_node.value.shape + leaf.value.shape)
@@ -106,7 +110,7 @@ def test_cli_jvp_hessian_jacobian():
             "--format", "json")
     doc = json.loads(r.stdout)
     assert doc["jacobian"] == {"u": [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]}
-    assert (doc["mode"], doc["passes"]) == ("forward", 2)  # 2 inputs < 3 outputs
+    assert (doc["mode"], doc["passes"]) == ("forward", 1)  # both input directions at once
     r = run("hessian", "v.prod()", "--v", "[1, 2, 3]", "--format", "json")
     assert json.loads(r.stdout)["hessian"] == [[0.0, 3.0, 2.0], [3.0, 0.0, 1.0], [2.0, 1.0, 0.0]]
     r = run("hessian", "v.prod()", "--v", "[1, 0, 3]", "--format", "json")  # at a zero

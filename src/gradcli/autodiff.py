@@ -59,16 +59,23 @@ def tangents(result: Result, seeds: dict[int, np.ndarray]) -> list[np.ndarray | 
 MAX_PASSES = 2000  # rows of a Hessian, passes of a Jacobian: each is a pass over the graph
 
 
-def jacobian(result: Result, wrt: list[Node], progress: Callable[[int], None] | None = None
-             ) -> tuple[dict[str, np.ndarray], str, int]:
-    """d(output)/d(leaf) with shape output.shape + leaf.shape for each leaf; the mode
-    ("reverse": one backward pass per output element, "forward": one forward pass per input
-    element) and the number of passes. `progress(k)` is told of each pass done."""
+def jacobian(result: Result, wrt: list[Node], progress: Callable[[int], None] | None = None,
+             *, batched: bool = True) -> tuple[dict[str, np.ndarray], str, int]:
+    """d(output)/d(leaf) with shape output.shape + leaf.shape for each leaf; the mode and
+    the number of passes. Batched: forward mode, each pass carrying a chunk of input
+    directions at once; otherwise (or when an op has no forward rule) "reverse", one
+    backward pass per output element, or "forward", one pass per input element, whichever
+    is fewer. `progress(k)` is told of the directions or passes done."""
     out = result.output_node
     m = out.value.size
     n = sum(leaf.value.size for leaf in wrt)
     jac = {leaf.label: np.zeros(out.value.shape + leaf.value.shape) for leaf in wrt}
     graph = _graph_of(result)
+    if batched:
+        try:  # one forward pass per chunk of input directions
+            return _batched_jacobian(result, wrt, jac, progress)
+        except AutodiffError:
+            pass  # an op without a forward rule: passes one by one below
     if m <= n:
         with np.errstate(all="ignore"):
             for k in range(m):
@@ -345,6 +352,47 @@ def _vjp(graph: Graph, node: Node, i: int, g: Any, y: "Traced", args: tuple) -> 
     return node.op.vjp[i](g, y, *args, **node.params)
 
 
+def _directions(wrt: list[Node], start: int, stop: int) -> dict[int, np.ndarray]:
+    """Stacked one-hot tangents for directions start..stop over the leaves' elements."""
+    seeds, offset = {}, 0
+    for leaf in wrt:
+        size = leaf.value.size
+        seed = np.zeros((stop - start, size), dtype=leaf.value.dtype)
+        lo, hi = max(start, offset), min(stop, offset + size)
+        if lo < hi:
+            seed[np.arange(lo - start, hi - start), np.arange(lo - offset, hi - offset)] = 1
+        seeds[leaf.id] = seed.reshape((stop - start,) + leaf.value.shape)
+        offset += size
+    return seeds
+
+
+def _batched_jacobian(result: Result, wrt: list[Node], jac: dict,
+                      progress: Callable[[int], None] | None) -> tuple[dict, str, int]:
+    from . import batched
+
+    out = result.output_node
+    n = sum(leaf.value.size for leaf in wrt)
+    widest = batched.widest(result.nodes)
+    step = batched.chunk_size(n, widest)
+    passes = 0
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        passes += 1
+        t = batched.tangents(result.nodes, _directions(wrt, start, stop), {out.id}).get(out.id)
+        offset = 0
+        for leaf in wrt:
+            size = leaf.value.size
+            lo, hi = max(start, offset), min(stop, offset + size)
+            if lo < hi and t is not None:
+                block = np.moveaxis(np.asarray(t[lo - start:hi - start]), 0, -1)
+                flat = jac[leaf.label].reshape(out.value.shape + (size,))
+                flat[..., lo - offset:hi - offset] = block
+            offset += size
+        if progress is not None:
+            progress(stop)
+    return jac, "forward", passes
+
+
 def gradient_graph(result: Result, graph: Graph) -> dict[int, Any]:
     """d(output)/d(node) for every node, recorded as graph nodes (create_graph=True)."""
     out = result.output_node
@@ -394,6 +442,10 @@ def hessian(result: Result, wrt: list[Node], progress: Callable[[int], None] | N
     H = np.zeros((size, size))
     with np.errstate(all="ignore"):
         grads = gradient_graph(result, graph)
+        try:  # forward over reverse: the gradient's tangents, a chunk of rows per pass
+            return _batched_hessian(graph, grads, wrt, H, progress), labels
+        except AutodiffError:
+            pass  # an op without a forward rule: a backward pass per row below
         row = 0
         for leaf in wrt:
             g = grads.get(leaf.id)
@@ -415,6 +467,31 @@ def hessian(result: Result, wrt: list[Node], progress: Callable[[int], None] | N
                 if progress is not None:
                     progress(row)
     return H, labels
+
+
+def _batched_hessian(graph: Graph, grads: dict, wrt: list[Node], H: np.ndarray,
+                     progress: Callable[[int], None] | None) -> np.ndarray:
+    from . import batched
+
+    n = H.shape[0]
+    targets = {leaf.id: grads.get(leaf.id) for leaf in wrt}
+    wanted = {g.node.id for g in targets.values() if isinstance(g, Traced)}
+    widest = batched.widest(graph.nodes)
+    step = batched.chunk_size(n, widest)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        tans = batched.tangents(graph.nodes, _directions(wrt, start, stop), wanted)
+        col = 0
+        for leaf in wrt:
+            g = targets[leaf.id]
+            w = leaf.value.size
+            t = tans.get(g.node.id) if isinstance(g, Traced) else None
+            if t is not None:
+                H[start:stop, col:col + w] = np.asarray(t).reshape(stop - start, w)
+            col += w
+        if progress is not None:
+            progress(stop)
+    return H
 
 
 def leaves_named(result: Result, names: list[str]) -> list[Node]:

@@ -811,8 +811,7 @@ def jacobian_cmd(
             raise GradcliError(f"the Jacobian would need {min(outputs, inputs):,} passes, more "
                                f"than the limit of {autodiff.MAX_PASSES:,} rows",
                                hint="choose fewer variables with --wrt, or a smaller output")
-        passes = min(outputs, inputs)
-        with Progress("jacobian: passes", passes) as progress:
+        with Progress("jacobian: input directions", inputs) as progress:
             jac, mode, passes = autodiff.jacobian(result, leaves, progress)
     except GradcliError as e:
         fail(e, as_json, one_line=format.value == "jsonl")
