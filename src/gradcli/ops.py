@@ -865,11 +865,13 @@ def _mm(a, b):
         return a @ b
     n, m = a.shape[0], b.shape[1]
     dt = a.dtype
-    c = a[:, 0:1] * b[0:1, :]
-    if m <= 8 or n <= 3:
-        for i in range(1, k):
-            c = c + a[:, i:i + 1] * b[i:i + 1, :]
+    if m <= 8 or n <= 3:  # every product at once, then added left to right
+        p = a[:, :, None] * b[None, :, :]
+        c = p[:, 0] + p[:, 1]
+        if k == 3:
+            c = c + p[:, 2]
         return c + 0.0
+    c = a[:, 0:1] * b[0:1, :]
     if dt == np.float32 and m >= 16:
         from .torchrandom import _fma32
 

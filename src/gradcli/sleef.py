@@ -751,8 +751,52 @@ _EXP_C = tuple(float.fromhex(h) for h in (
     "0x1.1111167a4d017p-7"))
 
 
+_LIBM_EXP_IS_GLIBC: bool | None = None
+
+
+def _libm_exp_is_glibc() -> bool:
+    """Whether this machine's C exp (Python's math.exp) is glibc's: checked once against the
+    port on a spread of inputs (every range the port treats apart, and random ones)."""
+    global _LIBM_EXP_IS_GLIBC
+    if _LIBM_EXP_IS_GLIBC is None:
+        import math
+
+        rng = np.random.default_rng(754)
+        sample = np.concatenate([rng.uniform(-745, 710, 3000), rng.standard_normal(3000) * 3,
+                                 rng.standard_normal(500) * 1e-17, [0.0, -0.0, 1e-300,
+                                 709.7, -708.5, -745.1, 710.0, 600.0, -600.0]])
+        port = _exp_port(sample)
+        ok = True
+        for v, p in zip(sample.tolist(), port.tolist()):
+            try:
+                m = math.exp(v)
+            except OverflowError:
+                m = math.inf
+            if m != p:
+                ok = False
+                break
+        _LIBM_EXP_IS_GLIBC = ok
+    return _LIBM_EXP_IS_GLIBC
+
+
 def exp_glibc(x) -> np.ndarray:
-    """glibc's exp (double)."""
+    """glibc's exp (double): the C library's own on a glibc machine for a few elements (a
+    Python loop is then faster than the port's NumPy passes), else the port."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size <= 64 and _libm_exp_is_glibc():
+        import math
+
+        out = []
+        for v in x.reshape(-1).tolist():
+            try:
+                out.append(math.exp(v))
+            except OverflowError:
+                out.append(math.inf)
+        return np.array(out, dtype=np.float64).reshape(x.shape)
+    return _exp_port(x)
+
+
+def _exp_port(x) -> np.ndarray:
     global _EXP_TAIL, _EXP_SBITS
     if _EXP_TAIL is None:
         _EXP_TAIL, _EXP_SBITS = _exp_tables()

@@ -1740,9 +1740,25 @@ LESSON_ATTRS = {"grad", "grad_fn", "data", "register_hook", "no_grad", "autograd
                 "requires_grad_", "enable_grad", "set_grad_enabled"}
 
 
+_LESSON_MEMO: dict[int, tuple[Program, bool]] = {}
+
+
 def is_lesson(program: Program) -> bool:
     """Whether a program needs the lesson interpreter: statements beyond `name = expr`
-    and expressions, or what reads autograd state (print, .grad, several backward calls)."""
+    and expressions, or what reads autograd state (print, .grad, several backward calls).
+    Remembered for the last programs asked about (a program evaluated again and again,
+    as batch and the API do, is walked once)."""
+    memo = _LESSON_MEMO.get(id(program))
+    if memo is not None and memo[0] is program:
+        return memo[1]
+    answer = _is_lesson(program)
+    if len(_LESSON_MEMO) >= 64:
+        _LESSON_MEMO.clear()
+    _LESSON_MEMO[id(program)] = (program, answer)
+    return answer
+
+
+def _is_lesson(program: Program) -> bool:
     backwards = 0
     for stmt in program.statements:
         if isinstance(stmt, Import):
