@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import re
 import sys
-from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .errors import GradcliError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EVAL_FORMATS = ("table", "tree", "json", "jsonl")
 

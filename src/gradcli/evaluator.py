@@ -7,7 +7,6 @@ in ``dispatch.py``, which picks the registry op and records a node in the engine
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import warnings
@@ -532,7 +531,7 @@ class Evaluator:
             raise ArgumentError(f"{name!r} is a module; call one of its functions, "
                                 f"e.g. {name}.tanh(x)")
         known = sorted(set(self.bindings) | set(self.env))
-        close = difflib.get_close_matches(name, known, n=1)
+        close = _close_matches(name, known, n=1)
         hint = self._given()
         if close:
             hint = f"did you mean {close[0]!r}? " + hint
@@ -1087,7 +1086,7 @@ def describe(v: Any) -> str:
 
 def _suggest(name: str) -> str:
     names = set(FUNCTIONS) | set(CONSTRUCTORS)
-    close = difflib.get_close_matches(name, sorted(names), n=2)
+    close = _close_matches(name, sorted(names), n=2)
     if close:
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
     return "run `gradcli ops` for the list of operations"
@@ -1105,7 +1104,7 @@ def _suggest_unused(unused: list[str], program: Program) -> str:
                 names.add(node.id)
     free = sorted(names - set(CONSTANTS) - MODULE_ROOTS)
     for u in unused:
-        close = difflib.get_close_matches(u, free, n=1)
+        close = _close_matches(u, free, n=1)
         if close:
             return f"did you mean --{close[0]}? the program reads: {', '.join(free)}"
     return ("the program reads: " + ", ".join(free)) if free else "the program reads no names"
@@ -1213,3 +1212,10 @@ def _evaluate(program, bindings, *, no_grad, retain_grad, dtype, seed, max_eleme
                    random=Randomness(seed, random_state), max_memory=max_memory,
                    max_flops=max_flops)
     return ev.run()
+
+
+def _close_matches(word: str, possibilities: Any, n: int) -> list:
+    """difflib's suggestions, imported only when a name is unknown."""
+    import difflib
+
+    return difflib.get_close_matches(word, possibilities, n=n)
