@@ -194,7 +194,8 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
     values, result)` gives the argument values and result a node's backward uses (what
     saved_tensors_hooks' unpack hooks return).
     With `create_graph` the gradients are recorded as graph nodes (Traced values)."""
-    from .autodiff import Traced, _binary, _unbroadcast, _vjp
+    if create_graph:
+        from .autodiff import Traced, _binary, _unbroadcast, _vjp
 
     users: dict[int, int] = {}
     nodes = reachable(roots, users)
@@ -314,6 +315,8 @@ def own_version(node: Node, table: dict[int, int] | None) -> int:
 
 
 def as_array(g: Any) -> np.ndarray:
+    if type(g) is np.ndarray:
+        return g
     from .autodiff import Traced
 
     return g.node.value if isinstance(g, Traced) else np.asarray(g)
@@ -322,18 +325,22 @@ def as_array(g: Any) -> np.ndarray:
 def as_node(graph: Graph, g: Any, dtype: np.dtype | None) -> Node:
     """A gradient as a tensor: a graph node under create_graph, else a new leaf (of
     `dtype`, or the gradient's own)."""
-    from .autodiff import Traced
+    if type(g) is not np.ndarray:
+        from .autodiff import Traced
 
-    if isinstance(g, Traced):
-        return g.node
+        if isinstance(g, Traced):
+            return g.node
     return graph.leaf(np.array(g, dtype=dtype), requires_grad=False, expr="grad")
 
 
 def accumulate(graph: Graph, leaf: Node, g: Any) -> None:
     """leaf.grad += g, in place as PyTorch does (out of place under create_graph)."""
-    from .autodiff import Traced
+    traced = False
+    if type(g) is not np.ndarray:
+        from .autodiff import Traced
 
-    if isinstance(g, Traced) or (leaf.grad is not None and leaf.grad.requires_grad):
+        traced = isinstance(g, Traced)
+    if traced or (leaf.grad is not None and leaf.grad.requires_grad):
         from .ops import REGISTRY
 
         new = as_node(graph, g, leaf.value.dtype)
