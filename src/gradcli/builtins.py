@@ -801,6 +801,42 @@ def _func_transform(ip, args, kwargs, which: str):
     return Builtin("torch.func.jacrev(f)", call)
 
 
+def _func_vjp(ip, args, kwargs):
+    """torch.func.vjp(func, *primals): (func(*primals), vjp_fn); vjp_fn(cotangent) gives
+    the cotangent pulled back to each primal, as a tuple."""
+    if not args:
+        raise py_error("vjp() missing required argument 'func'")
+    if kwargs.get("has_aux"):
+        raise ArgumentError("torch.func.vjp: has_aux=True is not supported yet")
+    func, primals = args[0], list(args[1:])
+    leaves = [ip.graph.leaf(np.array(ip.tensor(x).value), requires_grad=True, expr="primal")
+              for x in primals]
+    was = ip.graph.grad_enabled
+    ip.graph.grad_enabled = True
+    try:
+        out = ip.call_sync(func, list(leaves))
+    finally:
+        ip.graph.grad_enabled = was
+    if not isinstance(out, Node):
+        raise py_error("vjp(f, *primals): f must return a Tensor")
+
+    def vjp_fn(ip2, a, k):
+        if len(a) != 1:
+            raise py_error(f"vjp_fn() takes 1 cotangent ({len(a)} given)")
+        cot = ip.tensor(a[0])
+        if cot.value.shape != out.value.shape:
+            raise ProgramError(f"Mismatch in shape: grad_output[0] has a shape of "
+                               f"torch.Size({list(cot.value.shape)}) and output[0] has a "
+                               f"shape of torch.Size({list(out.value.shape)}).")
+        if not out.requires_grad:
+            return tuple(ip.constant(np.zeros_like(x.value)) for x in leaves)
+        grads = ip.backward([out], [cot], retain_graph=True, create_graph=False,
+                            kind="autograd.grad", inputs=leaves, allow_unused=True)
+        return tuple(ip.constant(np.zeros_like(x.value)) if g is None else
+                     ip.constant(np.array(g.value)) for g, x in zip(grads, leaves))
+    return ip.constant(np.array(out.value)), Builtin("vjp_fn", vjp_fn)
+
+
 def _parameter(ip, args, kwargs):
     """nn.Parameter(t, requires_grad=True): a leaf that requires grad, sharing t's memory
     (printed as PyTorch prints a Parameter)."""
@@ -1031,6 +1067,9 @@ SPECIAL = {
     "pprint.pprint": _pprint, "pprint.pp": _pprint,
     "pprint.PrettyPrinter": lambda ip, a, k: _PrettyPrinter(),
     "torch.func.jacrev": lambda ip, a, k: _func_transform(ip, a, k, "jacobian"),
+    "torch.func.jacfwd": lambda ip, a, k: _func_transform(ip, a, k, "jacobian"),
+    "torch.func.hessian": lambda ip, a, k: _func_transform(ip, a, k, "hessian"),
+    "torch.func.vjp": lambda ip, a, k: _func_vjp(ip, a, k),
     "torch.autograd.gradcheck": _gradcheck, "torch.autograd.gradcheck.gradcheck": _gradcheck,
     "torch.autograd.Variable": lambda ip, a, k: _variable(ip, a, k),
     "torch.nn.Parameter": lambda ip, a, k: _parameter(ip, a, k),
