@@ -312,6 +312,8 @@ def _reduce(graph: Graph, which: str, x: Any, axis: Any, keepdims: bool) -> Any:
     if axis is None and not keepdims:
         return _record(graph, which, (x,))
     nd = x.ndim
+    if nd == 0:  # the sum or mean of one element over its (no) dims: the element itself
+        return x
     dims = tuple(range(nd)) if axis is None else (
         tuple(a % nd for a in axis) if isinstance(axis, tuple) else (axis % nd,))
     return _record(graph, f"{which}_dim", (x,), {"dim": dims, "keepdim": keepdims})

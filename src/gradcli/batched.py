@@ -46,12 +46,14 @@ def _elementwise(key: str) -> Callable:
     return rule
 
 
-def _axis(dim: Any) -> Any:
+def _axis(dim: Any, ndim: int) -> Any:
+    """An op's dim (or dims; negative counts from the end) of an `ndim`-dim value, as an
+    axis of its tangents, which have the batch axis in front."""
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(d + 1 for d in dim)
-    return dim + 1
+        return tuple(d % max(ndim, 1) + 1 for d in dim)
+    return dim % max(ndim, 1) + 1
 
 
 def _reshaped(ts, y, *args, **params):
@@ -64,7 +66,9 @@ def _sum(ts, y, x, **params):
 
 
 def _sum_dim(ts, y, x, dim, keepdim=False, **params):
-    return ts[0].sum(axis=_axis(dim), keepdims=keepdim).reshape(
+    if np.ndim(x) == 0:  # a 0-dim value's dim 0 (or -1): the tangent as it is
+        return ts[0].reshape((ts[0].shape[0],) + np.shape(y))
+    return ts[0].sum(axis=_axis(dim, np.ndim(x)), keepdims=keepdim).reshape(
         (ts[0].shape[0],) + np.shape(y))
 
 
@@ -84,11 +88,13 @@ def _expand(ts, y, x, shape, **params):
 
 
 def _permute(ts, y, x, dims, **params):
-    return np.transpose(ts[0], (0, *(d + 1 for d in dims)))
+    return np.transpose(ts[0], (0, *_axis(tuple(dims), np.ndim(x))))
 
 
 def _transpose(ts, y, x, dim0, dim1, **params):
-    return np.swapaxes(ts[0], dim0 + 1, dim1 + 1)
+    if np.ndim(x) == 0:
+        return ts[0]
+    return np.swapaxes(ts[0], _axis(dim0, np.ndim(x)), _axis(dim1, np.ndim(x)))
 
 
 def _t(ts, y, x, **params):
@@ -97,11 +103,11 @@ def _t(ts, y, x, **params):
 
 
 def _select(ts, y, x, dim, index, **params):
-    return np.take(ts[0], index, axis=dim + 1)
+    return np.take(ts[0], index, axis=_axis(dim, np.ndim(x)))
 
 
 def _slice(ts, y, x, dim, start, stop, step, **params):
-    return ts[0][(slice(None),) * (dim + 1) + (slice(start, stop, step),)]
+    return ts[0][(slice(None),) * _axis(dim, np.ndim(x)) + (slice(start, stop, step),)]
 
 
 def _cat(kind: str):
@@ -110,8 +116,8 @@ def _cat(kind: str):
         full = [np.zeros((b,) + np.shape(a), dtype=np.result_type(y)) if t is None else t
                 for t, a in zip(ts, args)]
         if kind == "cat":
-            return np.concatenate(full, axis=dim + 1)
-        return np.stack(full, axis=dim + 1)
+            return np.concatenate(full, axis=_axis(dim, np.ndim(y)))
+        return np.stack(full, axis=_axis(dim, np.ndim(y)))
     return rule
 
 
