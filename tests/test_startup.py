@@ -32,8 +32,8 @@ finally:
 """
 
 
-def run(args, tmp_path, stdin=None):
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "NO_COLOR": "1"}
+def run(args, tmp_path, stdin=None, env=None):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "NO_COLOR": "1", **(env or {})}
     return subprocess.run([sys.executable, "-c", PROBE, *args], env=env, capture_output=True,
                           text=True, input=stdin)
 
@@ -53,11 +53,16 @@ def test_json_run_imports_neither_lark_nor_rich(tmp_path):
     assert seen["imported"] == ""
 
 
-def test_table_run_imports_rich_but_not_lark(tmp_path):
+def test_piped_table_run_imports_neither_lark_nor_rich(tmp_path):
+    """Off a terminal a plain table is written as Rich would write it, without Rich
+    (tests/test_plain_output.py compares the bytes); styled output still uses Rich."""
     args = ["eval", "(x+w)*(w+1)", "--x", "2", "--w", "1"]
     run(args, tmp_path)
     r = run(args, tmp_path)
     assert r.returncode == 0, r.stderr
+    assert "dy/dw = 5" in r.stdout
+    assert report(r.stderr)["imported"] == ""
+    r = run(args, tmp_path, env={"FORCE_COLOR": "1"})
     assert "dy/dw = 5" in r.stdout
     assert report(r.stderr)["imported"] == "rich"
 
@@ -236,3 +241,32 @@ def test_shell_completion_still_answers(tmp_path):
         r = subprocess.run([exe], env={**env, "COMP_WORDS": words, "COMP_CWORD": cword},
                            capture_output=True, text=True)
         assert r.stdout.split() == [want], (words, r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize("args, code, ends_early", [
+    (["eval", "(x+w)*(w+1)", "--x", "2", "--w", "1"], 0, True),
+    (["eval", "(x+w)*(w+1)", "--x", "2", "--w", "1", "--format", "json"], 0, True),
+    (["eval", "x*y", "--x", "2", "--format", "jsonl"], 2, True),
+    # Lark words syntax errors, and imports logging, which registers an atexit function
+    (["eval", "(x+w", "--x", "2"], 2, False),
+])
+def test_the_command_ends_early_with_the_same_output_and_code(args, code, ends_early,
+                                                              tmp_path):
+    """`gradcli` (command_line) ends a plain eval that ran without the interpreter's
+    teardown: what it prints and its exit code are main()'s; with an atexit function
+    registered it exits normally, and the function runs."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "NO_COLOR": "1"}
+    # os._exit says so (on standard error, after everything else)
+    spy = ("import os\nreal = os._exit\n"
+           "def said(code):\n os.write(2, b'ended early\\n'); real(code)\nos._exit = said\n")
+    outs = []
+    for entry in ("gradcli.main()", "gradcli.command_line()",
+                  "atexit.register(print, 'atexit ran'); gradcli.command_line()"):
+        code_text = f"import sys, atexit, gradcli\n{spy}sys.argv[0] = 'gradcli'; {entry}"
+        r = subprocess.run([sys.executable, "-c", code_text, *args], env=env,
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        outs.append((r.returncode, r.stdout, r.stderr))
+    plain, early, atexit_ran = outs
+    assert plain[0] == code and (plain[1] or plain[2])
+    assert early == (code, plain[1], plain[2] + ("ended early\n" if ends_early else ""))
+    assert atexit_ran == (code, plain[1] + "atexit ran\n", plain[2])

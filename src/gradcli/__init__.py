@@ -76,7 +76,14 @@ def parse(program: str) -> "Program":
     return _parse(program)
 
 
-def main() -> None:
+def command_line() -> None:
+    """The ``gradcli`` executable and ``python -m gradcli``: :func:`main`, ending the
+    process as soon as a plain ``eval`` line has printed its output (see
+    :func:`gradcli.command.exit_now`)."""
+    main(fast_exit=True)
+
+
+def main(fast_exit: bool = False) -> None:
     """The ``gradcli`` command.
 
     Start-up (importing NumPy, Typer and gradcli, and Typer building its commands)
@@ -104,7 +111,10 @@ def main() -> None:
 
         gc.freeze()
         gc.enable()
-        sys.exit(command.guarded(lambda: command.run_eval(*plan)))
+        code = command.guarded(lambda: command.run_eval(*plan))
+        if fast_exit:
+            command.exit_now(code)
+        sys.exit(code)
     from . import cli
 
     cli.GC_PAUSED = True

@@ -1,5 +1,5 @@
 """`python -m gradcli` runs the command line."""
 
-from . import main
+from . import command_line
 
-main()
+command_line()

@@ -11,7 +11,6 @@ import json
 import math
 import re
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -261,6 +260,8 @@ def _is_float(v: str) -> bool:
 
 def load_file(name: str, path_text: str, dtype: np.dtype,
               max_elements: int = 10**8) -> np.ndarray:
+    from pathlib import Path  # only for files: not on the start-up path
+
     path = Path(path_text)
     suffix = path.suffix.lower()
     if suffix == ".npy":

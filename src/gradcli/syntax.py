@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Union
 
 from .errors import ParseError
@@ -1469,13 +1468,18 @@ class _Indenter:
             yield from extra
 
 
-def grammar_path() -> Path:
+def grammar_path() -> str:
     """The grammar file: inside the installed package, or at the repository root."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "grammar" / "gradcli.lark"
-    if packaged.is_file():
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "grammar", "gradcli.lark")
+    if os.path.isfile(packaged):
         return packaged
-    return here.parent.parent / "grammar" / "gradcli.lark"
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "grammar", "gradcli.lark")
+
+
+def _grammar_text() -> str:
+    with open(grammar_path(), encoding="utf-8") as f:
+        return f.read()
 
 
 def _cache_dir() -> str | None:
@@ -1509,7 +1513,7 @@ def _parser():
     if _PARSER is None:
         from lark import Lark
 
-        text = grammar_path().read_text(encoding="utf-8")
+        text = _grammar_text()
         opts = dict(parser="lalr", lexer="contextual", transformer=_ToAst(),
                     postlex=_INDENTER, maybe_placeholders=True)
         folder = _cache_dir()
@@ -1540,7 +1544,7 @@ def _fast_parser():
 
         from . import lalr
 
-        grammar = grammar_path().read_text(encoding="utf-8")
+        grammar = _grammar_text()
         folder = _cache_dir()
         name = f"parser-{lalr.FORMAT}-{zlib.crc32((grammar + _postlex_key()).encode()):08x}.json"
         path = os.path.join(folder, name) if folder else None

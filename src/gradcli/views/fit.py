@@ -97,9 +97,44 @@ def render(console: "Console", cols: list[Col], rows: list[list[str]], *,
     if plan is None:
         _vertical(console, cols, rows, styles)
         return
+    kept, headers, cells, widths = plan
+    if getattr(console, "plain", False) and _plain_table(console, kept, headers, cells, widths):
+        pass
+    else:
+        _rich_table(console, kept, headers, cells, widths, styles)
+    if dropped:
+        console.print(f"({' and '.join(dropped)} left out to fit {width} columns; "
+                      "--format json has every field)", style="dim", highlight=False)
+
+
+def _plain_table(console, cols: list[Col], headers: list[str], cells: list[list[str]],
+                 widths: list[int]) -> bool:
+    """Write the table as the lines Rich prints for it off a terminal, when every cell is
+    one line of printable ASCII that fits its column (no cell wraps) with no space at
+    either end; False, with nothing written, otherwise. tests/test_terminal.py compares the two on many tables."""
+    from ..command import is_plain
+
+    if (not cols or any(c.justify not in ("left", "right") for c in cols)
+            or sum(widths) + SEP * (len(widths) - 1) > console.width):
+        return False
+    for row in [headers, *cells]:
+        for cell, w in zip(row, widths):
+            if len(cell) > w or not is_plain(cell) or cell != cell.strip(" "):
+                return False
+
+    def line(row: list[str], bar: str) -> str:
+        return bar.join(cell.rjust(w) if c.justify == "right" else cell.ljust(w)
+                        for c, cell, w in zip(cols, row, widths))
+
+    console.write_lines([line(headers, " ┃ "), "━╇━".join(
+        "━" * w for w in widths)] + [line(row, " │ ") for row in cells])
+    return True
+
+
+def _rich_table(console, kept: list[Col], headers: list[str], cells: list[list[str]],
+                widths: list[int], styles: list[Optional[str]]) -> None:
     from rich.table import Table
 
-    kept, headers, cells, widths = plan
     table = Table(show_edge=False, header_style="bold", pad_edge=False)
     for c, h, w in zip(kept, headers, widths):
         table.add_column(h, justify=c.justify, style=c.style, width=w, no_wrap=not c.wrap,
@@ -107,9 +142,6 @@ def render(console: "Console", cols: list[Col], rows: list[list[str]], *,
     for r, s in zip(cells, styles):
         table.add_row(*r, style=s)
     console.print(table)
-    if dropped:
-        console.print(f"({' and '.join(dropped)} left out to fit {width} columns; "
-                      "--format json has every field)", style="dim", highlight=False)
 
 
 def _vertical(console: "Console", cols: list[Col], rows: list[list[str]],
