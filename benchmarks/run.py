@@ -164,6 +164,11 @@ SMALL_OPS = 21  # ops in SMALL, backward included: each is one forward and one b
 
 
 def tensors(repeats: int) -> list[tuple]:
+    # as the gradcli command runs a program with megabyte tensors: freed memory is kept
+    # for the next array (gradcli.command.keep_freed_memory)
+    from gradcli.command import keep_freed_memory
+
+    keep_freed_memory()
     rng = np.random.default_rng(0)
     n = 1000
     b = {"W_h": rng.standard_normal((n, n)), "W_x": rng.standard_normal((n, n)),

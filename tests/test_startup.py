@@ -270,3 +270,25 @@ def test_the_command_ends_early_with_the_same_output_and_code(args, code, ends_e
     assert plain[0] == code and (plain[1] or plain[2])
     assert early == (code, plain[1], plain[2] + ("ended early\n" if ends_early else ""))
     assert atexit_ran == (code, plain[1] + "atexit ran\n", plain[2])
+
+
+def test_the_command_keeps_freed_memory_for_the_next_array(tmp_path):
+    """`gradcli eval` sets glibc's trim and mmap thresholds (megabyte gradients reuse
+    freed memory instead of faulting in fresh pages); importing gradcli does not."""
+    code = ("import ctypes, sys, gradcli\n"
+            "calls = []\n"
+            "class Libc:\n"
+            "    def mallopt(self, k, v): calls.append((k, v)); return 1\n"
+            "ctypes.CDLL = lambda name: Libc()\n"
+            "gradcli.evaluate('x*x', {'x': 2.0})\n"
+            "sys.stderr.write(f'library={calls}\\n')\n"
+            "sys.argv = ['gradcli', *sys.argv[1:]]\n"
+            "try:\n    gradcli.main()\n"
+            "finally:\n    sys.stderr.write(f'command={calls}\\n')\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "NO_COLOR": "1"}
+    r = subprocess.run([sys.executable, "-c", code, "eval", "x*x", "--x", "2"], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    seen = report(r.stderr)
+    assert seen["library"] == "[]"
+    assert seen["command"] == str([(-1, 1 << 30), (-3, 1 << 28)])

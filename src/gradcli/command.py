@@ -181,6 +181,8 @@ def load(tokens: list[str], *, file: Optional[Path] = None, var: list[str] = (),
                    random_state=None if rng._generator is None else rng.generator.get_state())
     if backward is not None:  # which lesson pass's graph to keep for the view
         options["keep_graphs"] = keep_graphs(backward)
+    if MEMORY_GUARD:
+        keep_freed_memory()
     loaded = Loaded(text, values, options, trace, differentiate, max_steps, lesson_ok)
     if strict and loaded.result.warnings and not getattr(loaded.result, "lesson", False):
         from .errors import NonFiniteError
@@ -258,6 +260,30 @@ def guard_memory(max_memory: Optional[int]) -> None:
             resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
     except (OSError, ValueError, OverflowError, ImportError):
         pass  # not Linux: the limits gradcli checks itself still hold
+
+
+def keep_freed_memory() -> None:
+    """Let the C allocator keep memory that is freed for the next allocation instead of
+    returning it to the system: a program with megabyte tensors (a 1000x1000 weight's
+    gradient, pass after pass) otherwise maps fresh pages for each new array and pays a
+    page fault per 4 KiB, which took half of an RNN cell's run (benchmarks/run.py).
+    Only in the gradcli command, never in a process that imports gradcli; glibc only
+    (NumPy has imported ctypes already)."""
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED or not sys.platform.startswith("linux"):
+        return
+    _MALLOC_TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GiB of freed memory
+        libc.mallopt(-3, 1 << 28)  # M_MMAP_THRESHOLD: arrays below 256 MiB from the heap
+    except (OSError, AttributeError, ImportError):
+        pass  # another C library: the defaults stay
+
+
+_MALLOC_TUNED = False
 
 
 def keep_graphs(backward: str) -> Any:
