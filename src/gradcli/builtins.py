@@ -997,6 +997,91 @@ def _gradcheck(ip, args, kwargs):
     return True
 
 
+def _gradgradcheck(ip, args, kwargs):
+    """torch.autograd.gradgradcheck: gradcheck of the function's vector-Jacobian product
+    (with grad_outputs of ones, recorded with create_graph) -- second derivatives
+    against central differences of the first."""
+    p = bind("gradgradcheck", args, kwargs, [("func", REQUIRED), ("inputs", REQUIRED),
+                                             ("grad_outputs", None), ("eps", 1e-6),
+                                             ("atol", 1e-5), ("rtol", 1e-3),
+                                             ("raise_exception", True)])
+    func = p["func"]
+    inputs = p["inputs"]
+    wants = [isinstance(x, Node) and x.requires_grad
+             for x in ([inputs] if isinstance(inputs, Node) else list(inputs))]
+
+    def first(ip2, xs, kw):
+        # the central differences pass inputs that do not require grad: the first
+        # derivative is still taken with respect to the inputs that did
+        xs = [ip.graph.leaf(np.array(x.value), requires_grad=True, expr="input")
+              if w and isinstance(x, Node) and not x.requires_grad else x
+              for x, w in zip(xs, wants)]
+        out = ip.call_sync(func, list(xs))
+        outs = [out] if isinstance(out, Node) else list(out)
+        wrt = [x for x in xs if isinstance(x, Node) and x.requires_grad]
+        grads = _autograd_grad(ip, [outs, wrt], {
+            "grad_outputs": [ip.constant(np.ones_like(o.value)) for o in outs],
+            "create_graph": True, "allow_unused": True})
+        return tuple(g if g is not None else ip.constant(np.zeros_like(x.value))
+                     for g, x in zip(grads, wrt))
+
+    return _gradcheck(ip, [Builtin("vjp", first), p["inputs"]],
+                      {k: p[k] for k in ("eps", "atol", "rtol", "raise_exception")})
+
+
+def _vmap(ip, args, kwargs):
+    """torch.vmap(func, in_dims=0, out_dims=0): func over the slices of its inputs along
+    in_dims, results stacked along out_dims. gradcli calls func once per slice (the values
+    and gradients are vmap's; the graph holds a select per slice and a stack)."""
+    p = bind("vmap", args, kwargs, [("func", REQUIRED), ("in_dims", 0), ("out_dims", 0),
+                                    ("randomness", "error"), ("chunk_size", None)])
+    func, in_dims, out_dims = p["func"], p["in_dims"], p["out_dims"]
+
+    def call(ip2, a, k):
+        a = list(a)
+        dims = list(in_dims) if isinstance(in_dims, (tuple, list)) else [in_dims] * len(a)
+        if len(dims) != len(a):
+            raise py_error(f"vmap(f, in_dims={in_dims}, ...)(<inputs>): in_dims is not "
+                           "compatible with the structure of `inputs`. in_dims has "
+                           f"{len(dims)} entries but inputs has {len(a)}.", "ValueError")
+        sizes = []
+        for x, d in zip(a, dims):
+            if d is None:
+                continue
+            if not isinstance(x, Node):
+                raise py_error(f"vmap(f, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} "
+                               f"for an input but the input is of type {type_name(x)}. We "
+                               "cannot vmap over non-Tensor arguments, please use None as "
+                               "the respective in_dim", "ValueError")
+            nd = x.value.ndim
+            if not isinstance(d, int) or not -nd <= d < nd:
+                raise py_error(f"vmap(f, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} "
+                               f"for some input, but that input is a Tensor of "
+                               f"dimensionality {nd} so expected in_dim to satisfy "
+                               f"-{nd} <= in_dim < {nd}.", "ValueError")
+            sizes.append(x.value.shape[d])
+        if not sizes:
+            raise py_error(f"vmap(f, in_dims={in_dims}, ...)(<inputs>): at least one input "
+                           "must be a Tensor batched along an in_dim", "ValueError")
+        if len(set(sizes)) > 1:
+            raise py_error("vmap: Expected all tensors to have the same size in the mapped "
+                           f"dimension, got sizes {sizes} for the mapped dimension",
+                           "ValueError")
+        outs = []
+        for b in range(sizes[0]):
+            items = [x if d is None else ip._method("select", x, [d, b], {})
+                     for x, d in zip(a, dims)]
+            outs.append(ip.call_sync(func, items, k))
+        stack = FUNCTIONS["stack"]
+        if isinstance(outs[0], tuple):
+            ods = list(out_dims) if isinstance(out_dims, (tuple, list)) \
+                else [out_dims] * len(outs[0])
+            return tuple(stack(ip, "stack", [[ip.tensor(o[j]) for o in outs]],
+                               {"dim": ods[j]}) for j in range(len(outs[0])))
+        return stack(ip, "stack", [[ip.tensor(o) for o in outs]], {"dim": out_dims})
+    return Builtin("torch.vmap(f)", call)
+
+
 MATH = {"sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "factorial", "floor", "ceil",
         "fabs", "isclose", "isnan", "isinf", "atan", "asin", "acos", "log2", "log10", "pow",
         "comb", "gcd", "erf", "hypot", "degrees", "radians", "fsum", "prod", "copysign"}
@@ -1063,13 +1148,20 @@ SPECIAL = {
     "torch.get_default_dtype": _get_default_dtype,
     "torch.set_default_dtype": _set_default_dtype,
     "torch.set_printoptions": _none,
-    "torch.autograd.set_detect_anomaly": _none,
+    "torch.autograd.set_detect_anomaly": lambda ip, a, k: _anomaly_mode(),
+    "torch.autograd.detect_anomaly": lambda ip, a, k: _anomaly_mode(),
+    "torch.autograd.anomaly_mode.set_detect_anomaly": lambda ip, a, k: _anomaly_mode(),
+    "torch.autograd.anomaly_mode.detect_anomaly": lambda ip, a, k: _anomaly_mode(),
+    "torch.is_anomaly_enabled": lambda ip, a, k: False,
     "pprint.pprint": _pprint, "pprint.pp": _pprint,
     "pprint.PrettyPrinter": lambda ip, a, k: _PrettyPrinter(),
     "torch.func.jacrev": lambda ip, a, k: _func_transform(ip, a, k, "jacobian"),
     "torch.func.jacfwd": lambda ip, a, k: _func_transform(ip, a, k, "jacobian"),
     "torch.func.hessian": lambda ip, a, k: _func_transform(ip, a, k, "hessian"),
     "torch.func.vjp": lambda ip, a, k: _func_vjp(ip, a, k),
+    "torch.vmap": _vmap, "torch.func.vmap": _vmap, "functorch.vmap": _vmap,
+    "torch.autograd.gradgradcheck": _gradgradcheck,
+    "torch.autograd.gradcheck.gradgradcheck": _gradgradcheck,
     "torch.autograd.gradcheck": _gradcheck, "torch.autograd.gradcheck.gradcheck": _gradcheck,
     "torch.autograd.Variable": lambda ip, a, k: _variable(ip, a, k),
     "torch.nn.Parameter": lambda ip, a, k: _parameter(ip, a, k),
@@ -1090,6 +1182,14 @@ SPECIAL = {
     "torch.autograd.graph.register_multi_grad_hook":
         lambda ip, a, k: _register_multi_grad_hook(ip, a, k),
 }
+
+
+def _anomaly_mode():
+    """torch.autograd.set_detect_anomaly(mode) / detect_anomaly(): accepted, also as a
+    `with` block; gradcli's backward already names the node that gave NaN where it
+    matters, and PyTorch's anomaly traceback has nothing a program prints."""
+    nothing = lambda ip: None  # noqa: E731
+    return ContextManager("torch.autograd.detect_anomaly", nothing, nothing)
 
 
 def _save_on_cpu(ip, args, kwargs):

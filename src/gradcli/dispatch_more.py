@@ -484,6 +484,25 @@ def _narrow(ev, x: Node, dim: int, start: int, length: int) -> Node:
                                     "step": 1})
 
 
+@function("select")
+def _select(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", REQUIRED), ("index", REQUIRED)])
+    x = _tensor(ev, p["input"])
+    if x.value.ndim == 0:
+        raise ArgumentError("select() cannot be applied to a 0-dim tensor.")
+    dim = _dim(name, p["dim"], x)
+    index = p["index"]
+    if isinstance(index, Node) and index.value.ndim == 0 and index.value.dtype.kind in "iu":
+        index = int(index.value)
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise ArgumentError(f"select(): argument 'index' must be an int")
+    size = x.value.shape[dim]
+    if not -size <= index < size:
+        raise ArgumentError(f"select(): index {index} out of range for tensor of size "
+                            f"{list(x.value.shape)} at dimension {dim}")
+    return ev.apply("select", (x,), {"dim": dim, "index": index % size})
+
+
 @function("narrow")
 def _narrow_fn(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", REQUIRED), ("start", REQUIRED),

@@ -1474,11 +1474,26 @@ class Interpreter(Evaluator):
             raise ProgramError(runtime.SECOND_TIME)
         items = dict(runtime.saved_items(node))
         if what == "result" and "result" in items:
-            return self.graph.leaf(node.value, requires_grad=False, expr="saved")
-        pos = {"self": "0", "other": "1", "input": "0"}.get(what)
+            # a new tensor object with the node as its grad_fn, as PyTorch unpacks a
+            # saved output (`y.grad_fn._saved_result is y` is False)
+            import copy
+
+            return copy.copy(node)
+        pos = {"self": "0", "other": "1", "input": "0", "mat2": "1", "vec": "1",
+               "exponent": "1", "tensor": "1"}.get(what)
         if pos is not None and pos in items:
             return runtime.resolve(node.args[int(pos)], node.vers[int(pos)]) \
                 if node.vers else node.args[int(pos)]
+        i = int(pos) if pos is not None else -1
+        if 0 <= i < len(node.args) and not isinstance(node.args[i], Node) \
+                and isinstance(node.args[i], (int, float)) and not isinstance(node.args[i], bool):
+            # a Python number operand (x * 3): PyTorch saves it wrapped in a 0-dim tensor
+            n = node.args[i]
+            return self.constant(np.asarray(n, dtype=np.int64 if isinstance(n, int)
+                                            else np.float64))
+        if pos is not None and i < len(node.args) or (what == "result" and any(
+                item == "result" for item, _ in runtime.SAVES.get(node.op.key, ()))):
+            return None  # the op has the field; this node did not need to save it
         raise ProgramError(f"'{node.grad_fn}' object has no attribute '_saved_{what}'",
                            "AttributeError")
 
@@ -1823,6 +1838,13 @@ class Interpreter(Evaluator):
                 if path.startswith("numpy."):
                     from . import numpyvalues
 
+                    if path in ("numpy.array", "numpy.asarray") and pos_args \
+                            and isinstance(pos_args[0], Node):
+                        # NumPy converts a tensor through tensor.numpy()
+                        from .builtins import _numpy
+
+                        a = _numpy(self, pos_args[0], [], {})
+                        return numpyvalues.call(self, path, [a, *pos_args[1:]], kwargs)
                     if numpyvalues.handles(path, pos_args, kwargs):
                         return numpyvalues.call(self, path, pos_args, kwargs)
                 if path in SPECIAL:

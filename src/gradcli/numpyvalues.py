@@ -91,6 +91,8 @@ def handles(path: str, args: list, kwargs: dict) -> bool:
 def call(ip: "Interpreter", path: str, args: list, kwargs: dict) -> Any:
     name = path[len("numpy."):]
     limit = ip.graph.max_elements
+    if "dtype" in kwargs and hasattr(kwargs["dtype"], "np"):  # np.float64 and the like
+        kwargs = {**kwargs, "dtype": kwargs["dtype"].np}
     try:
         if name.startswith("random."):
             return _random(ip, name[len("random."):], args, kwargs, limit)
