@@ -824,6 +824,8 @@ FUNCTIONS["log_softmax"] = _softmax("log_softmax")
 
 @function("norm", "vector_norm")
 def _norm(ev, name, args, kwargs):
+    if "ord" in kwargs:  # torch.linalg.vector_norm(x, ord=1)
+        kwargs = {("p" if k == "ord" else k): v for k, v in kwargs.items()}
     p = bind(name, args, kwargs, [("input", REQUIRED), ("p", 2.0), ("dim", None),
                                   ("keepdim", False)])
     x = ev.tensor(p["input"])
@@ -1461,6 +1463,8 @@ def _cross_entropy_probabilities(ev, x: Node, target: Node, reduction: str) -> N
 
 
 # methods that only exist as methods, or differ from the function of the same name
+# functions whose meaning depends on their module: (module, name) -> the FUNCTIONS entry
+QUALIFIED: dict[tuple[str, str], str] = {}
 METHOD_ONLY = {"item", "view", "expand", "contiguous", "T", "mT", "repeat"}  # x.view(...) but no torch.view
 
 

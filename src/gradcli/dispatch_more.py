@@ -1009,3 +1009,6 @@ def _einsum(ev, name, args, kwargs):
     if remaining != list(out):
         prod = ev.apply("permute", (prod,), {"dims": tuple(remaining.index(c) for c in out)})
     return prod
+
+
+from . import linalg  # noqa: E402,F401  (special functions, linear algebra)

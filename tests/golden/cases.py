@@ -348,6 +348,40 @@ case("x.median()", x=[3.0, 1.0, 2.0, 2.0])
 case("x.cumprod(0)", x=[2.0, 0.0, 3.0, -1.5])
 case("x.cumprod(0)", x=[0.0, 0.0, 3.0])
 
+# ---------------------------------------------------------------- special functions, linalg
+for form in ["torch.erfc(x)", "torch.special.erfc(x) * x", "torch.lgamma(z)", "z.lgamma()",
+             "torch.digamma(z)", "torch.special.psi(z) + x", "torch.polygamma(1, z)",
+             "torch.polygamma(2, z) + z.polygamma(3)", "torch.sinc(x)", "x.sinc()",
+             "torch.xlogy(x, z)", "torch.xlogy(x, 2.0)", "torch.xlogy(3.0, z)",
+             "torch.special.xlogy(q, z)", "torch.erfinv(u)", "u.erfinv() * 2",
+             "torch.logcumsumexp(x, 1)", "x.logcumsumexp(0)",
+             "torch.zeros(3, 3).scatter_add(0, torch.tensor([[0, 1, 2], [2, 2, 0]]), x)",
+             "x.scatter_add(1, torch.tensor([[0, 0], [2, 1]]), y)",
+             "torch.zeros(3, 3).index_add(0, torch.tensor([0, 2]), x)",
+             "x.index_add(1, torch.tensor([2, 0, 2]), y, alpha=0.5)",
+             "torch.cross(x, y, dim=1)", "torch.linalg.cross(x, y)",
+             "torch.cdist(x, y)", "torch.cdist(x, y, p=1)", "torch.cdist(x, y, p=3)",
+             "torch.cdist(x[:, None], y[:, None], p=0.5)",
+             "torch.linalg.solve(A, v)", "torch.linalg.solve(A, B)",
+             "torch.linalg.cholesky(A @ A.mT + torch.eye(3))",
+             "torch.linalg.cholesky(A @ A.mT + torch.eye(3), upper=True)",
+             "torch.cholesky(A @ A.mT + torch.eye(3))",
+             "torch.linalg.eigh(A + A.mT).eigenvalues",
+             "torch.linalg.eigh(A + A.mT)[1].abs()",
+             "torch.linalg.eigvalsh(A @ A.mT)", "torch.linalg.svdvals(A)",
+             "torch.linalg.svdvals(x)", "torch.linalg.matrix_norm(A)",
+             "torch.linalg.matrix_norm(A, 'nuc')", "torch.linalg.matrix_norm(A, 2)",
+             "torch.linalg.matrix_norm(A, 1)", "torch.linalg.norm(A, float('inf'))",
+             "torch.linalg.norm(A)", "torch.linalg.vector_norm(x, ord=1)",
+             "torch.kron(x, y)", "torch.kron(v, A)", "torch.tensordot(x, y.t(), dims=1)",
+             "torch.tensordot(x, y, dims=([0, 1], [0, 1]))",
+             "torch.tensordot(A, B, dims=([1], [0]))",
+             "F.cosine_similarity(x, y)", "F.cosine_similarity(x, y, dim=0)",
+             "F.normalize(x)", "F.normalize(x, p=1, dim=0)"]:
+    case(form, x=r(2, 3), y=r(2, 3), z=pos(2, 3), q=[[0.0, 1.0, 2.0], [0.5, 0.0, 3.0]],
+         u=r(2, 3, lo=-0.9, hi=0.9), v=r(3),
+         A=[[2.0, 0.5, 0.1], [0.3, 1.5, 0.2], [0.1, 0.4, 1.8]], B=r(3, 2))
+
 
 # ---------------------------------------------------------------- Hessians (scalar outputs)
 # Recorded with torch.autograd.functional.hessian over all bindings, flattened in order.

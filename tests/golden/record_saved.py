@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
+import gradcli.dispatch  # noqa: E402,F401  (registers every op, linalg.py included)
 from gradcli.ops import REGISTRY  # noqa: E402  (numpy only; torch is not imported by gradcli)
 
 OUT = ROOT / "src" / "gradcli" / "saved.py"
@@ -236,6 +237,29 @@ SPECS.update({
     "rad2deg": (torch.rad2deg, [f(3)]),
     "split": (lambda x: x.split(2, 1)[0], [f(2, 3)]),
     "split_with_sizes": (lambda x: x.split([1, 2], 1)[1], [f(2, 3)]),
+    # special functions, linear algebra (linalg.py)
+    "erfc": (torch.erfc, [f(3)]),
+    "erfinv": (torch.erfinv, [f(3)]),
+    "lgamma": (torch.lgamma, [f(3)]),
+    "digamma": (torch.digamma, [f(3)]),
+    "polygamma": (lambda x, n: torch.polygamma(n, x), [f(3), num(2)]),
+    "sinc": (torch.sinc, [f(3)]),
+    "xlogy": (torch.xlogy, [f(3), f(3)]),
+    "xlogy_scalar_other": (torch.xlogy, [f(3), num(2.0)]),
+    "xlogy_scalar_self": (lambda b, a: torch.xlogy(a, b), [f(3), num(2.0)]),
+    "logcumsumexp": (lambda x: x.logcumsumexp(0), [f(3)]),
+    "scatter_add": (lambda x, s: x.scatter_add(0, torch.tensor([0, 2, 0]), s), [f(3), f(3)]),
+    "index_add": (lambda x, s: x.index_add(0, torch.tensor([0, 2]), s), [f(3), f(2)]),
+    "cross": (lambda a, b: torch.linalg.cross(a, b), [f(3), f(3)]),
+    "cdist": (torch.cdist, [f(2, 3), f(2, 3)]),
+    "solve": (torch.linalg.solve, [f(value=WELL), f(3)]),
+    "cholesky": (lambda a: torch.linalg.cholesky(a @ a.mT + torch.eye(3, dtype=DT)),
+                 [f(value=WELL)]),
+    "cholesky_legacy": (lambda a: torch.cholesky(a @ a.mT + torch.eye(3, dtype=DT)),
+                        [f(value=WELL)]),
+    "eigh_values": (lambda a: torch.linalg.eigh(a + a.mT)[0], [f(value=WELL)]),
+    "eigh_vectors": (lambda a: torch.linalg.eigh(a + a.mT)[1], [f(value=WELL)]),
+    "svdvals": (torch.linalg.svdvals, [f(value=WELL)]),
 })
 
 # A Python number where gradcli's dispatch may pass one to a tensor op (`x * 2`, `x - 1`,
