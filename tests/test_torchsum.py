@@ -109,3 +109,24 @@ def test_small_sums_in_ops_follow_torchsum_bit_for_bit():
         for mean, ref in ((False, torch_sum), (True, torch_mean)):
             got = np.asarray(ops._sum(x, mean=mean))
             assert got.dtype == dt and got.tobytes() == ref(x).tobytes()
+
+
+def test_short_dim_sums_in_ops_follow_torchsum_bit_for_bit():
+    """ops' shortcut for sums and means over a dim of fewer than 4 values (left to right)
+    against torch_sum/torch_mean, both dims, keepdim, signed zeros included."""
+    from gradcli import ops
+
+    rng = np.random.default_rng(12)
+    for _ in range(2000):
+        shape = [int(rng.integers(1, 40)), int(rng.integers(1, 40))]
+        axis = int(rng.integers(-2, 2))
+        shape[axis] = int(rng.integers(1, 4))
+        dt = (np.float32, np.float64)[int(rng.integers(0, 2))]
+        x = (rng.standard_normal(shape) * 10 ** rng.uniform(-4, 6)).astype(dt)
+        x[rng.random(shape) < 0.1] = -0.0
+        keep = bool(rng.integers(0, 2))
+        for mean, ref in ((False, torch_sum), (True, torch_mean)):
+            got = np.asarray(ops._sum(x, axis, keep, mean=mean))
+            want = ref(x, axis % 2, keep)
+            assert got.dtype == dt and got.shape == want.shape
+            assert got.tobytes() == want.tobytes(), (shape, axis, keep, mean)

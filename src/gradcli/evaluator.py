@@ -452,63 +452,27 @@ class Evaluator:
                 and expr.id not in self.env and expr.id not in self.bindings)
 
     def _children(self, node) -> tuple:
-        if isinstance(node, Binary | Compare):
-            return (node.left, node.right)
-        if isinstance(node, Unary):
-            return (node.operand,)
-        if isinstance(node, Paren):
-            return (node.inner,)
-        if isinstance(node, ListExpr | TupleExpr):
-            return node.items
-        if isinstance(node, Attr):
-            return () if self._is_module(node.obj) else (node.obj,)
-        if isinstance(node, Call):
-            head = (node.func.obj,) if (isinstance(node.func, Attr)
-                                        and not self._is_module(node.func.obj)) else ()
-            return (*head, *node.args, *(v for _, v in node.kwargs))
-        if isinstance(node, Index):
-            return (node.obj, *node.items)
-        if isinstance(node, Slice):
-            return tuple(p for p in (node.lo, node.hi, node.step) if p is not None)
-        return ()
+        kids = _CHILDREN.get(type(node))
+        return kids(self, node) if kids is not None else ()
 
     def _finish(self, node, args: list) -> Any:
-        if isinstance(node, Binary):
-            return dispatch.binary(self, node.op, args[0], args[1])
-        if isinstance(node, Name):
-            return self._lookup(node)
-        if isinstance(node, Num):
-            return node.value
-        if isinstance(node, Unary):
-            if node.op == "-":
-                return dispatch.unary_minus(self, args[0])
-            return self.operand(args[0])
-        if isinstance(node, Paren):
-            return args[0]
-        if isinstance(node, Compare):
-            return dispatch.compare(self, node.op, args[0], args[1])
-        if isinstance(node, ListExpr):
-            return list(args)
-        if isinstance(node, TupleExpr):
-            return tuple(args)
-        if isinstance(node, Str):
-            return node.value
-        if isinstance(node, Call):
-            return self._call(node, args)
-        if isinstance(node, Attr):
-            return self._attr(node, args)
-        if isinstance(node, Index):
-            return self._index(node, args[0], args[1:])
-        if isinstance(node, Slice):
-            it = iter(args)
-            parts = [next(it) if p is not None else None for p in (node.lo, node.hi, node.step)]
-            for p in parts:
-                if p is not None and not isinstance(p, int):
-                    raise ArgumentError(f"slice bounds must be integers (got {describe(p)})")
-            return slice(*parts)
-        if isinstance(node, EllipsisExpr):
-            return Ellipsis
-        raise ArgumentError(f"cannot evaluate {type(node).__name__}")
+        finish = _FINISH.get(type(node))
+        if finish is None:
+            raise ArgumentError(f"cannot evaluate {type(node).__name__}")
+        return finish(self, node, args)
+
+    def _slice(self, node, args: list) -> slice:
+        it = iter(args)
+        parts = [next(it) if p is not None else None for p in (node.lo, node.hi, node.step)]
+        for p in parts:
+            if p is not None and not isinstance(p, int):
+                raise ArgumentError(f"slice bounds must be integers (got {describe(p)})")
+        return slice(*parts)
+
+    def _unary(self, node, args: list) -> Any:
+        if node.op == "-":
+            return dispatch.unary_minus(self, args[0])
+        return self.operand(args[0])
 
     def _lookup(self, node: Name) -> Any:
         name = node.id
@@ -1146,6 +1110,45 @@ def to_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
         return arr.astype(dtype, copy=False)
     raise BindingError(f"binding {name!r}: expected a number, a nested list or an array, "
                        f"got {type(value).__name__}")
+
+
+
+def _call_children(ev: "Evaluator", node) -> tuple:
+    head = (node.func.obj,) if (type(node.func) is Attr
+                                and not ev._is_module(node.func.obj)) else ()
+    return (*head, *node.args, *(v for _, v in node.kwargs))
+
+
+# what an expression node evaluates first (its children, left to right) and how it
+# combines their values: by the node's class (syntax classes are never subclassed)
+_CHILDREN: dict = {
+    Binary: lambda ev, n: (n.left, n.right),
+    Compare: lambda ev, n: (n.left, n.right),
+    Unary: lambda ev, n: (n.operand,),
+    Paren: lambda ev, n: (n.inner,),
+    ListExpr: lambda ev, n: n.items,
+    TupleExpr: lambda ev, n: n.items,
+    Attr: lambda ev, n: () if ev._is_module(n.obj) else (n.obj,),
+    Call: _call_children,
+    Index: lambda ev, n: (n.obj, *n.items),
+    Slice: lambda ev, n: tuple(p for p in (n.lo, n.hi, n.step) if p is not None),
+}
+_FINISH: dict = {
+    Binary: lambda ev, n, a: dispatch.binary(ev, n.op, a[0], a[1]),
+    Name: lambda ev, n, a: ev._lookup(n),
+    Num: lambda ev, n, a: n.value,
+    Unary: lambda ev, n, a: ev._unary(n, a),
+    Paren: lambda ev, n, a: a[0],
+    Compare: lambda ev, n, a: dispatch.compare(ev, n.op, a[0], a[1]),
+    ListExpr: lambda ev, n, a: list(a),
+    TupleExpr: lambda ev, n, a: tuple(a),
+    Str: lambda ev, n, a: n.value,
+    Call: lambda ev, n, a: ev._call(n, a),
+    Attr: lambda ev, n, a: ev._attr(n, a),
+    Index: lambda ev, n, a: ev._index(n, a[0], a[1:]),
+    Slice: lambda ev, n, a: ev._slice(n, a),
+    EllipsisExpr: lambda ev, n, a: Ellipsis,
+}
 
 
 def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, *,

@@ -799,6 +799,16 @@ def _sum(x, axis=None, keepdims=False, mean=False):
         if axis is None and not keepdims and x.size <= _TORCHSUM.SMALL_SUM:  # the common case
             total = _TORCHSUM.small_sum(x.reshape(-1))
             return np.asarray(total / x.dtype.type(x.size) if mean else total)
+        if type(axis) is tuple and len(axis) == 1:
+            axis = axis[0]
+        if x.ndim == 2 and type(axis) is int and -2 <= axis < 2 and x.shape[axis] < 4:
+            # fewer than 4 values along the dim: PyTorch adds them left to right, from 0
+            # (tests/test_torchsum.py checks this against the general path)
+            r = x.shape[axis]
+            total = np.add.accumulate(x, axis=axis).take(-1, axis=axis) + x.dtype.type(0)
+            if mean:
+                total = total / x.dtype.type(r)
+            return np.expand_dims(total, axis) if keepdims else total
         try:
             f = _TORCHSUM.torch_mean if mean else _TORCHSUM.torch_sum
             return f(np.ascontiguousarray(x), axis, keepdims)
