@@ -60,8 +60,6 @@ for _mode in ("float32", "float64"):
     for _name in ("220_polynomial_nn", "221_polynomial_optim"):
         KNOWN[(_name, _mode)] = ("sin: PyTorch's vectorised (SLEEF) sin differs from a correctly "
                                  "rounded one in the last bit on some of the 2000 points")
-    KNOWN[("223_logistic_regression_course", _mode)] = (
-        "sigmoid: PyTorch's vectorised (SLEEF) exp differs in the last bit")
 KNOWN[("232_conv_pool_docs", "float32")] = (
     "convolution: PyTorch's (oneDNN) summation order changes one last printed digit")
 KNOWN[("225_two_layer_net_adam", "float32")] = (

@@ -202,3 +202,43 @@ def test_layout_cases_do_tell_the_orders_apart():
                                             (sleef._sigmoid_vec_f64, sleef._sigmoid_scalar_f64)))
             differ += record.digest(naive) != GOLDEN["layouts"][dtype][view]
     assert differ >= 8
+
+
+BCE = json.loads((Path(__file__).parent / "golden" / "bce_float32_golden.json").read_text())
+
+
+def test_float32_bce_is_pytorchs_scalar_kernel():
+    """binary_cross_entropy in float32: glibc's logf/log1pf element by element (recorded
+    from PyTorch 2.13), and the mean in PyTorch's summation order."""
+    p, t = unhex(BCE["p"]), unhex(BCE["t"])
+    got = ops._bce(p, t)
+    assert mismatches(got, unhex(BCE["none"]), p) == []
+    for n, want in BCE["mean"].items():
+        r = ops.REGISTRY["binary_cross_entropy"].forward(p[:int(n)], t[:int(n)])
+        assert np.asarray(r, dtype=np.float32).tobytes() == unhex(want).tobytes(), n
+
+
+def test_logf_and_log1pf_are_this_machines_libm():
+    """The ports against the C library they follow, on random and special inputs (the
+    machine's glibc is the oracle; skipped where there is no glibc)."""
+    import ctypes
+
+    try:
+        libm = ctypes.CDLL("libm.so.6")
+    except OSError:
+        pytest.skip("no glibc libm")
+    rng = np.random.default_rng(5)
+    with np.errstate(invalid="ignore"):  # NaN bit patterns pass through float64
+        x = np.concatenate([
+            rng.random(20000), rng.random(5000) * 100, np.exp(rng.uniform(-100, 88, 5000)),
+            -rng.random(5000),
+            rng.integers(0, 2 ** 32, 5000, dtype=np.uint64).astype(np.uint32).view(np.float32),
+            [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e-40, -1e-40, 2.0 ** -30,
+             -2.0 ** -30, 0.41422, -0.2929]]).astype(np.float32)
+    for name, port in (("logf", sleef.logf_glibc), ("log1pf", sleef.log1pf_glibc)):
+        f = getattr(libm, name)
+        f.restype, f.argtypes = ctypes.c_float, [ctypes.c_float]
+        want = np.array([f(float(v)) for v in x], dtype=np.float32)
+        with np.errstate(all="ignore"):
+            got = port(x)
+        assert mismatches(got, want, x) == [], name

@@ -937,9 +937,8 @@ op("mse_loss", "MseLossBackward0", lambda a, b, reduction="mean": _reduce((a - b
    lambda g, y, a, b, reduction="mean": _mse_grad(g, a, b, reduction),
    lambda g, y, a, b, reduction="mean": -_mse_grad(g, a, b, reduction))
 op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
-   lambda p, t, weight=None, reduction="mean": _reduce(_weighted(
-       (t - 1) * np.maximum(log1p(-p), -100) - t * np.maximum(log(p), -100), weight),
-       reduction),
+   lambda p, t, weight=None, reduction="mean": _reduce(_weighted(_bce(p, t), weight),
+                                                       reduction),
    lambda g, y, p, t, weight=None, reduction="mean": _per_element(_weighted(
        np.broadcast_to(g, p.shape) * (p - t) / np.maximum((1 - p) * p, BCE_EPSILON),
        weight), reduction),
@@ -947,6 +946,34 @@ op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
        np.broadcast_to(g, p.shape) * _bce_target_grad(p), weight), reduction))
 # PyTorch's BCE backward clamps (1 - p) p at EPSILON = 1e-12 as a float (float32)
 BCE_EPSILON = float(np.float32(1e-12))
+
+
+def _bce(p, t):
+    """(t - 1) max(log1p(-p), -100) - t max(log(p), -100), element by element as
+    PyTorch's scalar kernel computes it: in float32 with glibc's log1pf and logf."""
+    if p.dtype == np.float32 and np.result_type(p, t) == np.float32:
+        t = np.asarray(t, dtype=np.float32)
+        lo = np.float32(-100)
+        return (t - np.float32(1)) * np.maximum(sleef.log1pf_glibc(-p), lo) \
+            - t * np.maximum(sleef.logf_glibc(p), lo)
+    if p.dtype == np.float64 and p.size <= 100_000:  # glibc's log and log1p (Python's math)
+        with np.errstate(all="ignore"):
+            lp = np.array([_math_log(v) for v in p.reshape(-1).tolist()]).reshape(p.shape)
+            l1 = np.array([_math_log1p(-v) for v in p.reshape(-1).tolist()]).reshape(p.shape)
+        return (t - 1) * np.maximum(l1, -100) - t * np.maximum(lp, -100)
+    return (t - 1) * np.maximum(log1p(-p), -100) - t * np.maximum(log(p), -100)
+
+
+def _math_log(v: float) -> float:
+    if v > 0 or v != v:
+        return math.log(v)
+    return -math.inf if v == 0 else math.nan
+
+
+def _math_log1p(v: float) -> float:
+    if v > -1 or v != v:
+        return math.log1p(v)
+    return -math.inf if v == -1 else math.nan
 
 
 def _bce_target_grad(p):

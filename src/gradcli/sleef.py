@@ -956,3 +956,120 @@ def log1p_f64(d) -> np.ndarray:
         r = np.where(d == -1, -np.inf, r)
         r = np.where((d == 0) & np.signbit(d), -0.0, r)
     return r
+
+
+# ------------------------------------------------------- glibc's scalar logf / log1pf
+# binary_cross_entropy's scalar kernel calls std::log and std::log1p on float: glibc's
+# logf (2.28+, sysdeps/ieee754/flt-32/e_logf.c: a 16-entry table of 1/c and log c, a
+# cubic in double; x86-64 selects the build with fused multiply-adds) and log1pf (the
+# fdlibm float code, s_log1pf.c). tests/test_sleef.py checks both against this
+# machine's libm.
+
+_LOGF_INVC = np.array([float.fromhex(h) for h in (
+    "0x1.661ec79f8f3bep+0", "0x1.571ed4aaf883dp+0", "0x1.49539f0f010bp+0",
+    "0x1.3c995b0b80385p+0", "0x1.30d190c8864a5p+0", "0x1.25e227b0b8eap+0",
+    "0x1.1bb4a4a1a343fp+0", "0x1.12358f08ae5bap+0", "0x1.0953f419900a7p+0", "0x1p+0",
+    "0x1.e608cfd9a47acp-1", "0x1.ca4b31f026aap-1", "0x1.b2036576afce6p-1",
+    "0x1.9c2d163a1aa2dp-1", "0x1.886e6037841edp-1", "0x1.767dcf5534862p-1")])
+_LOGF_LOGC = np.array([float.fromhex(h) for h in (
+    "-0x1.57bf7808caadep-2", "-0x1.2bef0a7c06ddbp-2", "-0x1.01eae7f513a67p-2",
+    "-0x1.b31d8a68224e9p-3", "-0x1.6574f0ac07758p-3", "-0x1.1aa2bc79c81p-3",
+    "-0x1.a4e76ce8c0e5ep-4", "-0x1.1973c5a611cccp-4", "-0x1.252f438e10c1ep-5", "0x0p+0",
+    "0x1.aa5aa5df25984p-5", "0x1.c5e53aa362eb4p-4", "0x1.526e57720db08p-3",
+    "0x1.bc2860d22477p-3", "0x1.1058bc8a07ee1p-2", "0x1.4043057b6ee09p-2")])
+_LOGF_LN2 = float.fromhex("0x1.62e42fefa39efp-1")
+_LOGF_A = (float.fromhex("-0x1.00ea348b88334p-2"), float.fromhex("0x1.5575b0be00b6ap-2"),
+           float.fromhex("-0x1.ffffef20a4123p-2"))
+
+
+def logf_glibc(x) -> np.ndarray:
+    """glibc's logf (the FMA build)."""
+    x = _f32(x)
+    ix = x.view(np.uint32).astype(np.int64)
+    special = ((ix - 0x00800000) & 0xffffffff) >= (0x7f800000 - 0x00800000)  # subnormal,
+    # zero, inf, NaN or negative (C's unsigned wrap-around)
+    sub = special & (ix > 0) & (ix < 0x00800000)
+    if np.any(sub):  # subnormals: scaled to normal, exponent corrected
+        scaled = (x * F32(2.0 ** 23)).view(np.uint32).astype(np.int64) - (23 << 23)
+        ix = np.where(sub, scaled, ix)
+    ixc = np.where(special & ~sub, 0x3f800000, ix)
+    tmp = ixc - 0x3f330000
+    i = (tmp >> (23 - 4)) % 16
+    k = tmp >> 23  # arithmetic shift
+    iz = ixc - (tmp & (0x1ff << 23))
+    z = iz.astype(np.uint32).view(np.float32).astype(np.float64)
+    invc, logc = _LOGF_INVC[i], _LOGF_LOGC[i]
+    r = _fma64(z, invc, -1.0)
+    y0 = _fma64(k.astype(np.float64), _LOGF_LN2, logc)
+    r2 = r * r
+    y = _fma64(_LOGF_A[1], r, _LOGF_A[2])
+    y = _fma64(_LOGF_A[0], r2, y)
+    y = _fma64(y, r2, y0 + r)
+    out = y.astype(np.float32)
+    if np.any(special & ~sub):
+        with np.errstate(all="ignore"):
+            out = np.where(special & ~sub, np.log(x), out)  # 0, inf, NaN, negatives
+    out = np.where(x == _ONE, _ZERO, out)
+    return out.reshape(np.shape(x))
+
+
+_LN2_HI, _LN2_LO = F32(6.9313812256e-01), F32(9.0580006145e-06)
+_LP = tuple(F32(v) for v in (6.6666668653e-01, 4.0000000596e-01, 2.8571429849e-01,
+                             2.2222198546e-01, 1.8183572590e-01, 1.5313838422e-01,
+                             1.4798198640e-01))
+
+
+def log1pf_glibc(x) -> np.ndarray:
+    """glibc's log1pf (fdlibm's float algorithm), element by element as vectors."""
+    x = _f32(x)
+    shape = np.shape(x)
+    x = x.reshape(-1)
+    hx = x.view(np.int32).astype(np.int64)
+    ax = hx & 0x7fffffff
+    out = np.full(x.shape, np.nan, dtype=np.float32)
+    with np.errstate(all="ignore"):
+        tiny = (hx < 0x3ed413d7) & (ax < 0x31000000)
+        out = np.where(tiny & (ax < 0x24800000), x, out)
+        out = np.where(tiny & (ax >= 0x24800000), x - x * x * F32(0.5), out)
+        small = (hx < 0x3ed413d7) & (ax < 0x3f800000) & ~tiny & (
+            (hx > 0) | (hx <= np.int64(np.int32(np.uint32(0xbe95f61f).view(np.int32)))))
+        big = (hx >= 0x7f800000) & (hx > 0)
+        regular = ~tiny & ~small & ~big & ~((hx < 0x3ed413d7) & (ax >= 0x3f800000))
+        # k != 0: 1 + x = 2^k u (u normalised), with a correction term c
+        u = np.where(hx < 0x5a000000, _ONE + x, x)
+        hu = u.view(np.int32).astype(np.int64)
+        k = (hu >> 23) - 127
+        c = np.where(k > 0, _ONE - (u - x), x - (u - _ONE)) / u
+        c = np.where(hx < 0x5a000000, c, _ZERO).astype(np.float32)
+        hu = hu & 0x007fffff
+        low = hu < 0x3504f7
+        u = np.where(low, (hu | 0x3f800000), (hu | 0x3f000000)).astype(np.uint32).view(np.float32)
+        k = np.where(low, k, k + 1)
+        hu = np.where(low, hu, (0x00800000 - hu) >> 2)
+        f = u - _ONE
+        # k == 0 for the small range
+        f = np.where(small, x, f).astype(np.float32)
+        k = np.where(small, 0, k)
+        hu = np.where(small, 1, hu)
+        c = np.where(small, _ZERO, c).astype(np.float32)
+        kf = k.astype(np.float32)
+        hfsq = F32(0.5) * f * f
+        # |f| < 2**-20
+        R0 = hfsq * (_ONE - F32(0.66666666666666666) * f)
+        tiny_f = np.where(k == 0, f - R0,
+                          kf * _LN2_HI - ((R0 - (kf * _LN2_LO + c)) - f))
+        zero_f = np.where(k == 0, _ZERO, kf * _LN2_HI + (c + kf * _LN2_LO))
+        tiny_f = np.where(f == _ZERO, zero_f, tiny_f)
+        s = f / (F32(2.0) + f)
+        z = s * s
+        R = _LP[6]
+        for lp in reversed(_LP[:6]):
+            R = lp + z * R
+        R = z * R
+        gen = np.where(k == 0, f - (hfsq - s * (hfsq + R)),
+                       kf * _LN2_HI - ((hfsq - (s * (hfsq + R) + (kf * _LN2_LO + c))) - f))
+        res = np.where(hu == 0, tiny_f, gen).astype(np.float32)
+        out = np.where(small | regular, res, out)
+        out = np.where(big, x + x, out)
+        out = np.where(x == F32(-1.0), -_INF, out)
+    return out.reshape(shape)
