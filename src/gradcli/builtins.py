@@ -1162,6 +1162,7 @@ SPECIAL = {
     "torch.linalg.cross": lambda ip, a, k: FUNCTIONS["linalg_cross"](ip, "cross", a, k),
     "torch.linalg.norm": lambda ip, a, k: FUNCTIONS["linalg_norm"](ip, "norm", a, k),
     "torch.cholesky": lambda ip, a, k: FUNCTIONS["cholesky_legacy"](ip, "cholesky", a, k),
+    "torch.utils.checkpoint.checkpoint": lambda ip, a, k: _checkpoint(ip, a, k),
     "torch.vmap": _vmap, "torch.func.vmap": _vmap, "functorch.vmap": _vmap,
     "torch.autograd.gradgradcheck": _gradgradcheck,
     "torch.autograd.gradcheck.gradgradcheck": _gradgradcheck,
@@ -1185,6 +1186,18 @@ SPECIAL = {
     "torch.autograd.graph.register_multi_grad_hook":
         lambda ip, a, k: _register_multi_grad_hook(ip, a, k),
 }
+
+
+def _checkpoint(ip, args, kwargs):
+    """torch.utils.checkpoint.checkpoint(fn, *args, use_reentrant=..., ...): fn(*args).
+    Recomputing the forward pass during backward saves memory in PyTorch and changes
+    neither values nor gradients; gradcli keeps the forward pass's graph."""
+    if not args:
+        raise py_error("checkpoint() missing required argument 'function'")
+    rest = {k: v for k, v in kwargs.items()
+            if k not in ("use_reentrant", "preserve_rng_state", "context_fn",
+                         "determinism_check", "debug")}
+    return ip.call_sync(args[0], list(args[1:]), rest)
 
 
 def _anomaly_mode():

@@ -1975,6 +1975,12 @@ class Interpreter(Evaluator):
                 return None
             return self._call_value(fn.fn, [fn.obj, *args], kwargs)
         if isinstance(fn, Instance):
+            if fn.cls.is_function:  # MyFn()(x): the pre-1.3 way, refused by PyTorch
+                raise ProgramError(
+                    "Legacy autograd function with non-static forward method is deprecated. "
+                    "Please use new-style autograd function with static forward method. "
+                    "(Example: https://pytorch.org/docs/stable/autograd.html"
+                    "#torch.autograd.Function)", "RuntimeError")
             for name in ("__call__", "forward"):
                 try:
                     target = fn.cls.lookup(name)
