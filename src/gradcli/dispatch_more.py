@@ -495,11 +495,13 @@ def _select(ev, name, args, kwargs):
     if isinstance(index, Node) and index.value.ndim == 0 and index.value.dtype.kind in "iu":
         index = int(index.value)
     if isinstance(index, bool) or not isinstance(index, int):
-        raise ArgumentError(f"select(): argument 'index' must be an int")
+        raise ArgumentError("select(): argument 'index' must be an int")
     size = x.value.shape[dim]
     if not -size <= index < size:
-        raise ArgumentError(f"select(): index {index} out of range for tensor of size "
-                            f"{list(x.value.shape)} at dimension {dim}")
+        from .errors import ProgramError
+
+        raise ProgramError(f"select(): index {index} out of range for tensor of size "
+                           f"{list(x.value.shape)} at dimension {dim}", "IndexError")
     return ev.apply("select", (x,), {"dim": dim, "index": index % size})
 
 

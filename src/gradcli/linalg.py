@@ -19,7 +19,7 @@ import numpy as np
 from .dispatch import (FUNCTIONS, QUALIFIED, REQUIRED, NamedPair, as_float, bind, function,
                        norm_dim)
 from .engine import Node
-from .errors import ArgumentError, ShapeError
+from .errors import ArgumentError, ProgramError, ShapeError
 from .ops import ELEMENTWISE, JVP, REGISTRY, _bilinear, _elementwise_jvp, _linear_jvp, op
 
 # ------------------------------------------------------------------ special functions
@@ -277,7 +277,7 @@ def _polygamma(ev, name, args, kwargs):
     if isinstance(n, bool) or not isinstance(n, int):
         raise ArgumentError("polygamma(): argument 'n' must be an int")
     if n < 0:
-        raise ArgumentError("polygamma(n, x) does not support negative n.")
+        raise ProgramError("polygamma(n, x) does not support negative n.", "RuntimeError")
     return ev.apply("polygamma", (ev.tensor(p["input"]),), {"n": n})
 
 
@@ -442,7 +442,7 @@ def _index_add_fn(ev, name, args, kwargs):
                          f"{list(src.value.shape[:dim])+list(src.value.shape[dim+1:])} at "
                          f"dimension 0.")
     if index.size and (index.min() < 0 or index.max() >= x.value.shape[dim]):
-        raise ShapeError(f"index out of range in self")
+        raise ProgramError("index out of range in self", "IndexError")
     return ev.apply("index_add", (x, src), {"dim": dim, "index": index,
                                             "alpha": as_float(name, "alpha", p["alpha"])})
 
@@ -476,22 +476,22 @@ def _cross_fn(linalg: bool):
         p = bind(name, args, kwargs, [("input", REQUIRED), ("other", REQUIRED),
                                       ("dim", -1 if linalg else None)])
         a, b = ev.tensor(p["input"]), ev.tensor(p["other"])
-        dim = p["dim"]
-        if dim is None:  # torch.cross without dim: the first dimension of size 3
-            sizes = np.broadcast_shapes(a.value.shape, b.value.shape)
-            dim = next((d for d, s in enumerate(sizes) if s == 3), None)
-            if dim is None:
-                raise ShapeError("no dimension of size 3 in input")
+        dim = given = p["dim"]
         try:
             shape = np.broadcast_shapes(a.value.shape, b.value.shape)
         except ValueError:
-            raise ShapeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
-                             f"{list(a.value.shape)} and {list(b.value.shape)}") from None
-        dim = norm_dim(name, dim, len(shape))
-        if a.value.shape[dim - len(shape) + a.value.ndim] != 3 if a.value.ndim else True:
-            raise ShapeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
-                             f"{a.value.shape[dim] if a.value.ndim > dim else 1} and "
-                             f"{b.value.shape[dim] if b.value.ndim > dim else 1}")
+            raise ShapeError(f"linalg.cross: the shapes {list(a.value.shape)} and "
+                             f"{list(b.value.shape)} do not broadcast") from None
+        if dim is None:  # torch.cross without dim: the first dimension of size 3
+            dim = given = next((d for d, s in enumerate(shape) if s == 3), None)
+            if dim is None:
+                raise ShapeError("no dimension of size 3 in input")
+        dim = norm_dim(name, dim, max(len(shape), 1))
+        sizes = [x.value.shape[dim - len(shape) + x.value.ndim]
+                 if dim - len(shape) + x.value.ndim >= 0 else 1 for x in (a, b)]
+        if sizes != [3, 3]:
+            raise ShapeError(f"linalg.cross: inputs dimension {given} must have length 3. "
+                             f"Got {sizes[0]} and {sizes[1]}")
         return ev.apply("cross", (a, b), {"dim": dim})
     return resolve
 
@@ -613,7 +613,8 @@ JVP["solve"] = lambda ts, y, a, b, vector: _solve(a, (
 
 
 def _singular(name: str):
-    return ShapeError(f"linalg.{name}: The solver failed because the input matrix is singular.")
+    return ProgramError(f"torch.linalg.{name}: The solver failed because the input matrix is "
+                        "singular.", "_LinAlgError")
 
 
 @function("solve")
@@ -681,9 +682,10 @@ def _cholesky_fn(linalg: bool):
         except np.linalg.LinAlgError:
             n = a.value.shape[-1]
             order = next((k for k in range(1, n + 1) if not _pd(a.value[..., :k, :k])), n)
-            raise ShapeError(f"linalg.cholesky: The factorization could not be completed "
-                             f"because the input is not positive-definite (the leading minor "
-                             f"of order {order} is not positive-definite).") from None
+            raise ProgramError(f"linalg.cholesky: The factorization could not be completed "
+                               f"because the input is not positive-definite (the leading "
+                               f"minor of order {order} is not positive-definite).",
+                               "_LinAlgError") from None
         return ev.apply("cholesky" if linalg else "cholesky_legacy", (a,),
                         {"upper": bool(p["upper"])})
     return resolve

@@ -138,7 +138,7 @@ class ExcType:
                "ValueError": "Exception", "TypeError": "Exception",
                "AssertionError": "Exception", "ZeroDivisionError": "ArithmeticError",
                "ArithmeticError": "Exception", "IndexError": "LookupError",
-               "KeyError": "LookupError", "LookupError": "Exception",
+               "KeyError": "LookupError", "_LinAlgError": "RuntimeError", "LookupError": "Exception",
                "AttributeError": "Exception", "NameError": "Exception",
                "NotImplementedError": "RuntimeError", "StopIteration": "Exception",
                "OverflowError": "ArithmeticError", "RecursionError": "RuntimeError",
