@@ -87,6 +87,8 @@ def _digamma1(x: float) -> float:
 
 def _trigamma1(x: float) -> float:
     """ATen's calc_trigamma (double)."""
+    if not math.isfinite(x):
+        return 0.0 if x == math.inf else math.nan
     sign, result = 1.0, 0.0
     if x < 0.5:
         sign = -1.0
@@ -116,7 +118,7 @@ def _zeta1(x: float, q: float) -> float:
     if x < 1 or math.isnan(q):
         return math.nan
     if q <= 0:
-        if q == math.floor(q):
+        if q == -math.inf or q == math.floor(q):
             return math.inf
         if x != math.floor(x):
             return math.nan
@@ -151,6 +153,8 @@ def _zeta1(x: float, q: float) -> float:
 
 
 def _polygamma1(n: int, x: float) -> float:
+    if n >= 2 and x == math.inf:
+        return 0.0
     if n == 0:
         return _digamma1(x)
     if n == 1:
@@ -631,8 +635,9 @@ def _solve_fn(ev, name, args, kwargs):
                          f"AX = B ({a.value.shape[-2]}x{a.value.shape[-1]} and "
                          f"{bv.shape[-1] if vector else bv.shape[-2]}x"
                          f"{1 if vector else bv.shape[-1]})")
-    if np.any(np.linalg.matrix_rank(a.value.astype(np.float64)) < a.value.shape[-1]):
-        raise _singular("solve")
+    a64 = a.value.astype(np.float64)
+    if np.all(np.isfinite(a64)) and np.any(np.linalg.matrix_rank(a64) < a64.shape[-1]):
+        raise _singular("solve")  # (LAPACK gives NaN for a matrix with NaN or inf, no error)
     return ev.apply("solve", (a, b), {"vector": vector})
 
 
@@ -811,7 +816,14 @@ def _svdvals_fn(ev, name, args, kwargs):
     a = ev.tensor(bind(name, args, kwargs, [("A", REQUIRED)])["A"])
     if a.value.ndim < 2:
         raise ShapeError("linalg.svdvals: The input tensor A must have at least 2 dimensions.")
+    _finite("svd", a)
     return ev.apply("svdvals", (a,))
+
+
+def _finite(name: str, a: Node) -> None:
+    if not np.all(np.isfinite(a.value)):
+        raise ProgramError(f"linalg.{name}: The algorithm failed to converge because the input "
+                           "matrix contained non-finite values.", "_LinAlgError")
 
 
 @function("linalg_norm")
@@ -847,6 +859,7 @@ def _matrix_norm(ev, name, args, kwargs):
     if ordv in ("nuc", 2, -2) and not p["keepdim"] and dim in ((-2, -1), (a.value.ndim - 2,
                                                                         a.value.ndim - 1)):
         nd = a.value.ndim
+        _finite("svd", a)
         moved = FUNCTIONS["permute"](ev, "permute", [a, tuple(range(nd))], {})
         s = ev.apply("svdvals", (moved,))
         if ordv == "nuc":
