@@ -1356,6 +1356,17 @@ class Interpreter(Evaluator):
                 return item in container
             except TypeError as e:
                 raise py_error(str(e)) from None
+        from .classes import Instance
+
+        if isinstance(container, Instance):  # a class with __contains__ (nn.ModuleDict)
+            try:
+                method = container.cls.lookup("__contains__")
+            except KeyError:
+                method = None
+            if method is not None:
+                from .classes import bind_method
+
+                return self.truth(self.call_sync(bind_method(method, container), [item]))
         raise py_error(f"argument of type '{type_name(container)}' is not iterable")
 
     # ---------------------------------------------------------------- attributes

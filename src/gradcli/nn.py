@@ -896,6 +896,134 @@ LAYERS["ModuleList"] = _class("ModuleList", "torch.nn.ModuleList", [MODULE],
 LAYERS["Module"] = MODULE
 
 
+def _module_dict_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("ModuleDict", args[1:], kwargs, [("modules", None)])
+    _module_init(ip, [m], {})
+    if p["modules"] is not None:
+        _module_dict_update(ip, [m, p["modules"]], {})
+    return None
+
+
+def _module_dict_update(ip, args, kwargs):
+    m, mods = _self(args), args[1]
+    pairs = mods.items() if isinstance(mods, dict) else ip.iterate(mods)
+    for pair in pairs:
+        k, v = pair
+        if not isinstance(k, str):
+            raise py_error(f"module name should be a string. Got {type_name(k)}")
+        if not is_module(v):
+            raise py_error(f"{type_name(v)} is not a Module subclass")
+        m.attrs[k] = v
+    return None
+
+
+def _module_dict_getitem(ip, args, kwargs):
+    m, key = _self(args), args[1]
+    if not isinstance(key, str) or not is_module(m.attrs.get(key)):
+        raise ProgramError(repr(key), "KeyError")
+    return m.attrs[key]
+
+
+def _module_dict_setitem(ip, args, kwargs):
+    return _module_dict_update(ip, [args[0], {args[1]: args[2]}], {})
+
+
+_MODULE_DICT = {
+    "__init__": _module_dict_init, "__getitem__": _module_dict_getitem,
+    "__setitem__": _module_dict_setitem, "update": _module_dict_update,
+    "__len__": _container_len,
+    "__iter__": lambda ip, args, kwargs: iter([k for k, _ in _children(_self(args))]),
+    "__contains__": lambda ip, args, kwargs: any(k == args[1]
+                                                 for k, _ in _children(_self(args))),
+    "keys": lambda ip, args, kwargs: [k for k, _ in _children(_self(args))],
+    "values": lambda ip, args, kwargs: [v for _, v in _children(_self(args))],
+    "items": lambda ip, args, kwargs: list(_children(_self(args))),
+}
+LAYERS["ModuleDict"] = _class("ModuleDict", "torch.nn.ModuleDict", [MODULE], _MODULE_DICT)
+
+
+def _layer_norm_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("LayerNorm", args[1:], kwargs, [
+        ("normalized_shape", REQUIRED), ("eps", 1e-5), ("elementwise_affine", True),
+        ("bias", True), ("device", None), ("dtype", None)])
+    shape = p["normalized_shape"]
+    shape = (shape,) if isinstance(shape, int) else tuple(ip.iterate(shape))
+    shape = tuple(_positive_int(s, "normalized_shape") for s in shape)
+    _module_init(ip, [m], {})
+    m.attrs.update(normalized_shape=shape, eps=p["eps"],
+                   elementwise_affine=bool(p["elementwise_affine"]))
+    dt = _dtype_arg(p["dtype"])
+    m.attrs["weight"] = m.attrs["bias"] = None
+    if p["elementwise_affine"]:
+        m.attrs["weight"] = w = _new_parameter(ip, shape, dt)
+        w.value[...] = 1
+        if p["bias"]:
+            m.attrs["bias"] = _new_parameter(ip, shape, dt)
+    return None
+
+
+def _layer_norm_forward(ip, args, kwargs):
+    m = _self(args)
+    (x,) = bind("forward", args[1:], kwargs, [("input", REQUIRED)]).values()
+    return FUNCTIONS["layer_norm"](ip, "layer_norm", [x, m.attrs["normalized_shape"]],
+                                   {"weight": m.attrs["weight"], "bias": m.attrs["bias"],
+                                    "eps": m.attrs["eps"]})
+
+
+LAYERS["LayerNorm"] = _class("LayerNorm", "torch.nn.LayerNorm", [MODULE],
+                             {"__init__": _layer_norm_init, "forward": _layer_norm_forward})
+EXTRA_REPR[LAYERS["LayerNorm"]] = lambda m: (
+    f"{m.attrs['normalized_shape']}, eps={m.attrs['eps']}, "
+    f"elementwise_affine={m.attrs['elementwise_affine']}, "
+    f"bias={m.attrs['bias'] is not None}")
+
+
+def _prelu_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("PReLU", args[1:], kwargs, [("num_parameters", 1), ("init", 0.25),
+                                         ("device", None), ("dtype", None)])
+    n = _positive_int(p["num_parameters"], "num_parameters")
+    _module_init(ip, [m], {})
+    m.attrs["num_parameters"] = n
+    m.attrs["weight"] = w = _new_parameter(ip, (n,), _dtype_arg(p["dtype"]))
+    w.value[...] = float(p["init"])
+    return None
+
+
+LAYERS["PReLU"] = _class("PReLU", "torch.nn.PReLU", [MODULE], {
+    "__init__": _prelu_init,
+    "forward": lambda ip, args, kwargs: FUNCTIONS["prelu"](
+        ip, "prelu", [bind("forward", args[1:], kwargs, [("input", REQUIRED)])["input"],
+                      _self(args).attrs["weight"]], {})})
+EXTRA_REPR[LAYERS["PReLU"]] = lambda m: f"num_parameters={m.attrs['num_parameters']}"
+LAYERS["Hardtanh"] = _simple("Hardtanh", "hardtanh", [("min_val", -1.0), ("max_val", 1.0),
+                                                     ("inplace", False)],
+                             lambda m: f"min_val={m.attrs['min_val']}, "
+                                       f"max_val={m.attrs['max_val']}"
+                                       + (", inplace=True" if m.attrs["inplace"] else ""))
+LAYERS["Unflatten"] = _simple("Unflatten", "unflatten", [("dim", REQUIRED),
+                                                         ("unflattened_size", REQUIRED)],
+                              lambda m: f"dim={m.attrs['dim']}, "
+                                        f"unflattened_size={tuple(m.attrs['unflattened_size'])}",
+                              lambda ip, m, rest, kw: FUNCTIONS["unflatten"](
+                                  ip, "unflatten", [rest[0], m.attrs["dim"],
+                                                    tuple(m.attrs["unflattened_size"])], {}))
+LAYERS["CosineSimilarity"] = _simple(
+    "CosineSimilarity", "cosine_similarity", [("dim", 1), ("eps", 1e-8)], lambda m: "",
+    lambda ip, m, rest, kw: FUNCTIONS["cosine_similarity"](
+        ip, "cosine_similarity", list(rest), {"dim": m.attrs["dim"], "eps": m.attrs["eps"]}))
+FUNCTION_KEYWORDS.update(smooth_l1_loss=("reduction", "beta"), huber_loss=("reduction", "delta"),
+                         kl_div=("reduction", "log_target"))
+LAYERS["SmoothL1Loss"] = _loss("SmoothL1Loss", "smooth_l1_loss", [*_LOSS_BASE, ("beta", 1.0)],
+                               {"reduction": "mean", "beta": 1.0})
+LAYERS["HuberLoss"] = _loss("HuberLoss", "huber_loss", [("reduction", "mean"), ("delta", 1.0)],
+                            {"reduction": "mean", "delta": 1.0})
+LAYERS["KLDivLoss"] = _loss("KLDivLoss", "kl_div", [*_LOSS_BASE, ("log_target", False)],
+                            {"reduction": "mean", "log_target": False})
+
+
 def instance_repr(v: Instance) -> str | None:
     """repr of a module or optimizer instance, None for other instances."""
     if is_module(v):

@@ -216,6 +216,10 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'eigh_values': (('result', frozenset({0})),),
     'eigh_vectors': (('result', frozenset({0})),),
     'svdvals': (('result', frozenset({0})),),
+    'smooth_l1_loss': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
+    'huber_loss': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
+    'layer_norm': (('0', frozenset({0, 1, 2})), ('1', frozenset({0, 1, 2})), ('2', frozenset({0, 1, 2}))),
+    'prelu': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
 }
 
 SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
@@ -271,6 +275,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'hardsigmoid',
     'hardswish',
     'hardtanh',
+    'huber_loss',
     'hypot',
     'index',
     'index_add',
@@ -278,6 +283,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'index_select',
     'inverse',
     'kthvalue',
+    'layer_norm',
     'leaky_relu',
     'lerp_tensor',
     'lgamma',
@@ -316,6 +322,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'pow',
     'pow_base',
     'pow_tensor',
+    'prelu',
     'prod',
     'prod_dim',
     'reciprocal',
@@ -330,6 +337,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'sin',
     'sinc',
     'sinh',
+    'smooth_l1_loss',
     'softmax',
     'softplus',
     'solve',
@@ -402,6 +410,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'hardsigmoid': frozenset({0}),
     'hardswish': frozenset({0}),
     'hardtanh': frozenset({0}),
+    'huber_loss': frozenset({0, 1}),
     'hypot': frozenset({0, 1}),
     'index': frozenset({0}),
     'index_add': frozenset({1}),
@@ -409,6 +418,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'index_select': frozenset({0}),
     'inverse': frozenset({0}),
     'kthvalue': frozenset({0}),
+    'layer_norm': frozenset({0, 1, 2}),
     'leaky_relu': frozenset({0}),
     'lerp_tensor': frozenset({0, 1, 2}),
     'lgamma': frozenset({0}),
@@ -447,6 +457,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'pow': frozenset({0}),
     'pow_base': frozenset({1}),
     'pow_tensor': frozenset({0, 1}),
+    'prelu': frozenset({0, 1}),
     'prod': frozenset({0}),
     'prod_dim': frozenset({0}),
     'reciprocal': frozenset({0}),
@@ -461,6 +472,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'sin': frozenset({0}),
     'sinc': frozenset({0}),
     'sinh': frozenset({0}),
+    'smooth_l1_loss': frozenset({0, 1}),
     'softmax': frozenset({0}),
     'softplus': frozenset({0}),
     'solve': frozenset({0, 1}),
@@ -507,6 +519,7 @@ HIDDEN_SAVES: dict[str, tuple[str, ...]] = {
     'eigh_values': ('_saved_eigenvectors',),
     'eigh_vectors': ('_saved_eigenvalues',),
     'svdvals': ('_saved_U', '_saved_Vh'),
+    'layer_norm': ('_saved_result1', '_saved_result2'),
 }
 
 NUMBER_OPERAND_SECOND_BACKWARD: dict[tuple[str, int], bool] = {
@@ -649,6 +662,10 @@ PACKS: dict[str, dict[frozenset[int], tuple[tuple[str, ...], tuple[str, ...]]]] 
     'eigh_values': {frozenset({0}): (('result', '?'), ('result', '?'))},
     'eigh_vectors': {frozenset({0}): (('?', 'result'), ('?', 'result'))},
     'svdvals': {frozenset({0}): (('result', '?', '?'), ('result', '?', '?'))},
+    'smooth_l1_loss': {frozenset({0}): (('0', '1'), ('0', '1')), frozenset({1}): (('0', '1'), ('0', '1')), frozenset({0, 1}): (('0', '1'), ('0', '1'))},
+    'huber_loss': {frozenset({0}): (('0', '1'), ('0', '1')), frozenset({1}): (('0', '1'), ('0', '1')), frozenset({0, 1}): (('0', '1'), ('0', '1'))},
+    'layer_norm': {frozenset({0}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({1}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({2}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({0, 1}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({0, 2}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({1, 2}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({0, 1, 2}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?'))},
+    'prelu': {frozenset({0}): (('0', '1'), ('0', '1')), frozenset({1}): (('0', '1'), ('0', '1')), frozenset({0, 1}): (('0', '1'), ('0', '1'))},
 }
 
 # NUMBER_PACKS[(key, position)]: PACKS for the form with a Python number at position

@@ -383,6 +383,18 @@ for form in ["torch.erfc(x)", "torch.special.erfc(x) * x", "torch.lgamma(z)", "z
          A=[[2.0, 0.5, 0.1], [0.3, 1.5, 0.2], [0.1, 0.4, 1.8]], B=r(3, 2))
 
 
+# ---------------------------------------------------------------- more of torch.nn.functional
+for form in ["F.smooth_l1_loss(x, y)", "F.smooth_l1_loss(x, y, beta=0.5, reduction='sum')",
+             "F.smooth_l1_loss(x, y, reduction='none')", "F.smooth_l1_loss(x, y, beta=0.0)",
+             "F.huber_loss(x, y)", "F.huber_loss(x, y, delta=0.3, reduction='sum')",
+             "F.kl_div(F.log_softmax(x, 1), F.softmax(y, 1), reduction='batchmean')",
+             "F.kl_div(x, y.abs(), reduction='sum')", "F.kl_div(x, y, log_target=True)",
+             "F.layer_norm(x, (3,))", "F.layer_norm(x, (2, 3))",
+             "F.layer_norm(x, (3,), w[0], w[1])", "F.layer_norm(x, (3,), None, w[1])",
+             "F.prelu(x, w[0, :1])", "F.prelu(x, w[0, :2].t().reshape(2))"]:
+    case(form, x=r(2, 3), y=r(2, 3), w=r(2, 3))
+case("F.prelu(x, w)", x=r(2, 3, 2), w=r(3))
+
 # ---------------------------------------------------------------- Hessians (scalar outputs)
 # Recorded with torch.autograd.functional.hessian over all bindings, flattened in order.
 HESSIAN_CASES: list[tuple[str, dict]] = [

@@ -260,6 +260,11 @@ SPECS.update({
     "eigh_values": (lambda a: torch.linalg.eigh(a + a.mT)[0], [f(value=WELL)]),
     "eigh_vectors": (lambda a: torch.linalg.eigh(a + a.mT)[1], [f(value=WELL)]),
     "svdvals": (torch.linalg.svdvals, [f(value=WELL)]),
+    # more of torch.nn.functional (nnfunctional.py)
+    "smooth_l1_loss": (F.smooth_l1_loss, [f(3), f(3)]),
+    "huber_loss": (F.huber_loss, [f(3), f(3)]),
+    "layer_norm": (lambda x, w, b: F.layer_norm(x, (3,), w, b), [f(2, 3), f(3), f(3)]),
+    "prelu": (lambda x, w: torch._prelu_kernel(x, w), [f(2, 3, lo=-0.8, hi=0.8), f(3)]),
 })
 
 # A Python number where gradcli's dispatch may pass one to a tensor op (`x * 2`, `x - 1`,
