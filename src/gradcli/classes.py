@@ -88,6 +88,7 @@ class Context:
         self.attrs: dict = {}
         self.saved: tuple = ()
         self.needs_input_grad = needs
+        self.materialize = True  # ctx.set_materialize_grads(False): None for unused outputs
 
 
 def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
@@ -99,6 +100,10 @@ def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
             return obj.needs_input_grad
         if name == "save_for_backward":
             return Method("save_for_backward", obj)
+        if name == "set_materialize_grads":
+            return Method("set_materialize_grads", obj)
+        if name in ("mark_non_differentiable", "mark_dirty"):
+            return Method("noop", obj)
         if name in obj.attrs:
             return obj.attrs[name]
     elif isinstance(obj, Instance):
@@ -109,7 +114,8 @@ def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
         try:
             v = obj.cls.lookup(name)
         except KeyError:
-            pass
+            if name == "apply" and obj.cls.is_function:  # Fn().apply(x): the class's apply
+                return Method("apply", obj.cls)
         else:
             return bind_method(v, obj)
     elif isinstance(obj, UserClass):
@@ -203,14 +209,32 @@ def apply_function(ip: "Interpreter", cls: UserClass, args: list, kwargs: dict) 
     cache: dict = {}
     tensor_args = tuple(args)
 
-    def make_vjp(i: int):
+    def make_vjp(j: int, i: int):
+        """Output j's node, gradient for argument i: backward(ctx, *grads) with this
+        output's gradient and zeros for the others (backward is linear in them), called
+        once per incoming gradient. Under create_graph the gradient arrives traced and
+        backward runs recorded, so its result can be differentiated again."""
         def vjp(g, y, *values, **params):
-            key = id(g)
+            from .autodiff import Traced
+
+            key = (id(g), j)
+            traced = ip.graph.grad_enabled  # a pass with create_graph records
             if key not in cache:
                 cache.clear()
-                grad = ip.constant(np.array(g))
-                r = ip.call_sync(backward, [ctx, grad])
+                grad = g.node if isinstance(g, Traced) else ip.constant(np.array(g))
+                grads_out = [grad if k == j else (ip.constant(np.zeros_like(o.value))
+                                                  if ctx.materialize else None)
+                             for k, o in enumerate(outs)]
+                was = ip.graph.grad_enabled
+                ip.graph.grad_enabled = traced
+                try:
+                    r = ip.call_sync(backward, [ctx, *grads_out])
+                finally:
+                    ip.graph.grad_enabled = was
                 grads = list(r) if isinstance(r, (tuple, list)) else [r]
+                if len(grads) > len(tensor_args) and all(
+                        v is None for v in grads[len(tensor_args):]):
+                    grads = grads[:len(tensor_args)]  # extra Nones are allowed
                 if len(grads) != len(tensor_args):
                     raise ProgramError(f"function {cls.name}Backward returned an incorrect "
                                        f"number of gradients (expected {len(tensor_args)}, "
@@ -221,16 +245,22 @@ def apply_function(ip: "Interpreter", cls: UserClass, args: list, kwargs: dict) 
                 return np.zeros(())
             if not isinstance(gi, Node):
                 gi = ip.tensor(gi)
+            if traced and gi.requires_grad:
+                return Traced(gi, ip.graph)
             return gi.value
         return vjp
 
-    op = Op(f"custom:{cls.name}", f"{cls.name}Backward", lambda *a: None,
-            tuple(make_vjp(i) for i in range(len(args))))
     results = []
-    for o in outs:
+    for j, o in enumerate(outs):
+        op = Op(f"custom:{cls.name}", f"{cls.name}Backward", lambda *a: None,
+                tuple(make_vjp(j, i) for i in range(len(args))))
         node = ip.graph.apply(_Wrapped(op, o.value), tensor_args, NO_PARAMS,
                               expr=ip._here() or cls.name, where=ip._here())
         results.append(node)
+    # an output saved with save_for_backward is unpacked in backward as that output, with
+    # its grad_fn: backward computed from it records (double backward through it works)
+    ctx.saved = tuple(next((r for o, r in zip(outs, results) if v is o), v)
+                      for v in ctx.saved)
     if out_tangents:
         for o, t in zip(results, out_tangents):
             ip.forward_ad.set_tangent(o, t)

@@ -1984,6 +1984,9 @@ class Interpreter(Evaluator):
                 return apply_function(self, fn.obj, args, kwargs)
             if fn.fn == "noop":
                 return None
+            if fn.fn == "set_materialize_grads":
+                fn.obj.materialize = bool(self.truth(args[0])) if args else True
+                return None
             return self._call_value(fn.fn, [fn.obj, *args], kwargs)
         if isinstance(fn, Instance):
             if fn.cls.is_function:  # MyFn()(x): the pre-1.3 way, refused by PyTorch

@@ -215,8 +215,12 @@ def run_pass(graph: Graph, roots: list[Node], seeds: list[np.ndarray], *,
                 if type(g) is ZeroGrad:
                     g = g.view(np.ndarray)
                 for fn in node.hooks:
-                    new = call_hook(fn, as_node(graph, g, None))
-                    if new is not None:
+                    given = as_node(graph, g, None)
+                    new = call_hook(fn, given)
+                    if new is None:  # the hook may have changed the gradient in place
+                        if type(g) is np.ndarray:
+                            g = given.value
+                    else:
                         g = new.value if not create_graph else (
                             Traced(new, graph) if new.requires_grad else new.value)
                 grads[node.id] = g
