@@ -577,6 +577,8 @@ def _random_like(kind: str):
 def _tensors(v: Any, what: str) -> list:
     if isinstance(v, Node):
         return [v]
+    if hasattr(v, "__next__"):  # a generator such as model.parameters()
+        v = list(v)
     if isinstance(v, (list, tuple)):
         for x in v:
             if not isinstance(x, Node):
@@ -745,38 +747,88 @@ def _functional_call(ip, args, kwargs):
 _MISSING = object()
 
 
+def _flat(v: Any) -> tuple[list, Any]:
+    """A torch.func argument's tensors and how to put results back in its shape: a
+    tensor, or a dict, list or tuple of tensors (one level, as parameter dicts are)."""
+    if isinstance(v, Node):
+        return [v], None
+    if isinstance(v, dict) and all(isinstance(x, Node) for x in v.values()):
+        return list(v.values()), ("dict", list(v.keys()), type(v))
+    if isinstance(v, (list, tuple)) and all(isinstance(x, Node) for x in v):
+        return list(v), ("seq", type(v))
+    raise py_error(f"grad(f)(*args): expected the differentiated argument to be a Tensor or a "
+                   f"dict, list or tuple of Tensors, got {type_name(v)}")
+
+
+def _unflat(spec: Any, items: list) -> Any:
+    if spec is None:
+        return items[0]
+    if spec[0] == "dict":
+        out = spec[2]() if spec[2] is not dict else {}
+        for k, v in zip(spec[1], items):
+            out[k] = v
+        return out
+    return spec[1](items)
+
+
 def _func_grad(ip, args, kwargs):
-    """torch.func.grad(f, argnums=0): a function giving f's gradient at its arguments
-    (nested: grad(grad(f)) gives the second derivative)."""
+    """torch.func.grad(f, argnums=0, has_aux=False): a function giving f's gradient with
+    respect to the argnums arguments (each a tensor or a dict/list/tuple of tensors, the
+    gradient in the same shape); nested, grad(grad(f)) gives the second derivative."""
     p = bind("grad", args, kwargs, [("func", REQUIRED), ("argnums", 0), ("has_aux", False)])
-    func, argnum = p["func"], p["argnums"]
-    if not isinstance(argnum, int):
-        raise ArgumentError("torch.func.grad: only one argnums (an int) is supported")
+    func, argnums, has_aux = p["func"], p["argnums"], bool(p["has_aux"])
+    many = isinstance(argnums, tuple)
+    nums = list(argnums) if many else [argnums]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
+        raise py_error(f"argnums must be int or Tuple[int, ...], got: {type_name(argnums)}")
 
     def call(ip2, a, k):
         a = list(a)
-        if not 0 <= argnum < len(a) or not isinstance(a[argnum], Node):
-            raise py_error(f"grad(f)(*args): Got argnums={argnum}, but only {len(a)} "
-                           "positional inputs")
-        x = a[argnum]
-        outer = x.requires_grad
-        if not outer:
-            x = ip.graph.leaf(x.value, requires_grad=True, expr="input")
-        a[argnum] = x
+        for n in nums:
+            if not -len(a) <= n < len(a):
+                raise py_error(f"grad(f)(*args): Got argnums={argnums}, but only {len(a)} "
+                               "positional inputs")
+        specs, leaves, outer = [], [], []
+        for n in nums:
+            items, spec = _flat(a[n])
+            made = []
+            for x in items:
+                outer.append(x.requires_grad)
+                made.append(x if x.requires_grad else
+                            ip.graph.leaf(x.value, requires_grad=True, expr="input"))
+            a[n] = _unflat(spec, made)
+            specs.append((spec, len(made)))
+            leaves += made
         was = ip.graph.grad_enabled
         ip.graph.grad_enabled = True
         try:
-            out = ip.call_sync(func, a, k)
-            if not isinstance(out, Node) or out.value.size != 1:
+            res = ip.call_sync(func, a, k)
+            aux = None
+            if has_aux:
+                if not isinstance(res, tuple) or len(res) != 2:
+                    raise py_error("grad_and_value(f)(*args): output of function f should be "
+                                   "a tuple: (output, aux) if has_aux is True")
+                res, aux = res
+            if not isinstance(res, Node) or res.value.size != 1:
                 raise ProgramError("grad_and_value(f)(*args): Expected f(*args) to return a "
                                    "scalar Tensor")
-            (g,) = ip.backward([out], [None], retain_graph=True, create_graph=True,
-                               kind="autograd.grad", inputs=[x], allow_unused=True)
+            # a graph of the gradient only where an outer transform needs one (nested
+            # grad, or inputs that require grad)
+            gs = ip.backward([res], [None], retain_graph=True, create_graph=any(outer),
+                             kind="autograd.grad", inputs=leaves, allow_unused=True)
         finally:
             ip.graph.grad_enabled = was
-        if g is None:
-            g = ip.constant(np.zeros_like(x.value))
-        return g if outer else ip.constant(g.value.copy())
+        done = []
+        for g, x, o in zip(gs, leaves, outer):
+            if g is None:
+                g = ip.constant(np.zeros_like(x.value))
+            done.append(g if o else ip.constant(g.value.copy()))
+        out, i = [], 0
+        for spec, count in specs:
+            out.append(_unflat(spec, done[i:i + count]))
+            i += count
+        grads = tuple(out) if many else out[0]
+        return (grads, aux) if has_aux else grads
     return Builtin("torch.func.grad(f)", call)
 
 
@@ -1073,6 +1125,9 @@ def _vmap(ip, args, kwargs):
                      for x, d in zip(a, dims)]
             outs.append(ip.call_sync(func, items, k))
         stack = FUNCTIONS["stack"]
+        if isinstance(outs[0], dict):
+            return {key: stack(ip, "stack", [[ip.tensor(o[key]) for o in outs]],
+                               {"dim": out_dims}) for key in outs[0]}
         if isinstance(outs[0], tuple):
             ods = list(out_dims) if isinstance(out_dims, (tuple, list)) \
                 else [out_dims] * len(outs[0])
@@ -1163,6 +1218,9 @@ SPECIAL = {
     "torch.linalg.norm": lambda ip, a, k: FUNCTIONS["linalg_norm"](ip, "norm", a, k),
     "torch.cholesky": lambda ip, a, k: FUNCTIONS["cholesky_legacy"](ip, "cholesky", a, k),
     "torch.utils.checkpoint.checkpoint": lambda ip, a, k: _checkpoint(ip, a, k),
+    **{f"random.{n}": (lambda n: lambda ip, a, k: _random_call(n)(ip, a, k))(n) for n in (
+        "seed", "random", "randint", "randrange", "uniform", "choice", "choices", "shuffle",
+        "sample", "gauss", "normalvariate", "getrandbits")},
     "torch.vmap": _vmap, "torch.func.vmap": _vmap, "functorch.vmap": _vmap,
     "torch.autograd.gradgradcheck": _gradgradcheck,
     "torch.autograd.gradcheck.gradgradcheck": _gradgradcheck,
@@ -1198,6 +1256,42 @@ def _checkpoint(ip, args, kwargs):
             if k not in ("use_reentrant", "preserve_rng_state", "context_fn",
                          "determinism_check", "debug")}
     return ip.call_sync(args[0], list(args[1:]), rest)
+
+
+def _py_random(ip):
+    """The lesson's Python `random` module state: CPython's own Mersenne Twister, so
+    random.seed(n) followed by randint/random/choice/shuffle gives Python's numbers. A
+    program that never seeds it starts from seed 0 (documented), not from the clock."""
+    import random
+
+    r = getattr(ip, "_py_random", None)
+    if r is None:
+        r = ip._py_random = random.Random(0)
+    return r
+
+
+def _random_call(name: str):
+    def call(ip, args, kwargs):
+        r = _py_random(ip)
+        plain = [python_number(a) if isinstance(a, Node) and a.value.size == 1 else a
+                 for a in args]
+        if name == "seed":
+            if plain and not isinstance(plain[0], (int, float, str, type(None))):
+                raise py_error("The only supported seed types are: None, int, float, str, "
+                               "bytes, and bytearray.")
+            r.seed(*plain[:1])
+            return None
+        if name in ("shuffle",) and not isinstance(plain[0] if plain else None, list):
+            raise py_error("random.shuffle: only lists are shuffled in place")
+        if name in ("choice", "sample", "choices") and plain and not isinstance(
+                plain[0], (list, tuple, range, str)):
+            raise py_error(f"random.{name}: the population must be a list, tuple, range "
+                           "or string")
+        try:
+            return getattr(r, name)(*plain, **kwargs)
+        except (TypeError, ValueError, IndexError) as e:
+            raise py_error(str(e), type(e).__name__) from None
+    return call
 
 
 def _anomaly_mode():

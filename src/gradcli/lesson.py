@@ -1733,9 +1733,14 @@ class Interpreter(Evaluator):
         src = v if isinstance(v, Node) else (
             self.constant(self.list_value(v, float_default=False))
             if isinstance(v, (list, tuple)) else python_number(v))
+        target = obj.value[index].shape
+        if isinstance(src, Node) and src.value.ndim > len(target):
+            # PyTorch drops the value's leading size-1 dims (x[0] = t of shape [1, n])
+            extra = src.value.ndim - len(target)
+            if all(d == 1 for d in src.value.shape[:extra]):
+                src = self.apply("view", (src,), {"shape": src.value.shape[extra:]})
         try:
-            np.broadcast_to(src.value if isinstance(src, Node) else np.asarray(src),
-                            obj.value[index].shape)
+            np.broadcast_to(src.value if isinstance(src, Node) else np.asarray(src), target)
         except (ValueError, IndexError) as e:
             raise ShapeError(str(e)) from None
         self._inplace(obj, lambda: self.apply("index_put", (obj, src), {"index": index}))
@@ -2498,7 +2503,7 @@ def _nn_value(path: str) -> Any:
 
 # Ops whose Python-number operand PyTorch wraps as a tensor (an edge with no function).
 WRAPPED_NUMBER_OPS = {"add", "sub", "mul", "div"}
-MODULE_PATHS = {"collections", "matplotlib", "matplotlib.pyplot", "seaborn", "pprint", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
+MODULE_PATHS = {"collections", "random", "matplotlib", "matplotlib.pyplot", "seaborn", "pprint", "torch", "torch.nn", "torch.nn.functional", "torch.autograd",
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
                 "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad",
                 "torch.nn.init", "torch.nn.modules", "torch.utils", "torch.utils.data",

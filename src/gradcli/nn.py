@@ -217,6 +217,51 @@ def _add_module(ip, args, kwargs):
     return None
 
 
+def _buffer_names(ip, m: Instance) -> list:
+    """The names register_buffer gave m's tensors (BatchNorm's running statistics too)."""
+    book = ip.__dict__.setdefault("_module_buffers", {})
+    return book.setdefault(id(m), (m, []))[1]
+
+
+def _register_buffer(ip, args, kwargs):
+    m = _self(args)
+    p = bind("register_buffer", args[1:], kwargs, [("name", REQUIRED), ("tensor", REQUIRED),
+                                                   ("persistent", True)])
+    name = p["name"]
+    if not isinstance(name, str):
+        raise py_error(f"buffer name should be a string. Got {type_name(name)}")
+    if p["tensor"] is not None and not isinstance(p["tensor"], Node):
+        raise py_error(f"cannot assign '{type_name(p['tensor'])}' object to buffer '{name}' "
+                       "(torch Tensor or None required)")
+    m.attrs[name] = p["tensor"]
+    names = _buffer_names(ip, m)
+    if name not in names:
+        names.append(name)
+    return None
+
+
+def named_buffers(ip, m: Instance, prefix: str = "", recurse: bool = True) -> list:
+    out, seen = [], set()
+    for name, mod in (_named_modules(m, prefix) if recurse else [(prefix, m)]):
+        for k in _buffer_names(ip, mod):
+            v = mod.attrs.get(k)
+            if isinstance(v, Node) and id(v) not in seen:
+                seen.add(id(v))
+                out.append((f"{name}.{k}" if name else k, v))
+    return out
+
+
+def _named_buffers_method(ip, args, kwargs):
+    p = bind("named_buffers", args[1:], kwargs,
+             [("prefix", ""), ("recurse", True), ("remove_duplicate", True)])
+    return iter(named_buffers(ip, _self(args), p["prefix"], bool(p["recurse"])))
+
+
+def _buffers_method(ip, args, kwargs):
+    p = bind("buffers", args[1:], kwargs, [("recurse", True)])
+    return iter([v for _, v in named_buffers(ip, _self(args), "", bool(p["recurse"]))])
+
+
 def _register_parameter(ip, args, kwargs):
     m = _self(args)
     p = bind("register_parameter", args[1:], kwargs, [("name", REQUIRED), ("param", REQUIRED)])
@@ -413,6 +458,8 @@ MODULE = _class("Module", "torch.nn.Module", [], {
     "cpu": _same_module, "double": _cast_module("float64"), "float": _cast_module("float32"),
     "state_dict": _state_dict, "add_module": _add_module,
     "register_module": _add_module, "register_parameter": _register_parameter,
+    "register_buffer": _register_buffer, "named_buffers": _named_buffers_method,
+    "buffers": _buffers_method,
 })
 
 
@@ -569,6 +616,7 @@ def _batch_norm_init(ip, args, kwargs):
         m.attrs["running_mean"] = ip.constant(np.zeros(c, dtype=dt))
         m.attrs["running_var"] = ip.constant(np.ones(c, dtype=dt))
         m.attrs["num_batches_tracked"] = ip.constant(np.array(0, dtype=np.int64))
+        _buffer_names(ip, m).extend(["running_mean", "running_var", "num_batches_tracked"])
     return None
 
 
