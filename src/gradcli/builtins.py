@@ -833,60 +833,137 @@ def _func_grad(ip, args, kwargs):
 
 
 def _func_transform(ip, args, kwargs, which: str):
-    """torch.func.jacrev(f, argnums=0): a function giving f's Jacobian at its arguments."""
+    """torch.func.jacrev/jacfwd/hessian(f, argnums=0, has_aux=False): a function giving
+    f's Jacobian (or Hessian) with respect to the argnums arguments (a tuple of them for a
+    tuple of argnums), and f's auxiliary output with has_aux."""
     p = bind("jacrev", args, kwargs, [("func", REQUIRED), ("argnums", 0), ("has_aux", False)])
-    func, argnum = p["func"], p["argnums"]
-    if not isinstance(argnum, int):
-        raise ArgumentError("torch.func.jacrev: only one argnums (an int) is supported")
+    func, argnums, has_aux = p["func"], p["argnums"], bool(p["has_aux"])
+    many = isinstance(argnums, tuple)
+    nums = list(argnums) if many else [argnums]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
+        raise py_error(f"argnums must be int or Tuple[int, ...], got: {type_name(argnums)}")
+    if has_aux and which == "hessian":
+        raise ArgumentError("torch.func.hessian: has_aux=True is not supported")
 
     def call(ip2, a, k):
         a = list(a)
-        if not 0 <= argnum < len(a) or not isinstance(a[argnum], Node):
-            raise py_error(f"jacrev(f)(*args): Got argnums={argnum}, but only {len(a)} "
-                           "positional inputs")
-        rest = a[:argnum] + a[argnum + 1:]
+        for n in nums:
+            if not -len(a) <= n < len(a) or not isinstance(a[n], Node):
+                raise py_error(f"jacrev(f)(*args): Got argnums={argnums}, but only {len(a)} "
+                               "positional inputs")
+        pos = [n % len(a) for n in nums]
+        aux: list = []
 
         def only(ip3, xs, kw):
-            full = rest[:argnum] + list(xs) + rest[argnum:]
-            return ip.call_sync(func, full, k)
-        return _jacobian_like(ip, which, Builtin("f", only), a[argnum], None, False)
+            full = list(a)
+            for n, x in zip(pos, xs):
+                full[n] = x
+            r = ip.call_sync(func, full, k)
+            if has_aux:
+                if not isinstance(r, tuple) or len(r) != 2:
+                    raise py_error("jacrev(f, ...)(*args): output of function f should be a "
+                                   "tuple: (output, aux) if has_aux is True")
+                r, extra = r
+                aux.append(extra)
+            return r
+        inputs = tuple(a[n] for n in pos) if many else a[pos[0]]
+        # nested transforms (jacrev(jacrev(f))) need the inner result as a graph
+        nested = any(a[n].requires_grad for n in pos)
+        jac = _jacobian_like(ip, "jacobian" if which == "jacfwd" else which,
+                             Builtin("f", only), inputs, None, nested)
+        if which == "jacfwd" and not nested:
+            # forward mode gives the same numbers with its own signs of zero; where an
+            # inner transform hides the tangents (jacfwd(jacrev(f))) reverse mode's stand
+            aux.clear()
+            fwd = _jacfwd(ip, Builtin("f", only), [a[n] for n in pos])
+            rev = list(jac) if many else [jac]
+            if all(f.value.shape == r.value.shape and np.allclose(
+                    f.value, r.value, rtol=1e-6, atol=1e-12, equal_nan=True)
+                   for f, r in zip(fwd, rev)):
+                jac = tuple(fwd) if many else fwd[0]
+        if not has_aux:
+            return jac
+        extra = aux[0]
+        if isinstance(extra, Node):
+            extra = ip.constant(np.array(extra.value))
+        return jac, extra
     return Builtin("torch.func.jacrev(f)", call)
 
 
+def _jacfwd(ip, func: Any, xs: list) -> list:
+    """jacfwd: one forward-mode pass per input element (a one-hot tangent), the
+    Jacobian's columns as PyTorch's vmapped jvp computes them (signed zeros included)."""
+    base = [ip.constant(np.array(x.value)) for x in xs]
+    zeros = [np.zeros_like(x.value) for x in xs]
+    blocks = []
+    for i, x in enumerate(xs):
+        cols = []
+        for k in range(x.value.size):
+            t = [ip.constant(z) for z in zeros]
+            one = np.zeros(x.value.size, dtype=x.value.dtype)
+            one[k] = 1
+            t[i] = ip.constant(one.reshape(x.value.shape))
+            out, tan = ip.forward_ad.func_jvp(ip, [func, tuple(base), tuple(t)], {})
+            if not isinstance(tan, Node):
+                raise py_error("jacfwd: the function must return a Tensor")
+            cols.append(np.array(tan.value))
+        shape = cols[0].shape + x.value.shape if cols else x.value.shape
+        block = np.stack(cols, axis=-1).reshape(shape) if cols else np.zeros(shape)
+        blocks.append(ip.constant(block.astype(x.value.dtype)))
+    return blocks
+
+
 def _func_vjp(ip, args, kwargs):
-    """torch.func.vjp(func, *primals): (func(*primals), vjp_fn); vjp_fn(cotangent) gives
-    the cotangent pulled back to each primal, as a tuple."""
+    """torch.func.vjp(func, *primals, has_aux=False): (func(*primals), vjp_fn[, aux]);
+    func may return a tensor or a dict, list or tuple of tensors, and vjp_fn takes
+    cotangents of the same shape and gives the pullback to each primal, as a tuple."""
     if not args:
         raise py_error("vjp() missing required argument 'func'")
-    if kwargs.get("has_aux"):
-        raise ArgumentError("torch.func.vjp: has_aux=True is not supported yet")
+    has_aux = bool(kwargs.pop("has_aux", False))
+    if kwargs:
+        raise py_error(f"vjp() got an unexpected keyword argument '{next(iter(kwargs))}'")
     func, primals = args[0], list(args[1:])
     leaves = [ip.graph.leaf(np.array(ip.tensor(x).value), requires_grad=True, expr="primal")
               for x in primals]
     was = ip.graph.grad_enabled
     ip.graph.grad_enabled = True
     try:
-        out = ip.call_sync(func, list(leaves))
+        res = ip.call_sync(func, list(leaves))
     finally:
         ip.graph.grad_enabled = was
-    if not isinstance(out, Node):
-        raise py_error("vjp(f, *primals): f must return a Tensor")
+    aux = None
+    if has_aux:
+        if not isinstance(res, tuple) or len(res) != 2:
+            raise py_error("vjp(f, *primals): output of function f should be a tuple: "
+                           "(output, aux) if has_aux is True")
+        res, aux = res
+    outs, spec = _flat(res)
 
     def vjp_fn(ip2, a, k):
         if len(a) != 1:
             raise py_error(f"vjp_fn() takes 1 cotangent ({len(a)} given)")
-        cot = ip.tensor(a[0])
-        if cot.value.shape != out.value.shape:
-            raise ProgramError(f"Mismatch in shape: grad_output[0] has a shape of "
-                               f"torch.Size({list(cot.value.shape)}) and output[0] has a "
-                               f"shape of torch.Size({list(out.value.shape)}).")
-        if not out.requires_grad:
+        cot = a[0]
+        cots, cspec = _flat(cot if not isinstance(cot, (int, float)) else ip.tensor(cot))
+        if len(cots) != len(outs) or (spec is None) != (cspec is None):
+            raise py_error("Expected pytree structure of cotangents to be the same as "
+                           "pytree structure of outputs to the function.", "RuntimeError")
+        for i, (c, o) in enumerate(zip(cots, outs)):
+            if c.value.shape != o.value.shape:
+                raise ProgramError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"torch.Size({list(c.value.shape)}) and output[{i}] has "
+                                   f"a shape of torch.Size({list(o.value.shape)}).")
+        pairs = [(o, c) for o, c in zip(outs, cots) if o.requires_grad]
+        if not pairs:
             return tuple(ip.constant(np.zeros_like(x.value)) for x in leaves)
-        grads = ip.backward([out], [cot], retain_graph=True, create_graph=False,
-                            kind="autograd.grad", inputs=leaves, allow_unused=True)
+        grads = ip.backward([o for o, _ in pairs], [c for _, c in pairs], retain_graph=True,
+                            create_graph=False, kind="autograd.grad", inputs=leaves,
+                            allow_unused=True)
         return tuple(ip.constant(np.zeros_like(x.value)) if g is None else
                      ip.constant(np.array(g.value)) for g, x in zip(grads, leaves))
-    return ip.constant(np.array(out.value)), Builtin("vjp_fn", vjp_fn)
+    primal_out = _unflat(spec, [ip.constant(np.array(o.value)) for o in outs])
+    if has_aux:
+        return primal_out, Builtin("vjp_fn", vjp_fn), aux
+    return primal_out, Builtin("vjp_fn", vjp_fn)
 
 
 def _parameter(ip, args, kwargs):
@@ -1211,7 +1288,7 @@ SPECIAL = {
     "pprint.pprint": _pprint, "pprint.pp": _pprint,
     "pprint.PrettyPrinter": lambda ip, a, k: _PrettyPrinter(),
     "torch.func.jacrev": lambda ip, a, k: _func_transform(ip, a, k, "jacobian"),
-    "torch.func.jacfwd": lambda ip, a, k: _func_transform(ip, a, k, "jacobian"),
+    "torch.func.jacfwd": lambda ip, a, k: _func_transform(ip, a, k, "jacfwd"),
     "torch.func.hessian": lambda ip, a, k: _func_transform(ip, a, k, "hessian"),
     "torch.func.vjp": lambda ip, a, k: _func_vjp(ip, a, k),
     "torch.linalg.cross": lambda ip, a, k: FUNCTIONS["linalg_cross"](ip, "cross", a, k),
