@@ -602,6 +602,8 @@ def _autograd_grad(ip, args, kwargs):
     for x in inputs:
         if not x.requires_grad:
             raise ProgramError("One of the differentiated Tensors does not require grad")
+    if p["is_grads_batched"]:
+        return _batched_grads(ip, p, outputs, inputs, gos)
     result = ip.backward(outputs, gos, retain_graph=p["retain_graph"],
                          create_graph=bool(p["create_graph"]), kind="autograd.grad",
                          inputs=inputs, allow_unused=bool(p["allow_unused"])
@@ -610,6 +612,41 @@ def _autograd_grad(ip, args, kwargs):
         result = tuple(ip.constant(np.zeros_like(x.value)) if g is None else g
                        for g, x in zip(result, inputs))
     return result
+
+
+def _batched_grads(ip, p: dict, outputs: list, inputs: list, gos: list) -> tuple:
+    """autograd.grad(..., is_grads_batched=True): the first dim of each grad_output is a
+    batch; the result stacks one pass per batch entry (what PyTorch's vmap computes)."""
+    sizes = set()
+    for i, (o, go) in enumerate(zip(outputs, gos)):
+        shape = None if go is None else tuple(ip.tensor(go).value.shape)
+        if shape is None or shape[1:] != o.value.shape:
+            got = "torch.Size([])" if shape is None else f"torch.Size({list(shape[1:])})"
+            raise ProgramError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each "
+                "grad_output as the batch dimension. The sizes of the remaining dimensions "
+                "are expected to match the shape of corresponding output, but a mismatch "
+                f"was detected: grad_output[{i}] has a shape of {got} and output[{i}] has a "
+                f"shape of torch.Size({list(o.value.shape)}). If you only want some tensors "
+                "in `grad_output` to be considered batched, consider using vmap.")
+        sizes.add(shape[0])
+    if len(sizes) != 1:
+        raise ProgramError("If `is_grads_batched=True`, every grad_output must have the same "
+                           "size in its first (batch) dimension")
+    batch = sizes.pop()
+    gos = [ip.tensor(go) for go in gos]
+    per_input: list[list] = [[] for _ in inputs]
+    for b in range(batch):
+        last = b == batch - 1
+        seeds = [ip.constant(np.asarray(go.value[b], dtype=o.value.dtype))
+                 for go, o in zip(gos, outputs)]
+        res = ip.backward(outputs, seeds, retain_graph=True if not last else p["retain_graph"],
+                          create_graph=bool(p["create_graph"]), kind="autograd.grad",
+                          inputs=inputs, allow_unused=bool(p["allow_unused"])
+                          or bool(p["materialize_grads"]))
+        for lst, g, x in zip(per_input, res, inputs):
+            lst.append(ip.constant(np.zeros_like(x.value)) if g is None else g)
+    return tuple(FUNCTIONS["stack"](ip, "stack", [lst], {}) for lst in per_input)
 
 
 def _autograd_backward(ip, args, kwargs):
@@ -828,6 +865,8 @@ def _func_grad(ip, args, kwargs):
             out.append(_unflat(spec, done[i:i + count]))
             i += count
         grads = tuple(out) if many else out[0]
+        if isinstance(aux, Node):  # the auxiliary output comes back detached
+            aux = ip.constant(np.array(aux.value))
         return (grads, aux) if has_aux else grads
     return Builtin("torch.func.grad(f)", call)
 
@@ -911,6 +950,23 @@ def _jacfwd(ip, func: Any, xs: list) -> list:
         block = np.stack(cols, axis=-1).reshape(shape) if cols else np.zeros(shape)
         blocks.append(ip.constant(block.astype(x.value.dtype)))
     return blocks
+
+
+def _linearize(ip, args, kwargs):
+    """torch.func.linearize(func, *primals): (func(*primals), jvp_fn), jvp_fn(*tangents)
+    giving the Jacobian-vector product at the primals (a forward-mode pass per call)."""
+    if not args:
+        raise py_error("linearize() missing required argument 'func'")
+    func, primals = args[0], tuple(ip.tensor(x) for x in args[1:])
+    out, _ = ip.forward_ad.func_jvp(ip, [func, primals, tuple(
+        ip.constant(np.zeros_like(x.value)) for x in primals)], {})
+
+    def jvp_fn(ip2, a, k):
+        if len(a) != len(primals):
+            raise py_error(f"jvp_fn: expected {len(primals)} tangents, got {len(a)}")
+        _, t = ip.forward_ad.func_jvp(ip, [func, primals, tuple(ip.tensor(v) for v in a)], {})
+        return t
+    return out, Builtin("jvp_fn", jvp_fn)
 
 
 def _func_vjp(ip, args, kwargs):
@@ -1291,6 +1347,7 @@ SPECIAL = {
     "torch.func.jacfwd": lambda ip, a, k: _func_transform(ip, a, k, "jacfwd"),
     "torch.func.hessian": lambda ip, a, k: _func_transform(ip, a, k, "hessian"),
     "torch.func.vjp": lambda ip, a, k: _func_vjp(ip, a, k),
+    "torch.func.linearize": lambda ip, a, k: _linearize(ip, a, k),
     "torch.linalg.cross": lambda ip, a, k: FUNCTIONS["linalg_cross"](ip, "cross", a, k),
     "torch.linalg.norm": lambda ip, a, k: FUNCTIONS["linalg_norm"](ip, "norm", a, k),
     "torch.cholesky": lambda ip, a, k: FUNCTIONS["cholesky_legacy"](ip, "cholesky", a, k),

@@ -89,12 +89,17 @@ class Context:
         self.saved: tuple = ()
         self.needs_input_grad = needs
         self.materialize = True  # ctx.set_materialize_grads(False): None for unused outputs
+        self.freed = False  # a pass without retain_graph went through the node
 
 
 def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
     """obj.name for instances, classes, super() and ctx; raises AttributeError as Python."""
     if isinstance(obj, Context):
         if name == "saved_tensors":
+            if obj.freed and obj.saved:
+                from .runtime import SECOND_TIME
+
+                raise ProgramError(SECOND_TIME, "RuntimeError")
             return obj.saved
         if name == "needs_input_grad":
             return obj.needs_input_grad
@@ -221,6 +226,7 @@ def apply_function(ip: "Interpreter", cls: UserClass, args: list, kwargs: dict) 
             traced = ip.graph.grad_enabled  # a pass with create_graph records
             if key not in cache:
                 cache.clear()
+                ctx.freed = results[j].freed  # an earlier pass freed what it saved
                 grad = g.node if isinstance(g, Traced) else ip.constant(np.array(g))
                 grads_out = [grad if k == j else (ip.constant(np.zeros_like(o.value))
                                                   if ctx.materialize else None)

@@ -2195,6 +2195,8 @@ class Interpreter(Evaluator):
             return f"<torch.autograd.grad_mode.{kind} object at {fake_address(v)}>"
         if isinstance(v, HookHandle):
             return f"<torch.utils.hooks.RemovableHandle object at {fake_address(v)}>"
+        if isinstance(v, BoundMethod) and isinstance(v.obj, Node):
+            return f"<built-in method {v.name} of Tensor object at {fake_address(v.obj)}>"
         return None
 
     def write(self, text: str) -> None:

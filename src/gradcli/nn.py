@@ -201,7 +201,16 @@ def _state_dict(ip, args, kwargs):
     m = _self(args)
     from .pyvalues import ODict
 
-    return ODict((k, ip.constant(v.value)) for k, v in named_parameters(ip, m))
+    # each module's parameters, then its buffers, module by module (PyTorch's order)
+    items = []
+    for name, mod in _named_modules(m):
+        for k, v in _own_parameters(ip, mod):
+            items.append((f"{name}.{k}" if name else k, v))
+        for k in _buffer_names(ip, mod):
+            v = mod.attrs.get(k)
+            if isinstance(v, Node):
+                items.append((f"{name}.{k}" if name else k, v))
+    return ODict((k, ip.constant(v.value)) for k, v in items)
 
 
 def _no_forward(ip, args, kwargs):
@@ -599,7 +608,7 @@ def _embedding_forward(ip, args, kwargs):
 
 def _batch_norm_init(ip, args, kwargs):
     m = _self(args)
-    p = bind("BatchNorm1d", args[1:], kwargs, [
+    p = bind(m.cls.name, args[1:], kwargs, [
         ("num_features", REQUIRED), ("eps", 1e-5), ("momentum", 0.1), ("affine", True),
         ("track_running_stats", True), ("device", None), ("dtype", None)])
     c = _positive_int(p["num_features"], "num_features")
@@ -625,9 +634,11 @@ def _batch_norm_forward(ip, args, kwargs):
     updated with the unbiased variance), the running ones in eval mode."""
     m = _self(args)
     (x,) = bind("forward", args[1:], kwargs, [("input", REQUIRED)]).values()
-    if not isinstance(x, Node) or x.value.ndim not in (2, 3):
-        raise ProgramError(f"expected 2D or 3D input (got {getattr(x, 'value', np.zeros(0)).ndim}D "
-                           "input)", "ValueError")
+    dims = {"BatchNorm1d": (2, 3), "BatchNorm2d": (4,), "BatchNorm3d": (5,)}[m.cls.name]
+    if not isinstance(x, Node) or x.value.ndim not in dims:
+        want = "2D or 3D" if len(dims) == 2 else f"{dims[0]}D"
+        raise ProgramError(f"expected {want} input (got "
+                           f"{getattr(x, 'value', np.zeros(0)).ndim}D input)", "ValueError")
     c = m.attrs["num_features"]
     if x.value.shape[1] != c:
         raise ProgramError(f"running_mean should contain {x.value.shape[1]} elements not {c}")
@@ -761,12 +772,13 @@ LAYERS["Embedding"] = _class("Embedding", "torch.nn.Embedding", [MODULE],
                              {"__init__": _embedding_init, "forward": _embedding_forward})
 EXTRA_REPR[LAYERS["Embedding"]] = lambda m: (f"{m.attrs['num_embeddings']}, "
                                             f"{m.attrs['embedding_dim']}")
-LAYERS["BatchNorm1d"] = _class("BatchNorm1d", "torch.nn.BatchNorm1d", [MODULE],
-                               {"__init__": _batch_norm_init, "forward": _batch_norm_forward})
-EXTRA_REPR[LAYERS["BatchNorm1d"]] = lambda m: (
-    f"{m.attrs['num_features']}, eps={m.attrs['eps']}, momentum={m.attrs['momentum']}, "
-    f"affine={m.attrs['affine']}, bias={m.attrs['affine']}, "
-    f"track_running_stats={m.attrs['track_running_stats']}")
+for _bn in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d"):
+    LAYERS[_bn] = _class(_bn, f"torch.nn.{_bn}", [MODULE],
+                         {"__init__": _batch_norm_init, "forward": _batch_norm_forward})
+    EXTRA_REPR[LAYERS[_bn]] = lambda m: (
+        f"{m.attrs['num_features']}, eps={m.attrs['eps']}, momentum={m.attrs['momentum']}, "
+        f"affine={m.attrs['affine']}, bias={m.attrs['affine']}, "
+        f"track_running_stats={m.attrs['track_running_stats']}")
 LAYERS["Conv2d"] = _class("Conv2d", "torch.nn.Conv2d", [MODULE],
                           {"__init__": _conv_init, "forward": _conv_forward})
 EXTRA_REPR[LAYERS["Conv2d"]] = _conv_repr

@@ -1458,7 +1458,8 @@ def _pad(x, padding, value=0.0):
 def _conv2d(x, w, b, stride, padding):
     win = _windows(np.ascontiguousarray(_pad(x, padding)), w.shape[2], w.shape[3], stride)
     out = np.einsum("nchwij,ocij->nohw", win, w, optimize=True)
-    return (out + b.reshape(1, -1, 1, 1)).astype(np.result_type(x, w))
+    # a new tensor is contiguous, as PyTorch's (x.view(-1) works on it)
+    return np.ascontiguousarray((out + b.reshape(1, -1, 1, 1)).astype(np.result_type(x, w)))
 
 
 def _conv2d_grad_x(g, x, w, stride, padding):

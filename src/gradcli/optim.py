@@ -257,6 +257,24 @@ def _adam_step(decoupled: bool):
     return step
 
 
+def _adamax_step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """torch.optim.Adamax (_single_tensor_adamax): exp_avg.lerp_(grad, 1 - beta1),
+    exp_inf = max(exp_inf * beta2, |grad| + eps), param += -lr / (1 - beta1^t) *
+    exp_avg / exp_inf."""
+    dt = p.dtype
+    t = dt.type
+    grad = _begin(g, st, p, grad, ["exp_avg", "exp_inf"])
+    lr, wd = _number(g["lr"], "lr"), float(g["weight_decay"])
+    beta1, beta2 = (float(b) for b in g["betas"])
+    if wd != 0:
+        grad = add_alpha(grad, p, wd)
+    st["exp_avg"] = exp_avg = lerp(st["exp_avg"], grad, 1 - beta1)
+    st["exp_inf"] = exp_inf = np.maximum((st["exp_inf"] * t(beta2)).astype(dt),
+                                         (np.abs(grad) + t(g["eps"])).astype(dt))
+    clr = lr / (1 - beta1 ** st["step"])
+    return (p + (t(-clr) * exp_avg) / exp_inf).astype(dt)
+
+
 def _check_rmsprop(g: dict) -> None:
     if _number(g["lr"], "lr") < 0:
         raise ProgramError(f"Invalid learning rate: {g['lr']}", "ValueError")
@@ -305,6 +323,13 @@ OPTIMIZERS = {
     "AdamW": _optimizer("AdamW", [("lr", 1e-3), ("betas", (0.9, 0.999)), ("eps", 1e-8),
                                   ("weight_decay", 1e-2), ("amsgrad", False), *_ADAM_TAIL],
                         _adam_step(True), _check_adam, _ADAM_KEYS),
+    "Adamax": _optimizer("Adamax", [("lr", 2e-3), ("betas", (0.9, 0.999)), ("eps", 1e-8),
+                                    ("weight_decay", 0), ("foreach", None),
+                                    ("maximize", False), ("differentiable", False),
+                                    ("capturable", False)],
+                         _adamax_step, _check_adam,
+                         ["lr", "betas", "eps", "weight_decay", "foreach", "maximize",
+                          "differentiable", "capturable"]),
     "RMSprop": _optimizer("RMSprop", [("lr", 1e-2), ("alpha", 0.99), ("eps", 1e-8),
                                       ("weight_decay", 0), ("momentum", 0), ("centered", False),
                                       ("capturable", False), ("foreach", None),
