@@ -910,6 +910,13 @@ def _func_transform(ip, args, kwargs, which: str):
         nested = any(a[n].requires_grad for n in pos)
         jac = _jacobian_like(ip, "jacobian" if which == "jacfwd" else which,
                              Builtin("f", only), inputs, None, nested)
+        if which == "hessian" and not many and isinstance(jac, Node) and not jac.requires_grad:
+            # torch.func.hessian is jacfwd(jacrev(f)): the transpose of reverse over
+            # reverse, the same numbers (a Hessian is symmetric) with forward mode's signs
+            # of zero
+            nd = a[pos[0]].value.ndim
+            order = tuple(range(nd, 2 * nd)) + tuple(range(nd))
+            jac = ip.constant(np.ascontiguousarray(np.transpose(jac.value, order)))
         if which == "jacfwd" and not nested:
             # forward mode gives the same numbers with its own signs of zero; where an
             # inner transform hides the tangents (jacfwd(jacrev(f))) reverse mode's stand
@@ -920,6 +927,16 @@ def _func_transform(ip, args, kwargs, which: str):
                     f.value, r.value, rtol=1e-6, atol=1e-12, equal_nan=True)
                    for f, r in zip(fwd, rev)):
                 jac = tuple(fwd) if many else fwd[0]
+            elif not many and rev[0].value.ndim == 2 * a[pos[0]].value.ndim:
+                # forward over an inner reverse transform (jacfwd(jacrev(f))): reverse mode
+                # gave the numbers; a symmetric result (a Hessian) takes forward mode's
+                # signs of zero by transposing
+                v = rev[0].value
+                nd = a[pos[0]].value.ndim
+                order = tuple(range(nd, 2 * nd)) + tuple(range(nd))
+                t = np.transpose(v, order)
+                if t.shape == v.shape and np.array_equal(t, v, equal_nan=True):
+                    jac = ip.constant(np.ascontiguousarray(t))
         if not has_aux:
             return jac
         extra = aux[0]
