@@ -20,7 +20,7 @@ from .dispatch import (FUNCTIONS, QUALIFIED, REQUIRED, NamedPair, as_float, bind
                        norm_dim)
 from .engine import Node
 from .errors import ArgumentError, ProgramError, ShapeError
-from .ops import ELEMENTWISE, JVP, REGISTRY, _bilinear, _elementwise_jvp, _linear_jvp, op
+from .ops import ELEMENTWISE, JVP, REGISTRY, _elementwise_jvp, _linear_jvp, op
 
 # ------------------------------------------------------------------ special functions
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from .dispatch import FUNCTIONS, REQUIRED, as_float, bind, function
-from .engine import Node
 from .errors import ArgumentError, ProgramError, ShapeError
 from .ops import JVP, _reduce, op
 
