@@ -784,6 +784,14 @@ def _functional_call(ip, args, kwargs):
 _MISSING = object()
 
 
+def _split_aux(res: Any, who: str) -> tuple:
+    """(output, aux) of a function given to a transform with has_aux=True."""
+    if not isinstance(res, tuple) or len(res) != 2:
+        raise py_error(f"{who}: output of function f should be a tuple: (output, aux) if "
+                       "has_aux is True")
+    return res
+
+
 def _flat(v: Any) -> tuple[list, Any]:
     """A torch.func argument's tensors and how to put results back in its shape: a
     tensor, or a dict, list or tuple of tensors (one level, as parameter dicts are)."""
@@ -842,10 +850,7 @@ def _func_grad(ip, args, kwargs):
             res = ip.call_sync(func, a, k)
             aux = None
             if has_aux:
-                if not isinstance(res, tuple) or len(res) != 2:
-                    raise py_error("grad_and_value(f)(*args): output of function f should be "
-                                   "a tuple: (output, aux) if has_aux is True")
-                res, aux = res
+                res, aux = _split_aux(res, "grad_and_value(f)(*args)")
             if not isinstance(res, Node) or res.value.size != 1:
                 raise ProgramError("grad_and_value(f)(*args): Expected f(*args) to return a "
                                    "scalar Tensor")
@@ -899,10 +904,7 @@ def _func_transform(ip, args, kwargs, which: str):
                 full[n] = x
             r = ip.call_sync(func, full, k)
             if has_aux:
-                if not isinstance(r, tuple) or len(r) != 2:
-                    raise py_error("jacrev(f, ...)(*args): output of function f should be a "
-                                   "tuple: (output, aux) if has_aux is True")
-                r, extra = r
+                r, extra = _split_aux(r, "jacrev(f, ...)(*args)")
                 aux.append(extra)
             return r
         inputs = tuple(a[n] for n in pos) if many else a[pos[0]]
@@ -1006,10 +1008,7 @@ def _func_vjp(ip, args, kwargs):
         ip.graph.grad_enabled = was
     aux = None
     if has_aux:
-        if not isinstance(res, tuple) or len(res) != 2:
-            raise py_error("vjp(f, *primals): output of function f should be a tuple: "
-                           "(output, aux) if has_aux is True")
-        res, aux = res
+        res, aux = _split_aux(res, "vjp(f, *primals)")
     outs, spec = _flat(res)
 
     def vjp_fn(ip2, a, k):
