@@ -18,6 +18,7 @@ import numpy as np
 
 from .dispatch import (FUNCTIONS, QUALIFIED, REQUIRED, NamedPair, as_float, bind, function,
                        norm_dim)
+from .dispatch_more import _int_index
 from .engine import Node
 from .errors import ArgumentError, ProgramError, ShapeError
 from .ops import ELEMENTWISE, JVP, REGISTRY, _elementwise_jvp, _linear_jvp, op
@@ -303,8 +304,6 @@ def _heaviside(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("values", REQUIRED)])
     x, v = ev.tensor(p["input"]), ev.tensor(p["values"])
     if x.requires_grad or v.requires_grad:
-        from .errors import ProgramError
-
         raise ProgramError("the derivative for 'heaviside' is not implemented.")
     out = np.heaviside(x.value, np.asarray(v.value, dtype=x.value.dtype))
     return ev.constant(np.asarray(out, dtype=np.result_type(x.value, v.value)))
@@ -334,6 +333,8 @@ def _logcumsumexp_grad(g, y, x, dim):
 
 op("logcumsumexp", "LogcumsumexpBackward0", _logcumsumexp,
    lambda g, y, x, dim: _logcumsumexp_grad(g, y, x, dim))
+
+
 def _lcse_jvp(ts, y, x, dim):
     """d y_k = sum over j <= k of t_j exp(x_j - y_k)."""
     t = np.broadcast_to(np.atleast_1d(ts[0]), np.atleast_1d(x).shape)
@@ -404,12 +405,6 @@ JVP["scatter_add"] = _linear_jvp(REGISTRY["scatter_add"])
 JVP["index_add"] = _linear_jvp(REGISTRY["index_add"])
 
 
-def _int_index(name: str, t: Any) -> np.ndarray:
-    if not isinstance(t, Node) or t.value.dtype.kind not in "iu":
-        raise ArgumentError(f"{name}(): index must be a tensor of integers (torch.long)")
-    return t.value.astype(np.int64)
-
-
 @function("scatter_add")
 def _scatter_add_fn(ev, name, args, kwargs):
     p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", REQUIRED), ("index", REQUIRED),
@@ -459,20 +454,11 @@ def _cross(a, b, dim):
 
 
 op("cross", "LinalgCrossBackward0", _cross,
-   lambda g, y, a, b, dim: _unbroadcast(_cross(b, g, dim), a.shape),
-   lambda g, y, a, b, dim: _unbroadcast(_cross(g, a, dim), b.shape))
+   lambda g, y, a, b, dim: _cross(b, g, dim),
+   lambda g, y, a, b, dim: _cross(g, a, dim))
 JVP["cross"] = lambda ts, y, a, b, dim: sum(
     _cross(*(t if j == i else v for j, v in enumerate((a, b))), dim)
     for i, t in enumerate(ts) if t is not None)
-
-
-def _unbroadcast(g, shape):
-    while g.ndim > len(shape):
-        g = g.sum(0)
-    for d, s in enumerate(shape):
-        if s == 1 and g.shape[d] != 1:
-            g = g.sum(d, keepdims=True)
-    return g
 
 
 def _cross_fn(linalg: bool):
@@ -595,16 +581,12 @@ def _solve(a, b, vector):
 
 
 def _solve_grad_b(g, x, a, b, vector):
-    return _unbroadcast(_solve(_mT(a), g, vector), b.shape)
+    return _solve(_mT(a), g, vector)
 
 
 def _solve_grad_a(g, x, a, b, vector):
     gb = _solve(_mT(a), g, vector)
-    if vector:
-        out = -gb[..., :, None] * x[..., None, :]
-    else:
-        out = -(gb @ _mT(x))
-    return _unbroadcast(out, a.shape)
+    return -gb[..., :, None] * x[..., None, :] if vector else -(gb @ _mT(x))
 
 
 op("solve", "LinalgSolveExBackward0", lambda a, b, vector: _solve(a, b, vector),
