@@ -12,18 +12,14 @@ import numpy as np
 
 from .dispatch import FUNCTIONS, REQUIRED, as_float, bind, function
 from .errors import ArgumentError, ProgramError, ShapeError
-from .ops import JVP, _reduce, op
+from .ops import JVP, REGISTRY, _loss_jvp, _per_element, _reduce, op
 
 _REDUCTIONS = ("none", "mean", "sum")
 
 
 def _per(g, v, reduction):
     """An elementwise loss's local gradient `v` times the upstream gradient."""
-    if reduction == "none":
-        return g * v
-    g = np.asarray(g, dtype=v.dtype)
-    out = g * v
-    return out / v.dtype.type(v.size) if reduction == "mean" else out
+    return _per_element(np.asarray(g, dtype=v.dtype) * v, reduction)
 
 
 def _smooth_l1(x, t, beta):
@@ -69,20 +65,8 @@ op("huber_loss", "HuberLossBackward0",
                                                          reduction))
 
 
-def _loss_jvp(local):
-    def rule(ts, y, x, t, reduction="mean", **p):
-        v = local(x, t, *p.values())
-        d = (ts[0] if ts[0] is not None else 0) - (ts[1] if ts[1] is not None else 0)
-        out = v * d
-        if reduction == "none":
-            return out
-        s = np.sum(out)
-        return np.asarray(s / v.size if reduction == "mean" else s, dtype=y.dtype)
-    return rule
-
-
-JVP["smooth_l1_loss"] = _loss_jvp(_smooth_l1_grad)
-JVP["huber_loss"] = _loss_jvp(_huber_grad)
+JVP["smooth_l1_loss"] = _loss_jvp(REGISTRY["smooth_l1_loss"], per_row=False)
+JVP["huber_loss"] = _loss_jvp(REGISTRY["huber_loss"], per_row=False)
 
 
 def _pair_loss(key: str, extra: str, default: float):
