@@ -784,6 +784,20 @@ def _functional_call(ip, args, kwargs):
 _MISSING = object()
 
 
+def _argnums(argnums: Any) -> tuple[bool, list]:
+    """A transform's argnums: whether it was a tuple, and the positions as a list."""
+    many = isinstance(argnums, tuple)
+    nums = list(argnums) if many else [argnums]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
+        raise py_error(f"argnums must be int or Tuple[int, ...], got: {type_name(argnums)}")
+    return many, nums
+
+
+def _swap_halves(v: np.ndarray, nd: int) -> np.ndarray:
+    """A Jacobian of shape x.shape + x.shape with its two halves of dims swapped."""
+    return np.ascontiguousarray(np.transpose(v, tuple(range(nd, 2 * nd)) + tuple(range(nd))))
+
+
 def _split_aux(res: Any, who: str) -> tuple:
     """(output, aux) of a function given to a transform with has_aux=True."""
     if not isinstance(res, tuple) or len(res) != 2:
@@ -822,10 +836,7 @@ def _func_grad(ip, args, kwargs):
     gradient in the same shape); nested, grad(grad(f)) gives the second derivative."""
     p = bind("grad", args, kwargs, [("func", REQUIRED), ("argnums", 0), ("has_aux", False)])
     func, argnums, has_aux = p["func"], p["argnums"], bool(p["has_aux"])
-    many = isinstance(argnums, tuple)
-    nums = list(argnums) if many else [argnums]
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
-        raise py_error(f"argnums must be int or Tuple[int, ...], got: {type_name(argnums)}")
+    many, nums = _argnums(argnums)
 
     def call(ip2, a, k):
         a = list(a)
@@ -871,7 +882,7 @@ def _func_grad(ip, args, kwargs):
             i += count
         grads = tuple(out) if many else out[0]
         if isinstance(aux, Node):  # the auxiliary output comes back detached
-            aux = ip.constant(np.array(aux.value))
+            aux = _detached(ip, aux, False)
         return (grads, aux) if has_aux else grads
     return Builtin("torch.func.grad(f)", call)
 
@@ -882,10 +893,7 @@ def _func_transform(ip, args, kwargs, which: str):
     tuple of argnums), and f's auxiliary output with has_aux."""
     p = bind("jacrev", args, kwargs, [("func", REQUIRED), ("argnums", 0), ("has_aux", False)])
     func, argnums, has_aux = p["func"], p["argnums"], bool(p["has_aux"])
-    many = isinstance(argnums, tuple)
-    nums = list(argnums) if many else [argnums]
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
-        raise py_error(f"argnums must be int or Tuple[int, ...], got: {type_name(argnums)}")
+    many, nums = _argnums(argnums)
     if has_aux and which == "hessian":
         raise ArgumentError("torch.func.hessian: has_aux=True is not supported")
 
@@ -916,9 +924,7 @@ def _func_transform(ip, args, kwargs, which: str):
             # torch.func.hessian is jacfwd(jacrev(f)): the transpose of reverse over
             # reverse, the same numbers (a Hessian is symmetric) with forward mode's signs
             # of zero
-            nd = a[pos[0]].value.ndim
-            order = tuple(range(nd, 2 * nd)) + tuple(range(nd))
-            jac = ip.constant(np.ascontiguousarray(np.transpose(jac.value, order)))
+            jac = ip.constant(_swap_halves(jac.value, a[pos[0]].value.ndim))
         if which == "jacfwd" and not nested:
             # forward mode gives the same numbers with its own signs of zero; where an
             # inner transform hides the tangents (jacfwd(jacrev(f))) reverse mode's stand
@@ -934,17 +940,13 @@ def _func_transform(ip, args, kwargs, which: str):
                 # gave the numbers; a symmetric result (a Hessian) takes forward mode's
                 # signs of zero by transposing
                 v = rev[0].value
-                nd = a[pos[0]].value.ndim
-                order = tuple(range(nd, 2 * nd)) + tuple(range(nd))
-                t = np.transpose(v, order)
+                t = _swap_halves(v, a[pos[0]].value.ndim)
                 if t.shape == v.shape and np.array_equal(t, v, equal_nan=True):
-                    jac = ip.constant(np.ascontiguousarray(t))
+                    jac = ip.constant(t)
         if not has_aux:
             return jac
         extra = aux[0]
-        if isinstance(extra, Node):
-            extra = ip.constant(np.array(extra.value))
-        return jac, extra
+        return jac, (_detached(ip, extra, False) if isinstance(extra, Node) else extra)
     return Builtin("torch.func.jacrev(f)", call)
 
 
@@ -961,7 +963,7 @@ def _jacfwd(ip, func: Any, xs: list) -> list:
             one = np.zeros(x.value.size, dtype=x.value.dtype)
             one[k] = 1
             t[i] = ip.constant(one.reshape(x.value.shape))
-            out, tan = ip.forward_ad.func_jvp(ip, [func, tuple(base), tuple(t)], {})
+            _, tan = ip.forward_ad.func_jvp(ip, [func, tuple(base), tuple(t)], {})
             if not isinstance(tan, Node):
                 raise py_error("jacfwd: the function must return a Tensor")
             cols.append(np.array(tan.value))
