@@ -1324,6 +1324,54 @@ def _ordered_dict(ip, args, kwargs):
     return out
 
 
+def _checkpoint(ip, args, kwargs):
+    """torch.utils.checkpoint.checkpoint(fn, *args, use_reentrant=..., ...): fn(*args).
+    Recomputing the forward pass during backward saves memory in PyTorch and changes
+    neither values nor gradients; gradcli keeps the forward pass's graph."""
+    if not args:
+        raise py_error("checkpoint() missing required argument 'function'")
+    rest = {k: v for k, v in kwargs.items()
+            if k not in ("use_reentrant", "preserve_rng_state", "context_fn",
+                         "determinism_check", "debug")}
+    return ip.call_sync(args[0], list(args[1:]), rest)
+
+
+def _py_random(ip):
+    """The lesson's Python `random` module state: CPython's own Mersenne Twister, so
+    random.seed(n) followed by randint/random/choice/shuffle gives Python's numbers. A
+    program that never seeds it starts from seed 0 (documented), not from the clock."""
+    import random
+
+    r = getattr(ip, "_py_random", None)
+    if r is None:
+        r = ip._py_random = random.Random(0)
+    return r
+
+
+def _random_call(name: str):
+    def call(ip, args, kwargs):
+        r = _py_random(ip)
+        plain = [python_number(a) if isinstance(a, Node) and a.value.size == 1 else a
+                 for a in args]
+        if name == "seed":
+            if plain and not isinstance(plain[0], (int, float, str, type(None))):
+                raise py_error("The only supported seed types are: None, int, float, str, "
+                               "bytes, and bytearray.")
+            r.seed(*plain[:1])
+            return None
+        if name == "shuffle" and not isinstance(plain[0] if plain else None, list):
+            raise py_error("random.shuffle: only lists are shuffled in place")
+        if name in ("choice", "sample", "choices") and plain and not isinstance(
+                plain[0], (list, tuple, range, str)):
+            raise py_error(f"random.{name}: the population must be a list, tuple, range "
+                           "or string")
+        try:
+            return getattr(r, name)(*plain, **kwargs)
+        except (TypeError, ValueError, IndexError) as e:
+            raise py_error(str(e), type(e).__name__) from None
+    return call
+
+
 SPECIAL = {
     "collections.OrderedDict": _ordered_dict,
     "torch.no_grad": _grad_mode(False), "torch.enable_grad": _grad_mode(True),
@@ -1366,11 +1414,8 @@ SPECIAL = {
     "torch.func.hessian": lambda ip, a, k: _func_transform(ip, a, k, "hessian"),
     "torch.func.vjp": lambda ip, a, k: _func_vjp(ip, a, k),
     "torch.func.linearize": lambda ip, a, k: _linearize(ip, a, k),
-    "torch.linalg.cross": lambda ip, a, k: FUNCTIONS["linalg_cross"](ip, "cross", a, k),
-    "torch.linalg.norm": lambda ip, a, k: FUNCTIONS["linalg_norm"](ip, "norm", a, k),
-    "torch.cholesky": lambda ip, a, k: FUNCTIONS["cholesky_legacy"](ip, "cholesky", a, k),
-    "torch.utils.checkpoint.checkpoint": lambda ip, a, k: _checkpoint(ip, a, k),
-    **{f"random.{n}": (lambda n: lambda ip, a, k: _random_call(n)(ip, a, k))(n) for n in (
+    "torch.utils.checkpoint.checkpoint": _checkpoint,
+    **{f"random.{n}": _random_call(n) for n in (
         "seed", "random", "randint", "randrange", "uniform", "choice", "choices", "shuffle",
         "sample", "gauss", "normalvariate", "getrandbits")},
     "torch.vmap": _vmap, "torch.func.vmap": _vmap, "functorch.vmap": _vmap,
@@ -1396,54 +1441,6 @@ SPECIAL = {
     "torch.autograd.graph.register_multi_grad_hook":
         lambda ip, a, k: _register_multi_grad_hook(ip, a, k),
 }
-
-
-def _checkpoint(ip, args, kwargs):
-    """torch.utils.checkpoint.checkpoint(fn, *args, use_reentrant=..., ...): fn(*args).
-    Recomputing the forward pass during backward saves memory in PyTorch and changes
-    neither values nor gradients; gradcli keeps the forward pass's graph."""
-    if not args:
-        raise py_error("checkpoint() missing required argument 'function'")
-    rest = {k: v for k, v in kwargs.items()
-            if k not in ("use_reentrant", "preserve_rng_state", "context_fn",
-                         "determinism_check", "debug")}
-    return ip.call_sync(args[0], list(args[1:]), rest)
-
-
-def _py_random(ip):
-    """The lesson's Python `random` module state: CPython's own Mersenne Twister, so
-    random.seed(n) followed by randint/random/choice/shuffle gives Python's numbers. A
-    program that never seeds it starts from seed 0 (documented), not from the clock."""
-    import random
-
-    r = getattr(ip, "_py_random", None)
-    if r is None:
-        r = ip._py_random = random.Random(0)
-    return r
-
-
-def _random_call(name: str):
-    def call(ip, args, kwargs):
-        r = _py_random(ip)
-        plain = [python_number(a) if isinstance(a, Node) and a.value.size == 1 else a
-                 for a in args]
-        if name == "seed":
-            if plain and not isinstance(plain[0], (int, float, str, type(None))):
-                raise py_error("The only supported seed types are: None, int, float, str, "
-                               "bytes, and bytearray.")
-            r.seed(*plain[:1])
-            return None
-        if name in ("shuffle",) and not isinstance(plain[0] if plain else None, list):
-            raise py_error("random.shuffle: only lists are shuffled in place")
-        if name in ("choice", "sample", "choices") and plain and not isinstance(
-                plain[0], (list, tuple, range, str)):
-            raise py_error(f"random.{name}: the population must be a list, tuple, range "
-                           "or string")
-        try:
-            return getattr(r, name)(*plain, **kwargs)
-        except (TypeError, ValueError, IndexError) as e:
-            raise py_error(str(e), type(e).__name__) from None
-    return call
 
 
 def _anomaly_mode():

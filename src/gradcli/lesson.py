@@ -665,8 +665,12 @@ class Interpreter(Evaluator):
             full = f"{stmt.module}.{name}"
             target = asname or name
             nn_value = _nn_value(full)
+            qualified = _qualified(full)
             if nn_value is not None:
                 f.scope[target] = nn_value
+            elif qualified is not None:  # from torch.linalg import norm
+                f.scope[target] = Builtin(full, lambda ip, a, k, q=qualified, n=name:
+                                          FUNCTIONS[q](ip, n, a, k))
             elif full in SPECIAL or _is_module_path(full):
                 if full in SPECIAL and not _is_module_path(full):
                     f.scope[target] = Builtin(full, SPECIAL[full])
@@ -1866,6 +1870,9 @@ class Interpreter(Evaluator):
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 name = func.name
+                qualified = _qualified(path)
+                if qualified is not None:  # torch.linalg.norm is not torch.norm
+                    return FUNCTIONS[qualified](self, name, pos_args, kwargs)
                 if name in EXCEPTIONS:
                     return self._make_exception(ExcType(name), pos_args)
                 if not functional:
@@ -1888,6 +1895,9 @@ class Interpreter(Evaluator):
                 nn_value = _nn_value(path)
                 if nn_value is not None:
                     return self._call_value(nn_value, pos_args, kwargs)
+                qualified = _qualified(path)
+                if qualified is not None:
+                    return FUNCTIONS[qualified](self, func.name, pos_args, kwargs)
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 return self._module_call(func.name, pos_args, kwargs)
@@ -2510,6 +2520,13 @@ MODULE_PATHS = {"collections", "random", "matplotlib", "matplotlib.pyplot", "sea
                 "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad",
                 "torch.nn.init", "torch.nn.modules", "torch.utils", "torch.utils.data",
                 "torch.nn.utils", "torch.optim.lr_scheduler"}
+
+
+def _qualified(path: str) -> str | None:
+    """The FUNCTIONS entry for a function whose meaning depends on its module
+    (dispatch.QUALIFIED: torch.linalg.norm, torch.cholesky), None for the others."""
+    parent, _, name = path.rpartition(".")
+    return dispatch.QUALIFIED.get((parent.rpartition(".")[2], name))
 
 
 def _numpy_binary(op: str, a: Any, b: Any) -> Any:
