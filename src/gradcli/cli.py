@@ -18,7 +18,8 @@ from typing import Any, List, Optional
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .command import EVAL_FORMATS, Loaded, Progress, completing, guarded, load, show_eval
+from .command import (EVAL_FORMATS, Loaded, Progress, completing, guarded, load, option_hint,
+                      show_eval)
 from .command import console as _console
 from .command import names as _names
 from .command import print_lines as _print_lines
@@ -234,8 +235,7 @@ def _option_clash(ctx: typer.Context, err: GradcliError) -> None:
             value = given if given not in (None, p.default, [], False, True) else "VALUE"
             if isinstance(value, (list, tuple)):
                 value = value[0] if value else "VALUE"
-            err.hint = (f"--{name} is an option of {ctx.command_path}; bind the variable "
-                        f"with --var {name}={value}")
+            err.hint = option_hint(name, value, ctx.command_path)
             return
 
 

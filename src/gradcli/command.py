@@ -473,12 +473,22 @@ def show_eval(result, format: str, *, torch: bool = False, full: bool = False,
     return 0
 
 
+def option_hint(name: str, value: Any = "VALUE", command_path: str = "gradcli eval") -> str:
+    """The hint for an unbound name that is also one of the command's options (`--seed 3`
+    sets the option, not a variable `seed`)."""
+    return (f"--{name} is an option of {command_path}; bind the variable with "
+            f"--var {name}={value}")
+
+
 def run_eval(tokens: list[str], format: str) -> int:
     """Evaluate and print with eval's defaults; the exit code (0, or 2 for bad input)."""
     as_json = format in ("json", "jsonl")
     try:
         result = load(tokens, lesson_ok=True).result
     except GradcliError as e:
+        name = getattr(e, "name", None)
+        if name is not None and ({f"--{name}", f"-{name}"} & (EVAL_OPTIONS | {"-h"})):
+            e.hint = option_hint(name)  # as Typer's route words it (cli.py)
         report(e, as_json, one_line=format == "jsonl")
         return 2
     return show_eval(result, format)
