@@ -219,9 +219,9 @@ def apply_function(ip: "Interpreter", cls: UserClass, args: list, kwargs: dict) 
         output's gradient and zeros for the others (backward is linear in them), called
         once per incoming gradient. Under create_graph the gradient arrives traced and
         backward runs recorded, so its result can be differentiated again."""
-        def vjp(g, y, *values, **params):
-            from .autodiff import Traced
+        from .autodiff import Traced
 
+        def vjp(g, y, *values, **params):
             key = (id(g), j)
             traced = ip.graph.grad_enabled  # a pass with create_graph records
             if key not in cache:

@@ -19,7 +19,7 @@ import numpy as np
 from .dispatch import (COMPARE, FUNCTIONS, REQUIRED, NamedPair, as_float, bind, binary, compare,
                        function, norm_dim, shape_args)
 from .engine import Node
-from .errors import ArgumentError, ShapeError
+from .errors import ArgumentError, ProgramError, ShapeError
 
 INT64 = np.int64
 
@@ -498,8 +498,6 @@ def _select(ev, name, args, kwargs):
         raise ArgumentError("select(): argument 'index' must be an int")
     size = x.value.shape[dim]
     if not -size <= index < size:
-        from .errors import ProgramError
-
         raise ProgramError(f"select(): index {index} out of range for tensor of size "
                            f"{list(x.value.shape)} at dimension {dim}", "IndexError")
     return ev.apply("select", (x,), {"dim": dim, "index": index % size})

@@ -551,7 +551,7 @@ class Evaluator:
             return self._method(fname, pos_args[0], pos_args[1:], kwargs)
         if fname in CONSTRUCTORS:
             return CONSTRUCTORS[fname](self, fname, pos_args, kwargs)
-        if isinstance(func, Attr) and dispatch.QUALIFIED:
+        if isinstance(func, Attr):
             parent = func.obj.name if isinstance(func.obj, Attr) else getattr(func.obj, "id", "")
             fname = dispatch.QUALIFIED.get((parent, fname), fname)  # torch.linalg.norm
         if fname in FUNCTIONS and fname not in dispatch.METHOD_ONLY:

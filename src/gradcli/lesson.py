@@ -1848,9 +1848,9 @@ class Interpreter(Evaluator):
                 if route is None or route[0] != self._epoch:
                     path = self._path(func)
                     route = (self._epoch, path, _nn_value(path),
-                             path.startswith("torch.nn.functional."))
+                             path.startswith("torch.nn.functional."), _qualified(path))
                     self._route_memo[func] = route
-                _, path, nn_value, functional = route
+                _, path, nn_value, functional, qualified = route
                 if nn_value is not None:
                     return self._call_value(nn_value, pos_args, kwargs)
                 if path.split(".", 1)[0] in DISPLAY_MODULES:
@@ -1870,7 +1870,6 @@ class Interpreter(Evaluator):
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
                 name = func.name
-                qualified = _qualified(path)
                 if qualified is not None:  # torch.linalg.norm is not torch.norm
                     return FUNCTIONS[qualified](self, name, pos_args, kwargs)
                 if name in EXCEPTIONS:

@@ -204,12 +204,8 @@ def _state_dict(ip, args, kwargs):
     # each module's parameters, then its buffers, module by module (PyTorch's order)
     items = []
     for name, mod in _named_modules(m):
-        for k, v in _own_parameters(ip, mod):
+        for k, v in _own_parameters(ip, mod) + _own_buffers(ip, mod):
             items.append((f"{name}.{k}" if name else k, v))
-        for k in _buffer_names(ip, mod):
-            v = mod.attrs.get(k)
-            if isinstance(v, Node):
-                items.append((f"{name}.{k}" if name else k, v))
     return ODict((k, ip.constant(v.value)) for k, v in items)
 
 
@@ -249,12 +245,16 @@ def _register_buffer(ip, args, kwargs):
     return None
 
 
+def _own_buffers(ip, m: Instance) -> list:
+    """m's registered buffers that hold a tensor, as (name, tensor)."""
+    return [(k, m.attrs[k]) for k in _buffer_names(ip, m) if isinstance(m.attrs.get(k), Node)]
+
+
 def named_buffers(ip, m: Instance, prefix: str = "", recurse: bool = True) -> list:
     out, seen = [], set()
     for name, mod in (_named_modules(m, prefix) if recurse else [(prefix, m)]):
-        for k in _buffer_names(ip, mod):
-            v = mod.attrs.get(k)
-            if isinstance(v, Node) and id(v) not in seen:
+        for k, v in _own_buffers(ip, mod):
+            if id(v) not in seen:
                 seen.add(id(v))
                 out.append((f"{name}.{k}" if name else k, v))
     return out
