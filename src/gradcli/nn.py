@@ -78,16 +78,23 @@ def _named_modules(m: Instance, prefix: str = "") -> list:
     return out
 
 
-def named_parameters(ip: "Interpreter", m: Instance, prefix: str = "",
-                     recurse: bool = True) -> list:
+def _named_tensors(ip: "Interpreter", m: Instance, own: Callable, prefix: str,
+                   recurse: bool) -> list:
+    """Each tensor `own(ip, module)` lists for m (and its submodules), once, named by its
+    path: named_parameters and named_buffers."""
     out, seen = [], set()
     mods = _named_modules(m, prefix) if recurse else [(prefix, m)]
     for name, mod in mods:
-        for k, p in _own_parameters(ip, mod):
+        for k, p in own(ip, mod):
             if id(p) not in seen:
                 seen.add(id(p))
                 out.append((f"{name}.{k}" if name else k, p))
     return out
+
+
+def named_parameters(ip: "Interpreter", m: Instance, prefix: str = "",
+                     recurse: bool = True) -> list:
+    return _named_tensors(ip, m, _own_parameters, prefix, recurse)
 
 
 def _module_init(ip, args, kwargs):
@@ -251,13 +258,7 @@ def _own_buffers(ip, m: Instance) -> list:
 
 
 def named_buffers(ip, m: Instance, prefix: str = "", recurse: bool = True) -> list:
-    out, seen = [], set()
-    for name, mod in (_named_modules(m, prefix) if recurse else [(prefix, m)]):
-        for k, v in _own_buffers(ip, mod):
-            if id(v) not in seen:
-                seen.add(id(v))
-                out.append((f"{name}.{k}" if name else k, v))
-    return out
+    return _named_tensors(ip, m, _own_buffers, prefix, recurse)
 
 
 def _named_buffers_method(ip, args, kwargs):
