@@ -287,6 +287,16 @@ def _isinstance(ip, args, kwargs):
     return False
 
 
+def _issubclass(ip, args, kwargs):
+    if len(args) != 2:
+        raise py_error(f"issubclass expected 2 arguments, got {len(args)}")
+    c, kinds = args
+    if type(c).__name__ != "UserClass":
+        raise py_error("issubclass() arg 1 must be a class")
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    return any(type(k).__name__ == "UserClass" and k in c.mro() for k in kinds)
+
+
 def _type(ip, args, kwargs):
     v = args[0]
     if isinstance(v, Node):
@@ -418,14 +428,15 @@ PYTHON = {
     "min": _extreme("min"), "max": _extreme("max"), "enumerate": _enumerate, "zip": _zip,
     "list": _list, "tuple": _tuple, "dict": _dict, "set": _set, "sorted": _sorted,
     "reversed": _reversed, "map": _map, "filter": _filter, "any": _any, "all": _all,
-    "isinstance": _isinstance, "type": _type, "format": _format, "pow": _pow,
+    "isinstance": _isinstance, "issubclass": _issubclass, "type": _type, "format": _format, "pow": _pow,
     "divmod": _divmod, "next": _next, "iter": _iter, "callable": _callable,
     "hasattr": _hasattr, "staticmethod": lambda ip, a, k: a[0],
     "getattr": _getattr, "setattr": _setattr_builtin, "delattr": _delattr,
     "id": lambda ip, a, k: _identity(a[0]),
     "super": lambda ip, a, k: _super(ip, a),
     "display": lambda ip, a, k: _print(ip, [ip.printer.repr(v) for v in a], {}),
-    "classmethod": lambda ip, a, k: a[0],
+    "classmethod": lambda ip, a, k: _wrapped_method("ClassMethod", a),
+    "property": lambda ip, a, k: _wrapped_method("Property", a),
     "input": lambda ip, a, k: _no_input(),
 }
 
@@ -1310,6 +1321,36 @@ def math_function(name: str):
     return fn
 
 
+def _wrapped_method(kind: str, args: list) -> Any:
+    """classmethod(f) / property(f) called as functions (the decorator forms are made in
+    the def)."""
+    from . import classes
+
+    if len(args) != 1:
+        raise py_error(f"{kind.lower()} expected 1 argument, got {len(args)}")
+    return getattr(classes, kind)(args[0])
+
+
+def _set_printoptions(ip, args, kwargs):
+    """torch.set_printoptions(precision, threshold, edgeitems, linewidth, profile,
+    sci_mode): how the lesson's tensors print from now on."""
+    from .torchprint import set_printoptions
+
+    p = bind("set_printoptions", args, kwargs, [
+        ("precision", None), ("threshold", None), ("edgeitems", None), ("linewidth", None),
+        ("profile", None), ("sci_mode", None)])
+    for k in ("precision", "edgeitems", "linewidth"):
+        if p[k] is not None and (isinstance(p[k], bool) or not isinstance(p[k], int)):
+            raise py_error(f"set_printoptions(): {k} must be an int (got {type_name(p[k])})")
+    if p["threshold"] is not None and not isinstance(p["threshold"], (int, float)):
+        raise py_error("set_printoptions(): threshold must be a number")
+    if p["profile"] not in (None, "default", "short", "full"):
+        raise ProgramError(f"set_printoptions(): unknown profile {p['profile']!r}",
+                           "ValueError")
+    ip.print_options = set_printoptions(ip.print_options, **p)
+    return None
+
+
 def _ordered_dict(ip, args, kwargs):
     from .pyvalues import ODict
 
@@ -1401,7 +1442,7 @@ SPECIAL = {
     "torch.device": _device, "torch.cuda.is_available": _cuda_available,
     "torch.get_default_dtype": _get_default_dtype,
     "torch.set_default_dtype": _set_default_dtype,
-    "torch.set_printoptions": _none,
+    "torch.set_printoptions": lambda ip, a, k: _set_printoptions(ip, a, k),
     "torch.autograd.set_detect_anomaly": lambda ip, a, k: _anomaly_mode(),
     "torch.autograd.detect_anomaly": lambda ip, a, k: _anomaly_mode(),
     "torch.autograd.anomaly_mode.set_detect_anomaly": lambda ip, a, k: _anomaly_mode(),

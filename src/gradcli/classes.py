@@ -122,6 +122,8 @@ def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
             if name == "apply" and obj.cls.is_function:  # Fn().apply(x): the class's apply
                 return Method("apply", obj.cls)
         else:
+            if isinstance(v, Property):
+                return ip.call_sync(v.fn, [obj])
             return bind_method(v, obj)
     elif isinstance(obj, UserClass):
         if name == "__name__":
@@ -133,7 +135,9 @@ def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
         except KeyError:
             pass
         else:
-            return v.fn if isinstance(v, StaticMethod) else v
+            if isinstance(v, ClassMethod):
+                return Method(v.fn, obj)
+            return v.fn if isinstance(v, StaticMethod) and not isinstance(v, Property) else v
     elif isinstance(obj, Super):
         for c in obj.cls.mro()[1:]:
             if name in c.namespace:
@@ -151,7 +155,17 @@ class StaticMethod:
         self.fn = fn
 
 
+class ClassMethod(StaticMethod):
+    """@classmethod: called with the class first."""
+
+
+class Property(StaticMethod):
+    """@property: reading the attribute calls fn(instance)."""
+
+
 def bind_method(v: Any, obj: Any) -> Any:
+    if isinstance(v, ClassMethod):
+        return Method(v.fn, obj.cls if isinstance(obj, Instance) else obj)
     if isinstance(v, StaticMethod):
         return v.fn
     if isinstance(v, UserFunction) or type(v).__name__ == "NativeMethod":

@@ -709,7 +709,7 @@ def _linear(ev, name, args, kwargs):
     return linear(ev, p["input"], p["weight"], p["bias"])
 
 
-@function("trace", "det", "inverse")
+@function("trace", "det")
 def _matrix_fn(ev, name, args, kwargs):
     x = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
     _need_ndim(name, x, (2,), "the input")

@@ -156,10 +156,11 @@ class Interpreter(Evaluator):
         self._frame: Frame | None = None
         self.warnings_out: list[str] = []
         self.default_dtype = self.graph.dtype.name
+        self.print_options = None  # torch.set_printoptions (None: PyTorch's defaults)
         self._codes: dict[Any, tuple[int, list | None]] = {}
         self._epoch = 0  # bumped when a module's name is bound: compiled code is stale
         self._module_memo: dict[Any, tuple[int, bool]] = {}
-        self.printer = Printer(self._tensor_text, self._dtype_text)
+        self.printer = Printer(self._tensor_text, self._dtype_text, self._user_text)
 
         self.builtins = self._make_builtins()
 
@@ -694,10 +695,12 @@ class Interpreter(Evaluator):
             d = self._sync(deco)
             if isinstance(d, GradMode):
                 fn.grad_mode = d
-            elif isinstance(d, Builtin) and d.name in ("staticmethod", "classmethod"):
-                from .classes import StaticMethod
+            elif isinstance(d, Builtin) and d.name in ("staticmethod", "classmethod",
+                                                        "property"):
+                from .classes import ClassMethod, Property, StaticMethod
 
-                fn = StaticMethod(fn)
+                fn = {"staticmethod": StaticMethod, "classmethod": ClassMethod,
+                      "property": Property}[d.name](fn)
             elif isinstance(d, (UserFunction, Builtin)):
                 fn = self.call_sync(d, [fn], {})
             else:
@@ -1151,6 +1154,10 @@ class Interpreter(Evaluator):
     def _finish(self, node, args: list) -> Any:  # type: ignore[override]
         kind = type(node)
         if kind is Binary:
+            if type(args[0]) is INSTANCE or type(args[1]) is INSTANCE:
+                found = self._operator(node.op, args[0], args[1])
+                if found is not None:
+                    return self._dunder_request(*found)
             return self._binary(node.op, args[0], args[1])
         if kind is Call:
             return self._call(node, args)
@@ -1196,6 +1203,11 @@ class Interpreter(Evaluator):
             return self._attr(node, args)
         if kind is Unary:
             v = args[0]
+            if type(v) is INSTANCE:
+                name = "__neg__" if node.op == "-" else "__pos__"
+                if _class_attr(v, name) is None:
+                    raise py_error(f"bad operand type for unary {node.op}: '{type_name(v)}'")
+                return self._dunder_request(v, name, [])
             if isinstance(v, bool):
                 v = int(v)
             if isinstance(v, (int, float, np.ndarray, np.generic)):
@@ -1250,6 +1262,12 @@ class Interpreter(Evaluator):
         if isinstance(v, (GradFn, AccumulateGrad, UserFunction, Builtin, DType, ExcType,
                           ExcValue, GradMode, BoundMethod)):
             return True
+        if type(v) is INSTANCE:  # __bool__, else __len__, else true
+            for name in ("__bool__", "__len__"):
+                if _class_attr(v, name) is not None:
+                    r = self.call_sync(_class_attr_bound(v, name), [])
+                    return bool(r) if name == "__len__" else self.truth(r)
+            return True
         try:
             return bool(v)
         except Exception:
@@ -1288,7 +1306,52 @@ class Interpreter(Evaluator):
 
     # ---------------------------------------------------------------- operators
 
+    def _user_text(self, obj: Any, name: str) -> str | None:
+        """obj.__str__() / obj.__repr__() where the program's class defines it (str falls
+        back to __repr__, as in Python), else None."""
+        for n in ((name, "__repr__") if name == "__str__" else (name,)):
+            fn = _class_attr(obj, n)
+            if isinstance(fn, UserFunction):
+                text = self.call_sync(_class_attr_bound(obj, n), [])
+                if not isinstance(text, str):
+                    raise py_error(f"{n} returned non-string (type {type_name(text)})")
+                return text
+        return None
+
+    def _operator(self, op: str, a: Any, b: Any,
+                  inplace: bool = False) -> tuple[Any, str, list] | None:
+        """The method Python calls for `a op b` when an operand is an instance of a
+        program's class: a's __iadd__ (for +=) or __add__, else b's __radd__; as
+        (instance, name, arguments), or None."""
+        names = OPERATOR_METHODS.get(op)
+        if names is None:
+            return None
+        if type(a) is INSTANCE:
+            for name in ((names[2], names[0]) if inplace else (names[0],)):
+                if _class_attr(a, name) is not None:
+                    return a, name, [b]
+        if type(b) is INSTANCE and _class_attr(b, names[1]) is not None:
+            return b, names[1], [a]
+        return None
+
+    def _dunder_request(self, obj: Any, name: str, args: list) -> Any:
+        """Call obj.name(*args) from an expression: a method of the program's class runs on
+        the frame stack (CallRequest); one gradcli provides runs now."""
+        from .classes import bind_method
+
+        fn = _class_attr(obj, name)
+        if isinstance(fn, UserFunction):
+            return CallRequest(fn, [obj, *args], {})
+        return self.call_sync(bind_method(fn, obj), args)
+
     def _binary(self, op: str, a: Any, b: Any) -> Any:
+        if type(a) is INSTANCE or type(b) is INSTANCE:
+            found = self._operator(op, a, b)
+            if found is None:
+                raise py_error(f"unsupported operand type(s) for {op}: '{type_name(a)}' and "
+                               f"'{type_name(b)}'")
+            obj, name, args = found
+            return self.call_sync(_class_attr_bound(obj, name), args)
         ta, tb = isinstance(a, Node), isinstance(b, Node)
         if not ta and not tb:
             if (isinstance(a, np.ndarray) or isinstance(b, np.ndarray)) and \
@@ -1334,6 +1397,8 @@ class Interpreter(Evaluator):
         if op in ("in", "not in"):
             r = self._contains(b, a)
             return r if op == "in" else not r
+        if type(a) is INSTANCE or type(b) is INSTANCE:
+            return self._instance_compare(op, a, b)
         if isinstance(a, Node) or isinstance(b, Node):
             if a is None or b is None or isinstance(a, str) or isinstance(b, str):
                 return op == "!="
@@ -1347,6 +1412,21 @@ class Interpreter(Evaluator):
                     ">=": lambda: a >= b, "==": lambda: a == b, "!=": lambda: a != b}[op]()
         except TypeError as e:
             raise py_error(str(e)) from None
+
+    def _instance_compare(self, op: str, a: Any, b: Any) -> Any:
+        """a < b (and ==, ...) with an instance of a program's class: a.__lt__(b), else
+        b's reflection (__gt__); == and != fall back to identity, as in Python."""
+        own, mirror = COMPARE_METHODS[op]
+        if type(a) is INSTANCE and _class_attr(a, own) is not None:
+            return self.call_sync(_class_attr_bound(a, own), [b])
+        if type(b) is INSTANCE and _class_attr(b, mirror) is not None:
+            return self.call_sync(_class_attr_bound(b, mirror), [a])
+        if op == "!=" and type(a) is INSTANCE and _class_attr(a, "__eq__") is not None:
+            return not self.truth(self.call_sync(_class_attr_bound(a, "__eq__"), [b]))
+        if op in ("==", "!="):
+            return (a is b) == (op == "==")
+        raise py_error(f"'{op}' not supported between instances of '{type_name(a)}' and "
+                       f"'{type_name(b)}'")
 
     def _contains(self, container: Any, item: Any) -> bool:
         if isinstance(container, Node):
@@ -1438,7 +1518,7 @@ class Interpreter(Evaluator):
             return BoundMethod(obj, name)
         if isinstance(obj, NamedPair) and name in obj.fields:
             return obj[obj.fields.index(name)]
-        if isinstance(obj, (list, dict, str, tuple)) and name in PY_METHODS.get(type(obj), ()):
+        if isinstance(obj, (list, dict, str, tuple, set)) and name in PY_METHODS.get(type(obj), ()):
             return BoundMethod(obj, name)
         if isinstance(obj, np.ndarray) and name in ("shape", "ndim", "size", "T", "dtype"):
             return getattr(obj, name)
@@ -1660,6 +1740,11 @@ class Interpreter(Evaluator):
             raise py_error("illegal expression for augmented assignment", "SyntaxError")
 
     def _inplace_binary(self, op: str, cur: Any, value: Any) -> Any:
+        if type(cur) is INSTANCE or type(value) is INSTANCE:
+            found = self._operator(op, cur, value, inplace=True)
+            if found is not None:
+                obj, name, args = found
+                return self.call_sync(_class_attr_bound(obj, name), args)
         if isinstance(cur, Node) and op in ("+", "-", "*", "/", "**", "//", "%"):
             return self._inplace(cur, lambda: self._binary(op, cur, value))
         if isinstance(cur, list) and op == "+":
@@ -2068,7 +2153,7 @@ class Interpreter(Evaluator):
                 obj.manual_seed(int(python_number(p["seed"])))
                 return obj
             return obj.generator.initial_seed()
-        if isinstance(obj, (list, dict, str, tuple)) and name in PY_METHODS.get(type(obj), ()):
+        if isinstance(obj, (list, dict, str, tuple, set)) and name in PY_METHODS.get(type(obj), ()):
             return self._py_method(obj, name, args, kwargs)
         if isinstance(obj, (int, float)) and name in ("is_integer", "hex", "conjugate",
                                                        "bit_length", "as_integer_ratio"):
@@ -2182,7 +2267,8 @@ class Interpreter(Evaluator):
 
         if id(x) in self.parameters and x.is_leaf:
             return parameter_repr(x.value, default_dtype=self.default_dtype,
-                                  requires_grad=bool(x.requires_grad))
+                                  requires_grad=bool(x.requires_grad),
+                                  options=self.print_options)
         tangent = None
         if self._forward_ad is not None and self._forward_ad.tangents:
             t = self._forward_ad.tangent_of(x)
@@ -2190,7 +2276,7 @@ class Interpreter(Evaluator):
                 tangent = str(t.value.item()) if t.value.ndim == 0 else self._tensor_text(t)
         return tensor_repr(x.value, default_dtype=self.default_dtype,
                            grad_fn=x.grad_fn, requires_grad=bool(x.requires_grad),
-                           tangent=tangent)
+                           tangent=tangent, options=self.print_options)
 
     def _dtype_text(self, v: Any) -> str | None:
         if isinstance(v, DType):
@@ -2377,6 +2463,36 @@ def _class_types() -> tuple[set, set]:
 
 
 CLASS_VALUES, CLASS_OBJECTS = _class_types()
+
+
+def _instance_type() -> type:
+    from .classes import Instance
+
+    return Instance
+
+
+INSTANCE = _instance_type()
+# `a op b` calls a.__add__(b), else b.__radd__(a); `a op= b` tries a.__iadd__(b) first
+COMPARE_METHODS = {"<": ("__lt__", "__gt__"), "<=": ("__le__", "__ge__"),
+                   ">": ("__gt__", "__lt__"), ">=": ("__ge__", "__le__"),
+                   "==": ("__eq__", "__eq__"), "!=": ("__ne__", "__ne__")}
+OPERATOR_METHODS = {op: (f"__{n}__", f"__r{n}__", f"__i{n}__") for op, n in (
+    ("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truediv"), ("//", "floordiv"),
+    ("%", "mod"), ("**", "pow"), ("@", "matmul"), ("&", "and"), ("|", "or"), ("^", "xor"))}
+
+
+def _class_attr(obj: Any, name: str) -> Any:
+    """What obj's class (or a base) defines as `name`, or None."""
+    try:
+        return obj.cls.lookup(name)
+    except KeyError:
+        return None
+
+
+def _class_attr_bound(obj: Any, name: str) -> Any:
+    from .classes import bind_method
+
+    return bind_method(_class_attr(obj, name), obj)
 
 
 class _Ignored:
@@ -2603,6 +2719,8 @@ PY_METHODS: dict = {
           "startswith", "endswith", "ljust", "rjust", "center", "zfill", "title",
           "capitalize", "splitlines", "find", "count", "isdigit"},
     tuple: {"index", "count"},
+    set: {"add", "discard", "remove", "pop", "clear", "copy", "update", "union",
+          "intersection", "difference", "issubset", "issuperset", "isdisjoint"},
 }
 PY_METHODS[ODict] = PY_METHODS[dict] | {"move_to_end", "popitem"}
 

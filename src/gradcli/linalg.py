@@ -623,6 +623,46 @@ def _solve_fn(ev, name, args, kwargs):
     return ev.apply("solve", (a, b), {"vector": vector})
 
 
+def _zero_pivot(a: np.ndarray) -> int:
+    """The 1-based column of the first zero pivot of LU with partial pivoting (LAPACK's
+    getrf info) in any of the batch's matrices, or 0."""
+    m = np.array(a, dtype=a.dtype).reshape(-1, a.shape[-2], a.shape[-1])
+    n = m.shape[-1]
+    first = 0
+    for one in m:
+        for k in range(n):
+            p = k + int(np.argmax(np.abs(one[k:, k])))
+            if one[p, k] == 0:
+                first = k + 1 if not first else min(first, k + 1)
+                break
+            if p != k:
+                one[[k, p]] = one[[p, k]]
+            one[k + 1:, k] /= one[k, k]
+            one[k + 1:, k + 1:] -= one[k + 1:, k:k + 1] * one[k:k + 1, k + 1:]
+    return first
+
+
+@function("inverse", "linalg_inv")
+def _inv_fn(ev, name, args, kwargs):
+    """torch.linalg.inv / torch.inverse (LinalgInvExBackward0), batches included."""
+    arg = "input" if name == "inverse" else "A"
+    a = ev.tensor(bind(name, args, kwargs, [(arg, REQUIRED)])[arg])
+    _square("inv", a.value)
+    if a.value.dtype.kind != "f":
+        raise ProgramError(f"linalg.inv: Expected a floating point or complex tensor as input. "
+                           f"Got {_TORCH_DTYPE.get(a.value.dtype.name, a.value.dtype.name)}")
+    if np.all(np.isfinite(a.value)) and a.value.size:
+        k = _zero_pivot(a.value)
+        if k:
+            raise ProgramError(f"linalg.inv: The diagonal element {k} is zero, the inversion "
+                               "could not be completed because the input matrix is singular.",
+                               "_LinAlgError")
+    return ev.apply("inverse", (a,))
+
+
+_TORCH_DTYPE = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}
+
+
 def _chol(a, upper):
     L = np.linalg.cholesky(np.asarray(a, dtype=np.float64)).astype(a.dtype)
     return _mT(L) if upper else L
@@ -960,4 +1000,5 @@ def _normalize(ev, name, args, kwargs):
 
 
 QUALIFIED.update({("linalg", "cross"): "linalg_cross", ("linalg", "norm"): "linalg_norm",
+                  ("linalg", "inv"): "linalg_inv",
                   ("torch", "cholesky"): "cholesky_legacy"})

@@ -527,25 +527,26 @@ def _linear_forward(ip, args, kwargs):
     return FUNCTIONS["linear"](ip, "linear", params, {})
 
 
-def _conv_init(ip, args, kwargs):
+def _conv_init(ip, args, kwargs, dims: int = 2):
     m = _self(args)
-    p = bind("Conv2d", args[1:], kwargs, [
+    p = bind(f"Conv{dims}d", args[1:], kwargs, [
         ("in_channels", REQUIRED), ("out_channels", REQUIRED), ("kernel_size", REQUIRED),
         ("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1), ("bias", True),
         ("padding_mode", "zeros"), ("device", None), ("dtype", None)])
     cin = _positive_int(p["in_channels"], "in_channels")
     cout = _positive_int(p["out_channels"], "out_channels")
-    k = _pair2(p["kernel_size"])
+    size = _pair2 if dims == 2 else _one
+    k = size(p["kernel_size"])
     _module_init(ip, [m], {})
     m.attrs.update(in_channels=cin, out_channels=cout, kernel_size=k,
-                   stride=_pair2(p["stride"]), padding=_pair2(p["padding"]),
-                   dilation=_pair2(p["dilation"]), groups=p["groups"])
+                   stride=size(p["stride"]), padding=size(p["padding"]),
+                   dilation=size(p["dilation"]), groups=p["groups"])
     dt = _dtype_arg(p["dtype"])
     m.attrs["weight"] = w = _new_parameter(ip, (cout, cin, *k), dt)
     m.attrs["bias"] = b = _new_parameter(ip, (cout,), dt) if p["bias"] else None
     _kaiming_uniform(ip, w, math.sqrt(5), "fan_in", "leaky_relu")
     if b is not None:
-        fan_in = cin * k[0] * k[1]
+        fan_in = cin * math.prod(k)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         _uniform(ip, b, -bound, bound)
     return None
@@ -555,10 +556,15 @@ def _pair2(v: Any) -> tuple:
     return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
+def _conv1d_init(ip, args, kwargs):
+    return _conv_init(ip, args, kwargs, 1)
+
+
 def _conv_forward(ip, args, kwargs):
     m = _self(args)
     (x,) = bind("forward", args[1:], kwargs, [("input", REQUIRED)]).values()
-    return FUNCTIONS["conv2d"](ip, "conv2d", [x, m.attrs["weight"], m.attrs.get("bias")],
+    fname = "conv1d" if len(m.attrs["kernel_size"]) == 1 else "conv2d"
+    return FUNCTIONS[fname](ip, fname, [x, m.attrs["weight"], m.attrs.get("bias")],
                                {"stride": m.attrs["stride"], "padding": m.attrs["padding"],
                                 "dilation": m.attrs["dilation"], "groups": m.attrs["groups"]})
 
@@ -567,9 +573,9 @@ def _conv_repr(m: Instance) -> str:
     a = m.attrs
     text = (f"{a['in_channels']}, {a['out_channels']}, kernel_size={a['kernel_size']}, "
             f"stride={a['stride']}")
-    if a["padding"] != (0, 0):
+    if any(a["padding"]):
         text += f", padding={a['padding']}"
-    if a["dilation"] != (1, 1):
+    if any(d != 1 for d in a["dilation"]):
         text += f", dilation={a['dilation']}"
     if a["groups"] != 1:
         text += f", groups={a['groups']}"
@@ -783,6 +789,9 @@ for _bn in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d"):
 LAYERS["Conv2d"] = _class("Conv2d", "torch.nn.Conv2d", [MODULE],
                           {"__init__": _conv_init, "forward": _conv_forward})
 EXTRA_REPR[LAYERS["Conv2d"]] = _conv_repr
+LAYERS["Conv1d"] = _class("Conv1d", "torch.nn.Conv1d", [MODULE],
+                          {"__init__": _conv1d_init, "forward": _conv_forward})
+EXTRA_REPR[LAYERS["Conv1d"]] = _conv_repr
 for _name, _fname in (("ReLU", "relu"), ("ReLU6", "relu6"), ("SELU", "selu"),
                       ("SiLU", "silu"), ("Mish", "mish")):
     LAYERS[_name] = _simple(_name, _fname, [("inplace", False)], _inplace_repr)
@@ -818,6 +827,109 @@ LAYERS["MaxPool2d"] = _simple(
     lambda m: f"kernel_size={m.attrs['kernel_size']}, stride={_pool_stride(m)}, "
               f"padding={m.attrs['padding']}, dilation={m.attrs['dilation']}, "
               f"ceil_mode={m.attrs['ceil_mode']}", _pool_call)
+def _inplace_suffix(m: Instance) -> str:
+    return ", inplace=True" if m.attrs.get("inplace") else ""
+
+
+for _name, _fname in (("Hardswish", "hardswish"), ("Hardsigmoid", "hardsigmoid")):
+    LAYERS[_name] = _simple(_name, _fname, [("inplace", False)], lambda m: "")
+LAYERS["Threshold"] = _simple(
+    "Threshold", "threshold", [("threshold", REQUIRED), ("value", REQUIRED), ("inplace", False)],
+    lambda m: f"threshold={m.attrs['threshold']}, value={m.attrs['value']}"
+              + _inplace_suffix(m))
+LAYERS["CELU"] = _simple("CELU", "celu", [("alpha", 1.0), ("inplace", False)],
+                         lambda m: f"alpha={m.attrs['alpha']}" + _inplace_suffix(m))
+for _name, _fname in (("Softshrink", "softshrink"), ("Hardshrink", "hardshrink")):
+    LAYERS[_name] = _simple(_name, _fname, [("lambd", 0.5)], lambda m: f"{m.attrs['lambd']}")
+LAYERS["GLU"] = _simple("GLU", "glu", [("dim", -1)], lambda m: f"dim={m.attrs['dim']}")
+
+
+def _one(v: Any) -> Any:
+    """PyTorch's _single: a 1-d layer keeps its sizes as 1-tuples."""
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+def _avg_pool_init(dims: int):
+    name = f"AvgPool{dims}d"
+    spec = [("kernel_size", REQUIRED), ("stride", None), ("padding", 0), ("ceil_mode", False),
+            ("count_include_pad", True)] + ([("divisor_override", None)] if dims == 2 else [])
+
+    def init(ip, args, kwargs):
+        m = _self(args)
+        p = bind(name, args[1:], kwargs, spec)
+        _module_init(ip, [m], {})
+        if p["stride"] is None:
+            p["stride"] = p["kernel_size"]
+        if dims == 1:
+            p.update(kernel_size=_one(p["kernel_size"]), stride=_one(p["stride"]),
+                     padding=_one(p["padding"]))
+        m.attrs.update(p)
+        return None
+    return init
+
+
+def _avg_pool_forward(fname: str, keys: tuple):
+    def forward(ip, args, kwargs):
+        m = _self(args)
+        (x,) = bind("forward", args[1:], kwargs, [("input", REQUIRED)]).values()
+        return FUNCTIONS[fname](ip, fname, [x], {k: m.attrs[k] for k in keys})
+    return forward
+
+
+_POOL_REPR = (lambda m: f"kernel_size={m.attrs['kernel_size']}, stride={m.attrs['stride']}, "
+                        f"padding={m.attrs['padding']}")
+for _d in (1, 2):
+    _keys = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad") + \
+        (("divisor_override",) if _d == 2 else ())
+    LAYERS[f"AvgPool{_d}d"] = _class(f"AvgPool{_d}d", f"torch.nn.AvgPool{_d}d", [MODULE], {
+        "__init__": _avg_pool_init(_d), "forward": _avg_pool_forward(f"avg_pool{_d}d", _keys)})
+    EXTRA_REPR[LAYERS[f"AvgPool{_d}d"]] = _POOL_REPR
+    LAYERS[f"AdaptiveAvgPool{_d}d"] = _simple(
+        f"AdaptiveAvgPool{_d}d", f"adaptive_avg_pool{_d}d", [("output_size", REQUIRED)],
+        lambda m: f"output_size={m.attrs['output_size']}")
+
+
+def _max_pool1d_call(ip, m, rest, kwargs):
+    return FUNCTIONS["max_pool1d"](ip, "max_pool1d", [rest[0]], {
+        "kernel_size": m.attrs["kernel_size"], "stride": _pool_stride(m),
+        "padding": m.attrs["padding"], "dilation": m.attrs["dilation"],
+        "ceil_mode": m.attrs["ceil_mode"], "return_indices": m.attrs["return_indices"]})
+
+
+LAYERS["MaxPool1d"] = _simple(
+    "MaxPool1d", "max_pool1d", [("kernel_size", REQUIRED), ("stride", None), ("padding", 0),
+                                ("dilation", 1), ("return_indices", False),
+                                ("ceil_mode", False)],
+    lambda m: f"kernel_size={m.attrs['kernel_size']}, stride={_pool_stride(m)}, "
+              f"padding={m.attrs['padding']}, dilation={m.attrs['dilation']}, "
+              f"ceil_mode={m.attrs['ceil_mode']}", _max_pool1d_call)
+
+
+def _const_pad_class(name: str, dims: int, zero: bool) -> UserClass:
+    spec = [("padding", REQUIRED)] + ([] if zero else [("value", REQUIRED)])
+
+    def init(ip, args, kwargs):
+        m = _self(args)
+        p = bind(name, args[1:], kwargs, spec)
+        _module_init(ip, [m], {})
+        pad = p["padding"]
+        pad = tuple(pad) if isinstance(pad, (tuple, list)) else (pad,) * (2 * dims)
+        m.attrs.update(padding=pad, value=0.0 if zero else p["value"])
+        return None
+
+    def call(ip, m, rest, kwargs):
+        return FUNCTIONS["pad"](ip, "pad", [rest[0], m.attrs["padding"]],
+                                {"value": m.attrs["value"]})
+    cls = _simple(name, "pad", [], None, call)
+    cls.namespace["__init__"] = NativeMethod(f"{name}.__init__", init)
+    EXTRA_REPR[cls] = ((lambda m: f"{m.attrs['padding']}") if zero else
+                       (lambda m: f"padding={m.attrs['padding']}, value={m.attrs['value']}"))
+    return cls
+
+
+for _d in (1, 2, 3):
+    LAYERS[f"ZeroPad{_d}d"] = _const_pad_class(f"ZeroPad{_d}d", _d, True)
+    LAYERS[f"ConstantPad{_d}d"] = _const_pad_class(f"ConstantPad{_d}d", _d, False)
 LAYERS["Dropout"] = _simple("Dropout", "", [("p", 0.5), ("inplace", False)],
                             lambda m: f"p={m.attrs['p']}, inplace={m.attrs['inplace']}",
                             _dropout_call)
@@ -1004,6 +1116,134 @@ _MODULE_DICT = {
 LAYERS["ModuleDict"] = _class("ModuleDict", "torch.nn.ModuleDict", [MODULE], _MODULE_DICT)
 
 
+def _as_parameter(ip, v: Any) -> Any:
+    """A tensor put in a ParameterList/ParameterDict becomes a Parameter, as in PyTorch."""
+    if isinstance(v, Node) and id(v) not in ip.parameters:
+        from .builtins import _parameter
+
+        return _parameter(ip, [v], {})
+    return v
+
+
+def _own_items(m: Instance) -> list:
+    """A ParameterList's or ParameterDict's entries (every attribute but the mode)."""
+    return [(k, v) for k, v in m.attrs.items() if k != "training"]
+
+
+def _param_list_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("ParameterList", args[1:], kwargs, [("values", None)])
+    _module_init(ip, [m], {})
+    if p["values"] is not None:
+        _param_list_extend(ip, [m, p["values"]], {})
+    return None
+
+
+def _param_list_append(ip, args, kwargs):
+    m = _self(args)
+    m.attrs[str(len(_own_items(m)))] = _as_parameter(ip, args[1])
+    return m
+
+
+def _param_list_extend(ip, args, kwargs):
+    for v in ip.iterate(args[1]):
+        _param_list_append(ip, [args[0], v], {})
+    return args[0]
+
+
+def _param_list_getitem(ip, args, kwargs):
+    m, key = _self(args), args[1]
+    items = _own_items(m)
+    if isinstance(key, slice):
+        new = Instance(m.cls)
+        _module_init(ip, [new], {})
+        for i, (_, v) in enumerate(items[key]):
+            new.attrs[str(i)] = v
+        return new
+    if isinstance(key, bool) or not isinstance(key, int):
+        raise py_error(f"ParameterList indices must be integers or slices, not "
+                       f"{type_name(key)}")
+    if not -len(items) <= key < len(items):
+        raise ProgramError(f"index {key} is out of range", "IndexError")
+    return items[key][1]
+
+
+def _param_list_setitem(ip, args, kwargs):
+    m, key, v = _self(args), args[1], args[2]
+    items = _own_items(m)
+    if isinstance(key, bool) or not isinstance(key, int) or not -len(items) <= key < len(items):
+        raise ProgramError(f"index {key} is out of range", "IndexError")
+    m.attrs[items[key][0]] = _as_parameter(ip, v)
+    return None
+
+
+def _params_repr(typename: bool) -> Callable[[Instance], str]:
+    """ParameterList's (dtype) and ParameterDict's (tensor type name) extra_repr: a line
+    per entry (their tensors are all Parameters)."""
+    def extra(m: Instance) -> str:
+        from .runtime import TENSOR_TYPES
+
+        lines = []
+        for k, v in _own_items(m):
+            if isinstance(v, Node):
+                size = "x".join(str(n) for n in v.value.shape)
+                dtype = (TENSOR_TYPES.get(v.value.dtype.name, "torch.Tensor") if typename
+                         else f"torch.{v.value.dtype.name}")
+                lines.append(f"  ({k}): Parameter containing: [{dtype} of size {size}]")
+            else:
+                lines.append(f"  ({k}): Object of type: {type_name(v)}")
+        return "\n".join(lines)
+    return extra
+
+
+_PARAMS = {"__len__": lambda ip, args, kwargs: len(_own_items(_self(args)))}
+LAYERS["ParameterList"] = _class("ParameterList", "torch.nn.ParameterList", [MODULE], {
+    **_PARAMS, "__init__": _param_list_init, "append": _param_list_append,
+    "extend": _param_list_extend, "__getitem__": _param_list_getitem,
+    "__setitem__": _param_list_setitem,
+    "__iter__": lambda ip, args, kwargs: iter([v for _, v in _own_items(_self(args))])})
+EXTRA_REPR[LAYERS["ParameterList"]] = _params_repr(False)
+
+
+def _param_dict_init(ip, args, kwargs):
+    m = _self(args)
+    p = bind("ParameterDict", args[1:], kwargs, [("parameters", None)])
+    _module_init(ip, [m], {})
+    if p["parameters"] is not None:
+        _param_dict_update(ip, [m, p["parameters"]], {})
+    return None
+
+
+def _param_dict_update(ip, args, kwargs):
+    m, values = _self(args), args[1]
+    for pair in (values.items() if isinstance(values, dict) else ip.iterate(values)):
+        k, v = pair
+        if not isinstance(k, str):
+            raise py_error(f"parameter name should be a string. Got {type_name(k)}")
+        m.attrs[k] = _as_parameter(ip, v)
+    return None
+
+
+def _param_dict_getitem(ip, args, kwargs):
+    m, key = _self(args), args[1]
+    if not isinstance(key, str) or key not in m.attrs:
+        raise ProgramError(repr(key), "KeyError")
+    return m.attrs[key]
+
+
+LAYERS["ParameterDict"] = _class("ParameterDict", "torch.nn.ParameterDict", [MODULE], {
+    **_PARAMS, "__init__": _param_dict_init, "update": _param_dict_update,
+    "__getitem__": _param_dict_getitem,
+    "__setitem__": lambda ip, args, kwargs: _param_dict_update(ip, [args[0], {args[1]: args[2]}],
+                                                               {}),
+    "__iter__": lambda ip, args, kwargs: iter([k for k, _ in _own_items(_self(args))]),
+    "__contains__": lambda ip, args, kwargs: args[1] in _self(args).attrs,
+    "keys": lambda ip, args, kwargs: [k for k, _ in _own_items(_self(args))],
+    "values": lambda ip, args, kwargs: [v for _, v in _own_items(_self(args))],
+    "items": lambda ip, args, kwargs: _own_items(_self(args))})
+EXTRA_REPR[LAYERS["ParameterDict"]] = _params_repr(True)
+
+
 def _layer_norm_init(ip, args, kwargs):
     m = _self(args)
     p = bind("LayerNorm", args[1:], kwargs, [
@@ -1113,15 +1353,15 @@ def module_repr(m: Instance) -> str:
                 extra = EXTRA_REPR[c](mod)
                 break
         kids = _children(mod)
-        if not kids:
+        if not kids and "\n" not in extra:
             lines.append(f"{head}{extra})")
             continue
         lines.append(head)
         stack.append((mod, "", indent, True))
         for k, child in reversed(kids):
             stack.append((child, f"({k}): ", indent + 1, False))
-        if extra:
-            lines.append("  " * (indent + 1) + extra)
+        if extra:  # several lines, or lines above the children
+            lines.extend("  " * (indent + 1) + line for line in extra.split("\n"))
     return "\n".join(lines)
 
 

@@ -229,13 +229,20 @@ def type_name(v: Any) -> str:
 class Printer:
     """str() and repr() of program values, containers walked to a bounded depth."""
 
-    def __init__(self, tensor_text: Callable[[Node], str], dtype_text: Callable[[Any], str]):
+    def __init__(self, tensor_text: Callable[[Node], str], dtype_text: Callable[[Any], str],
+                 user_text: Callable[[Any, str], str | None] | None = None):
         self.tensor_text = tensor_text
         self.dtype_text = dtype_text
+        # an instance's own __str__/__repr__ (the program's method), or None
+        self.user_text = user_text or (lambda v, name: None)
 
     def str(self, v: Any) -> str:
         if isinstance(v, str):
             return v
+        if type(v).__name__ == "Instance":
+            text = self.user_text(v, "__str__")
+            if text is not None:
+                return text
         if isinstance(v, (np.ndarray, np.generic, np.dtype)):
             return str(v)
         if isinstance(v, ExcValue):
@@ -283,6 +290,9 @@ class Printer:
         if kind == "Instance":
             from .nn import instance_repr
 
+            text = self.user_text(v, "__repr__")
+            if text is not None:
+                return text
             text = instance_repr(v)
             if text is not None:
                 return text

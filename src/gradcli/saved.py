@@ -220,11 +220,19 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'huber_loss': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
     'layer_norm': (('0', frozenset({0, 1, 2})), ('1', frozenset({0, 1, 2})), ('2', frozenset({0, 1, 2}))),
     'prelu': (('0', frozenset({0, 1})), ('1', frozenset({0, 1}))),
+    'softshrink': (('0', frozenset({0})),),
+    'hardshrink': (('0', frozenset({0})),),
+    'glu': (('0', frozenset({0})),),
+    'constant_pad': (),
+    'avg_pool2d': (('0', frozenset({0})),),
+    'adaptive_avg_pool2d': (('0', frozenset({0})),),
+    'conv1d': (('0', frozenset({0, 1, 2})), ('1', frozenset({0, 1, 2}))),
 }
 
 SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'abs',
     'acos',
+    'adaptive_avg_pool2d',
     'addcdiv',
     'addcmul',
     'addmm',
@@ -233,6 +241,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'asin',
     'atan',
     'atan2',
+    'avg_pool2d',
     'batch_norm',
     'binary_cross_entropy',
     'binary_cross_entropy_with_logits',
@@ -247,6 +256,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'clamp_min',
     'clamp_min_tensor',
     'clamp_tensor',
+    'conv1d',
     'conv2d',
     'cos',
     'cosh',
@@ -272,6 +282,8 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'fmod_tensor',
     'gather',
     'gelu',
+    'glu',
+    'hardshrink',
     'hardsigmoid',
     'hardswish',
     'hardtanh',
@@ -340,6 +352,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'smooth_l1_loss',
     'softmax',
     'softplus',
+    'softshrink',
     'solve',
     'sort',
     'sqrt',
@@ -360,6 +373,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
 SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'abs': frozenset({0}),
     'acos': frozenset({0}),
+    'adaptive_avg_pool2d': frozenset({0}),
     'addcdiv': frozenset({0, 1, 2}),
     'addcmul': frozenset({1, 2}),
     'addmm': frozenset({1, 2}),
@@ -368,6 +382,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'asin': frozenset({0}),
     'atan': frozenset({0}),
     'atan2': frozenset({0, 1}),
+    'avg_pool2d': frozenset({0}),
     'batch_norm': frozenset({0, 1, 2}),
     'binary_cross_entropy': frozenset({0, 1}),
     'binary_cross_entropy_with_logits': frozenset({0, 1}),
@@ -382,6 +397,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'clamp_min': frozenset({0}),
     'clamp_min_tensor': frozenset({0, 1}),
     'clamp_tensor': frozenset({0, 1, 2}),
+    'conv1d': frozenset({0, 1, 2}),
     'conv2d': frozenset({0, 1, 2}),
     'cos': frozenset({0}),
     'cosh': frozenset({0}),
@@ -407,6 +423,8 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'fmod_tensor': frozenset({1}),
     'gather': frozenset({0}),
     'gelu': frozenset({0}),
+    'glu': frozenset({0}),
+    'hardshrink': frozenset({0}),
     'hardsigmoid': frozenset({0}),
     'hardswish': frozenset({0}),
     'hardtanh': frozenset({0}),
@@ -475,6 +493,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'smooth_l1_loss': frozenset({0, 1}),
     'softmax': frozenset({0}),
     'softplus': frozenset({0}),
+    'softshrink': frozenset({0}),
     'solve': frozenset({0, 1}),
     'sort': frozenset({0}),
     'sqrt': frozenset({0}),
@@ -666,6 +685,12 @@ PACKS: dict[str, dict[frozenset[int], tuple[tuple[str, ...], tuple[str, ...]]]] 
     'huber_loss': {frozenset({0}): (('0', '1'), ('0', '1')), frozenset({1}): (('0', '1'), ('0', '1')), frozenset({0, 1}): (('0', '1'), ('0', '1'))},
     'layer_norm': {frozenset({0}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({1}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({2}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({0, 1}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({0, 2}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({1, 2}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?')), frozenset({0, 1, 2}): (('2', '0', '1', '?', '?'), ('2', '0', '1', '?', '?'))},
     'prelu': {frozenset({0}): (('0', '1'), ('0', '1')), frozenset({1}): (('0', '1'), ('0', '1')), frozenset({0, 1}): (('0', '1'), ('0', '1'))},
+    'softshrink': {frozenset({0}): (('0',), ('0',))},
+    'hardshrink': {frozenset({0}): (('0',), ('0',))},
+    'glu': {frozenset({0}): (('0',), ('0',))},
+    'avg_pool2d': {frozenset({0}): (('0',), ('0',))},
+    'adaptive_avg_pool2d': {frozenset({0}): (('0',), ('0',))},
+    'conv1d': {frozenset({0}): (('0', '1'), ('0', '1')), frozenset({1}): (('0', '1'), ('0', '1')), frozenset({2}): (('0', '1'), ('0', '1')), frozenset({0, 1}): (('0', '1'), ('0', '1')), frozenset({0, 2}): (('0', '1'), ('0', '1')), frozenset({1, 2}): (('0', '1'), ('0', '1')), frozenset({0, 1, 2}): (('0', '1'), ('0', '1'))},
 }
 
 # NUMBER_PACKS[(key, position)]: PACKS for the form with a Python number at position
@@ -680,5 +705,6 @@ NUMBER_PACKS: dict[tuple[str, int], tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 # grad_fn names shared by several registry keys
 SHARED_GRAD_FN: dict[str, tuple[str, ...]] = {
+    'ConvolutionBackward0': ('conv2d', 'conv1d'),
     'LinalgEighBackward0': ('eigh_values', 'eigh_vectors'),
 }

@@ -421,3 +421,19 @@ HESSIAN_CASES: list[tuple[str, dict]] = [
                                                                     [1.0, 0.0, -2.0]]}),
     ("torch.prod(v * w)", {"v": [1.0, 0.0, 2.0], "w": [0.5, 3.0, 0.0]}),
 ]
+
+# ---------------------------------------------------------------- pooling, padding, conv1d
+for form in ["F.avg_pool2d(x, 2)", "F.avg_pool2d(x, 3, stride=1, padding=1)",
+             "F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)",
+             "F.avg_pool2d(x, 2, stride=1, divisor_override=3)", "F.avg_pool2d(x[0], (2, 3))",
+             "F.adaptive_avg_pool2d(x, (2, 3))", "F.adaptive_avg_pool2d(x, 1)",
+             "F.adaptive_avg_pool2d(x, (3, None))", "F.adaptive_avg_pool1d(s, 3)",
+             "F.adaptive_avg_pool1d(s, 1)", "F.avg_pool1d(s, 3, stride=2, padding=1)",
+             "F.max_pool1d(s, 2)", "F.max_pool1d(s, 3, stride=2, padding=1)",
+             "F.conv1d(s, w)", "F.conv1d(s, w, b, stride=2, padding=1)", "F.conv1d(s[0], w, b)",
+             "F.pad(s, (1, 2))", "F.pad(x, (1, 1, 2, 0), value=0.5)", "F.pad(x, (-1, 1))",
+             "F.pad(s, (0, 0, 1, 0, 0, 1))", "F.glu(s)", "F.glu(s, 1)",
+             "F.softshrink(s)", "F.hardshrink(s, 0.3)", "torch.linalg.inv(A)",
+             "torch.linalg.inv(torch.stack([A, A.t()]))"]:
+    case(form, x=r(2, 2, 5, 5), s=r(2, 4, 7), w=r(3, 4, 3), b=r(3),
+         A=[[2.0, 0.5, 0.1], [0.3, 1.5, 0.2], [0.1, 0.4, 1.8]])

@@ -265,6 +265,13 @@ SPECS.update({
     "huber_loss": (F.huber_loss, [f(3), f(3)]),
     "layer_norm": (lambda x, w, b: F.layer_norm(x, (3,), w, b), [f(2, 3), f(3), f(3)]),
     "prelu": (lambda x, w: torch._prelu_kernel(x, w), [f(2, 3, lo=-0.8, hi=0.8), f(3)]),
+    "softshrink": (F.softshrink, [f(3)]),
+    "hardshrink": (F.hardshrink, [f(3)]),
+    "glu": (F.glu, [f(2, 4)]),
+    "constant_pad": (lambda x: F.pad(x, (1, 2)), [f(2, 3)]),
+    "avg_pool2d": (lambda x: F.avg_pool2d(x, 2), [f(1, 2, 4, 4)]),
+    "adaptive_avg_pool2d": (lambda x: F.adaptive_avg_pool2d(x, (2, 3)), [f(1, 2, 4, 5)]),
+    "conv1d": (lambda x, w, b: F.conv1d(x, w, b), [f(2, 2, 5), f(3, 2, 2), f(3)]),
 })
 
 # A Python number where gradcli's dispatch may pass one to a tensor op (`x * 2`, `x - 1`,
