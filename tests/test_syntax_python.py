@@ -7,7 +7,7 @@ import pytest
 
 from gradcli import syntax
 from gradcli.errors import ParseError
-from gradcli.syntax import (AugAssign, Assert, Assign, Attr, Binary, BoolOp, Break, Call,
+from gradcli.syntax import (Annotated, AugAssign, Assert, Assign, Attr, Binary, BoolOp, Break, Call,
                             ChainCompare, ClassDef, Comp, Compare, Continue, Delete, DictExpr,
                             ExprStmt, For, FormattedValue, FString, FunctionDef, Global, If,
                             IfExp, Import, Index, Lambda, ListExpr, Name, Not, Num, Paren, Pass,
@@ -58,7 +58,9 @@ def test_set_stmt_and_aug_assign():
     s = one("first, *rest = xs")
     assert isinstance(s.targets[0].items[1], Starred)
     s = one("x: float = 1.5")
-    assert isinstance(s, SetStmt) and s.targets[0].id == "x" and s.value.value == 1.5
+    assert isinstance(s, Annotated) and s.target.id == "x" and s.value.value == 1.5
+    s = one("x: float")  # a bare annotation (a dataclass field): no value
+    assert isinstance(s, Annotated) and s.target.id == "x" and s.value is None
     for op in ["+", "-", "*", "/", "//", "%", "**", "@"]:
         s = one(f"w {op}= lr * g")
         assert isinstance(s, AugAssign) and s.op == op and s.target.id == "w"

@@ -11,6 +11,7 @@ import numpy as np
 from .dispatch import FUNCTIONS, REQUIRED, bind
 from .engine import Node
 from .errors import ArgumentError, GradcliError, ProgramError
+from .stdlib import SPECIAL_STDLIB
 from .evaluator import DTYPES, DType
 from .pyvalues import (Builtin, ContextManager, ExcType, GradMode, Starred, TorchSize, UserFunction,
                        py_error, python_number, type_name)
@@ -1504,6 +1505,7 @@ def _dual_level(ip):
     fw = ip.forward_ad
     return ContextManager("torch.autograd.forward_ad.dual_level", fw.enter, fw.exit)
 SPECIAL.update({f"math.{name}": math_function(name) for name in MATH})
+SPECIAL.update(SPECIAL_STDLIB)
 
 
 # ------------------------------------------------------------------------ tensor methods
@@ -1840,6 +1842,36 @@ def _element_size(ip, x, args, kwargs):
     return x.value.dtype.itemsize
 
 
+def _memory(x) -> tuple[int, int]:
+    """(address of the tensor's first element, address of its storage's start): a view
+    shares its base's memory, as a PyTorch view shares its storage."""
+    base = x.value
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    return x.value.__array_interface__["data"][0], base.__array_interface__["data"][0]
+
+
+def _stride(ip, x, args, kwargs):
+    """x.stride() / x.stride(dim): steps in elements between neighbours along each dim."""
+    p = bind("stride", args, kwargs, [("dim", None)])
+    size = x.value.dtype.itemsize
+    steps = tuple(int(s) // size if n > 1 else _dense_step(x.value.shape, i)
+                  for i, (s, n) in enumerate(zip(x.value.strides, x.value.shape)))
+    if p["dim"] is None:
+        return steps
+    from .dispatch import norm_dim
+
+    return steps[norm_dim("stride", p["dim"], max(x.value.ndim, 1))] if steps else 1
+
+
+def _dense_step(shape: tuple, i: int) -> int:
+    """The stride PyTorch gives a dim of size 1 (or 0): the product of the later sizes."""
+    step = 1
+    for n in shape[i + 1:]:
+        step *= max(n, 1)
+    return step
+
+
 def _apply_inplace(op_name: str, arity: int = 1):
     def fn(ip, x, args, kwargs):
         return ip._inplace(x, lambda: FUNCTIONS[op_name](ip, op_name, [x, *args], kwargs))
@@ -1874,6 +1906,10 @@ TENSOR_METHODS = {
     "is_inference": lambda ip, x, a, k: x.vc is None,
     "nelement": lambda ip, x, a, k: int(x.value.size), "expand_as": _expand_as,
     "is_floating_point": _is_floating_point, "element_size": _element_size,
+    "stride": _stride,
+    "storage_offset": lambda ip, x, a, k: (_memory(x)[0] - _memory(x)[1])
+        // x.value.dtype.itemsize,
+    "data_ptr": lambda ip, x, a, k: _memory(x)[0],
     "is_contiguous": lambda ip, x, a, k: bool(x.value.flags.c_contiguous or x.value.size <= 1),
 }
 _ = Starred  # re-exported for builtins that expand *args

@@ -142,7 +142,9 @@ def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
         for c in obj.cls.mro()[1:]:
             if name in c.namespace:
                 return bind_method(c.namespace[name], obj.obj)
-        if name == "__init__":  # Module.__init__ / object.__init__: nothing to do
+        if name == "__init__":  # Module.__init__ / object.__init__: nothing to do;
+            if exception_base(obj.cls) is not None:  # Exception.__init__ keeps its args
+                return Method("exception_init", obj.obj)
             return Method("noop", obj.obj)
     raise ProgramError(f"'{type_name_of(obj)}' object has no attribute '{name}'",
                        "AttributeError")
@@ -322,3 +324,58 @@ class _Wrapped:
 
     def forward(self, *args, **params):
         return np.array(self._value)
+
+
+def make_dataclass(cls: UserClass) -> UserClass:
+    """@dataclass: __init__ from the annotated fields in order (with the class's values as
+    defaults), __repr__ as ``Name(a=1, b=2)``, __eq__ field by field."""
+    from .dispatch import REQUIRED, bind
+    from .nn import NativeMethod
+
+    fields: list[str] = []
+    for c in reversed(cls.mro()):  # a base dataclass's fields come first
+        for name in c.namespace.get("__annotations__", {}):
+            if name not in fields:
+                fields.append(name)
+    spec = []
+    for name in fields:
+        try:
+            default = cls.lookup(name)
+        except KeyError:
+            default = REQUIRED
+        if default is REQUIRED and spec and spec[-1][1] is not REQUIRED:
+            raise ProgramError(f"non-default argument '{name}' follows default argument",
+                               "TypeError")
+        spec.append((name, default))
+
+    def init(ip, args, kwargs):
+        obj = args[0]
+        obj.attrs.update(bind("__init__", args[1:], kwargs, spec))
+        return None
+
+    def text(ip, args, kwargs):
+        obj = args[0]
+        inner = ", ".join(f"{k}={ip.printer.repr(obj.attrs.get(k))}" for k in fields)
+        return f"{cls.name}({inner})"
+
+    def eq(ip, args, kwargs):
+        a, b = args[0], args[1]
+        if not isinstance(b, Instance) or b.cls is not a.cls:
+            return False
+        return all(ip.truth(ip._compare("==", a.attrs.get(k), b.attrs.get(k)))
+                   for k in fields)
+
+    for name, fn in (("__init__", init), ("__repr__", text), ("__eq__", eq)):
+        if name not in cls.namespace:
+            cls.namespace[name] = NativeMethod(f"{cls.name}.{name}", fn)
+    return cls
+
+
+def exception_base(cls: UserClass) -> Any:
+    """The Python exception a program's class derives from (class E(ValueError): ...), as
+    its ExcType, or None."""
+    for c in cls.mro():
+        for b in c.bases:
+            if type(b).__name__ == "ExcType":
+                return b
+    return None

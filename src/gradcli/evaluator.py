@@ -846,7 +846,9 @@ def _tensor(ev: Evaluator, name: str, args: list, kwargs: dict) -> Node:
     floats = want if want is not None and want.kind == "f" else ev.graph.dtype
     if isinstance(data, Node):
         value = data.value.copy()
-    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+    elif isinstance(data, bool):
+        value = np.asarray(data, dtype=np.bool_)
+    elif isinstance(data, (int, float)):
         value = np.asarray(data, dtype=np.int64 if isinstance(data, int) else floats)
     elif isinstance(data, (list, tuple)):
         value = ev.list_value(data, float_default=False, float_dtype=floats)

@@ -11,12 +11,13 @@ A step budget bounds loops, a depth limit bounds recursion.
 
 from __future__ import annotations
 
+import collections
 import math
 from typing import Any, Iterator
 
 import numpy as np
 
-from . import dispatch, runtime
+from . import dispatch, runtime, stdlib
 from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind
 from .engine import Graph, Node
 from .errors import (CONVERTIBLE, ArgumentError, GradcliError, LimitError, ProgramError,
@@ -30,7 +31,7 @@ from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, Chain
                      ClassDef, Comp, Compare, Continue, Delete, DictExpr, ExprStmt, For,
                      FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index, Paren,
                      Lambda, ListExpr, Name, Not, Num, Pass, Program, Raise, Return, SetExpr,
-                     SetStmt, Str, TupleExpr, Try, Unary, While, With, Yield)
+                     SetStmt, Str, TupleExpr, Try, Unary, While, With, Yield, Annotated)
 from .syntax import Assert as AssertStmt
 from .syntax import Starred as StarredExpr
 
@@ -157,6 +158,7 @@ class Interpreter(Evaluator):
         self.warnings_out: list[str] = []
         self.default_dtype = self.graph.dtype.name
         self.print_options = None  # torch.set_printoptions (None: PyTorch's defaults)
+        self.made_inference_tensors = False  # an inference_mode block ran
         self._codes: dict[Any, tuple[int, list | None]] = {}
         self._epoch = 0  # bumped when a module's name is bound: compiled code is stale
         self._module_memo: dict[Any, tuple[int, bool]] = {}
@@ -289,10 +291,12 @@ class Interpreter(Evaluator):
                 if blk[2] == "try" and pytype is not None:
                     stmt = blk[3]
                     for h in stmt.handlers:
-                        if h.type is None or self._catches(h.type, pytype):
+                        if h.type is None or self._catches(h.type, pytype, e):
                             self._pop_block(f)
                             if h.name:
-                                self._bind_name(f, h.name, ExcValue(pytype, e.message, e))
+                                inst = getattr(e, "instance", None)
+                                self._bind_name(f, h.name, inst if inst is not None else
+                                                ExcValue(pytype, e.message, e))
                             if stmt.finalbody:
                                 f.blocks.append([stmt.finalbody, 0, "finally", None])
                             if h.name:  # `except E as e:` unbinds e when the handler ends
@@ -307,14 +311,21 @@ class Interpreter(Evaluator):
             self._pop_frame()
         raise e
 
-    def _catches(self, type_expr: Any, pytype: str) -> bool:
+    def _catches(self, type_expr: Any, pytype: str, e: Any = None) -> bool:
+        from .classes import UserClass, exception_base
+
         t = self._sync(type_expr)
         kinds = t if isinstance(t, tuple) else (t,)
+        inst = getattr(e, "instance", None)  # an exception of the program's own class
         for k in kinds:
+            if isinstance(k, UserClass) and exception_base(k) is not None:
+                if inst is not None and k in inst.cls.mro():
+                    return True
+                continue
             if not isinstance(k, ExcType):
                 raise py_error("catching classes that do not inherit from BaseException is "
                                "not allowed")
-            if k.covers(pytype):
+            if k.covers(exception_base(inst.cls).name if inst is not None else pytype):
                 return True
         return False
 
@@ -376,6 +387,12 @@ class Interpreter(Evaluator):
                 return
             f.task = self._task_for(stmt.value)
             f.cont = (kind, stmt)
+        elif kind is Annotated:
+            if stmt.value is None:
+                self._annotate(f, stmt.target)
+            else:
+                f.task = self._task_for(stmt.value)
+                f.cont = (kind, stmt)
         elif kind is AugAssign:
             f.task = self._task_for(stmt.value)
             f.cont = (kind, stmt)
@@ -449,6 +466,9 @@ class Interpreter(Evaluator):
         elif kind is SetStmt:
             for t in stmt.targets:
                 self._assign_target(f, t, value)
+        elif kind is Annotated:
+            self._assign_target(f, stmt.target, value)
+            self._annotate(f, stmt.target)
         elif kind is Return:
             self._return(value)
         elif kind is AugAssign:
@@ -487,6 +507,14 @@ class Interpreter(Evaluator):
         elif kind is Raise:
             if isinstance(value, ExcType):
                 raise ProgramError("", value.name)
+            from .classes import UserClass, exception_base
+
+            if isinstance(value, UserClass) and exception_base(value) is not None:
+                value = self.call_sync(value, [])
+            if type(value) is INSTANCE and exception_base(value.cls) is not None:
+                err = ProgramError(self.printer.str(value), value.cls.name)
+                err.instance = value  # type: ignore[attr-defined]
+                raise err
             if isinstance(value, ExcValue):
                 if value.error is not None:
                     raise value.error
@@ -557,6 +585,17 @@ class Interpreter(Evaluator):
 
     def set_mode_state(self, state: tuple[bool, bool]) -> None:
         self.graph.grad_enabled, self.graph.inference = state
+        if state[1]:
+            self.made_inference_tensors = True
+
+    def apply(self, key: str, args: tuple, params: dict | None = None, *,
+              expr: str | None = None) -> Node:
+        node = super().apply(key, args, params, expr=expr)
+        if self.made_inference_tensors and node.op is not None:
+            for _, t in runtime.saved_items(node):
+                if t is not node and t.vc is None:  # made under inference_mode
+                    raise ProgramError(INFERENCE_SAVED)
+        return node
 
     # ---------------------------------------------------------------- names and scopes
 
@@ -679,7 +718,8 @@ class Interpreter(Evaluator):
                     self.modules[target] = full
             elif stmt.module == "math" and name in ("pi", "e", "inf", "nan", "tau"):
                 f.scope[target] = getattr(math, name)
-            elif name in FUNCTIONS or name in CONSTRUCTORS:
+            elif stmt.module.split(".")[0] in ("torch", "numpy") and (
+                    name in FUNCTIONS or name in CONSTRUCTORS):
                 f.scope[target] = Builtin(full, _op_function(name))
             else:
                 self.modules[target] = full
@@ -718,6 +758,12 @@ class Interpreter(Evaluator):
             scopes.extend(f.outer)
         return tuple(scopes)
 
+    def _annotate(self, f: Frame, target: Any) -> None:
+        """`name: annotation` in a class body: the name joins the class's __annotations__
+        (in order; the annotations are not evaluated)."""
+        if f.fn is CLASS_BODY and isinstance(target, Name):
+            f.scope.setdefault("__annotations__", {})[target.id] = None
+
     def _classdef(self, f: Frame, stmt: ClassDef) -> None:
         """Run the class body in a namespace of its own, then make the class."""
         from .classes import UserClass
@@ -742,6 +788,16 @@ class Interpreter(Evaluator):
             fn = getattr(v, "fn", v)
             if isinstance(fn, UserFunction):
                 fn.owner = cls
+        for deco in reversed(stmt.decorators):
+            d = self._sync(deco)
+            if isinstance(d, Builtin) and d.name in ("dataclass", "dataclasses.dataclass"):
+                from .classes import make_dataclass
+
+                make_dataclass(cls)
+            elif isinstance(d, (UserFunction, Builtin)):
+                cls = self.call_sync(d, [cls], {})
+            else:
+                raise py_error("a decorator must be callable")
         self._bind_name(f, stmt.name, cls)
 
     # ---------------------------------------------------------------- calls
@@ -1309,9 +1365,20 @@ class Interpreter(Evaluator):
     def _user_text(self, obj: Any, name: str) -> str | None:
         """obj.__str__() / obj.__repr__() where the program's class defines it (str falls
         back to __repr__, as in Python), else None."""
+        from .classes import exception_base
+
+        if exception_base(obj.cls) is not None and _class_attr(obj, name) is None and (
+                name == "__repr__" or _class_attr(obj, "__repr__") is None):
+            args = obj.attrs.get("args", ())
+            if name == "__repr__":
+                inner = ", ".join(self.printer.repr(a) for a in args)
+                return f"{obj.cls.name}({inner})"
+            return self.printer.str(args[0]) if len(args) == 1 else (
+                self.printer.repr(args) if args else "")
         for n in ((name, "__repr__") if name == "__str__" else (name,)):
             fn = _class_attr(obj, n)
-            if isinstance(fn, UserFunction):
+            if isinstance(fn, UserFunction) or (
+                    type(fn).__name__ == "NativeMethod" and n in obj.cls.namespace):
                 text = self.call_sync(_class_attr_bound(obj, n), [])
                 if not isinstance(text, str):
                     raise py_error(f"{n} returned non-string (type {type_name(text)})")
@@ -1376,10 +1443,11 @@ class Interpreter(Evaluator):
         if op == "%" and ta:
             return FUNCTIONS["remainder"](self, "remainder", [a, b], {})
         if op in ("//", "%"):
-            x, y = (a if ta else self.tensor(a)), (b if tb else self.tensor(b))
+            x, y = (a if ta else self._scalar_like(a, b)), (b if tb else self._scalar_like(b, a))
             fn = np.floor_divide if op == "//" else np.remainder
-            return self.constant(fn(x.value, y.value).astype(
-                np.result_type(x.value, y.value)))
+            floats = [v.dtype for v in (x.value, y.value) if v.dtype.kind == "f"]
+            dt = floats[0] if len(floats) == 1 else np.result_type(x.value, y.value)
+            return self.constant(fn(x.value.astype(dt), y.value.astype(dt)))
         if op in ("&", "|"):
             x, y = (a if ta else self.tensor(a)), (b if tb else self.tensor(b))
             if x.value.dtype.kind == "f" or y.value.dtype.kind == "f":
@@ -1388,6 +1456,16 @@ class Interpreter(Evaluator):
             fn = np.bitwise_and if op == "&" else np.bitwise_or
             return self.constant(fn(x.value, y.value))
         raise py_error(f"unsupported operand type(s) for {op}")
+
+    def _scalar_like(self, v: Any, other: Node) -> Node:
+        """A Python number beside a tensor, as PyTorch promotes it: an int keeps an integer
+        tensor's dtype, a float meets an integer tensor in the default float dtype."""
+        if isinstance(v, int) and not isinstance(v, bool) and other.value.dtype.kind in "iu":
+            return self.constant(np.asarray(v, dtype=other.value.dtype))
+        if isinstance(v, float):
+            return self.constant(np.asarray(v, dtype=other.value.dtype
+                                            if other.value.dtype.kind == "f" else self.graph.dtype))
+        return self.tensor(v)
 
     def _compare(self, op: str, a: Any, b: Any) -> Any:
         if op == "is":
@@ -1518,7 +1596,7 @@ class Interpreter(Evaluator):
             return BoundMethod(obj, name)
         if isinstance(obj, NamedPair) and name in obj.fields:
             return obj[obj.fields.index(name)]
-        if isinstance(obj, (list, dict, str, tuple, set)) and name in PY_METHODS.get(type(obj), ()):
+        if isinstance(obj, PY_METHOD_TYPES) and name in PY_METHODS.get(type(obj), ()):
             return BoundMethod(obj, name)
         if isinstance(obj, np.ndarray) and name in ("shape", "ndim", "size", "T", "dtype"):
             return getattr(obj, name)
@@ -1561,6 +1639,10 @@ class Interpreter(Evaluator):
             return x.vc[0]
         if name == "output_nr":
             return 0
+        if name == "nbytes":
+            return int(x.value.nbytes)
+        if name == "itemsize":
+            return int(x.value.dtype.itemsize)
         return BoundMethod(x, name)
 
     def _saved_attr(self, node: Node, what: str) -> Any:
@@ -1922,6 +2004,12 @@ class Interpreter(Evaluator):
         pos_args = self._expand_starred(pos_args)
         if isinstance(func, Name):
             callee = self._callee(func.id)
+            if callee is None and func.id in self.modules:  # from X import name
+                path = self.modules[func.id]
+                if path in SPECIAL:
+                    return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
+                if path.split(".", 1)[0] not in ("torch", "numpy"):
+                    raise UnknownFunctionError(f"unknown function {path!r}")
             if callee is None:
                 return super()._call(Call(func, node.args, node.kwargs, node.pos),
                                      pos_args + [kwargs[k] for k in kwargs]) \
@@ -1959,6 +2047,8 @@ class Interpreter(Evaluator):
                     return FUNCTIONS[qualified](self, name, pos_args, kwargs)
                 if name in EXCEPTIONS:
                     return self._make_exception(ExcType(name), pos_args)
+                if path.split(".", 1)[0] not in ("torch", "numpy"):
+                    raise UnknownFunctionError(f"unknown function {path!r}")
                 if not functional:
                     return self._module_call(name, pos_args, kwargs)
                 if pos_args and isinstance(pos_args[0], Builtin):
@@ -1984,6 +2074,8 @@ class Interpreter(Evaluator):
                     return FUNCTIONS[qualified](self, func.name, pos_args, kwargs)
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
+                if path.split(".", 1)[0] not in ("torch", "numpy"):
+                    raise UnknownFunctionError(f"unknown function {path!r}")
                 return self._module_call(func.name, pos_args, kwargs)
             return self._method(func.name, obj, pos_args, kwargs)
         return self._call_value(head[0], pos_args, kwargs)
@@ -2061,13 +2153,21 @@ class Interpreter(Evaluator):
         """Calling a class (a new instance, through __init__), a method, or an instance
         (its __call__, or an nn.Module's forward)."""
         from .classes import (Instance, Method, UserClass, apply_function, bind_method,
-                              MODULE_BASES)
+                              exception_base, MODULE_BASES)
 
         if isinstance(fn, UserClass):
             inst = Instance(fn)
             try:
                 init = fn.lookup("__init__")
             except KeyError:
+                if exception_base(fn) is not None:  # Exception.__init__: keeps its args
+                    if kwargs:
+                        raise py_error(f"{fn.name}() takes no keyword arguments") from None
+                    inst.attrs["args"] = tuple(args)
+                    return inst
+                if (args or kwargs) and all(isinstance(c, UserClass) for c in fn.mro()) and \
+                        all(isinstance(b, UserClass) for c in fn.mro() for b in c.bases):
+                    raise py_error(f"{fn.name}() takes no arguments") from None
                 return inst
             if isinstance(init, Builtin):  # a class gradcli provides (nn.Linear, optim.SGD)
                 call_builtin(init.name, init.fn, self, [inst, *args], kwargs)
@@ -2081,6 +2181,9 @@ class Interpreter(Evaluator):
                 return None
             if fn.fn == "apply":
                 return apply_function(self, fn.obj, args, kwargs)
+            if fn.fn == "exception_init":
+                fn.obj.attrs["args"] = tuple(args)
+                return None
             if fn.fn == "noop":
                 return None
             if fn.fn == "set_materialize_grads":
@@ -2153,7 +2256,7 @@ class Interpreter(Evaluator):
                 obj.manual_seed(int(python_number(p["seed"])))
                 return obj
             return obj.generator.initial_seed()
-        if isinstance(obj, (list, dict, str, tuple, set)) and name in PY_METHODS.get(type(obj), ()):
+        if isinstance(obj, PY_METHOD_TYPES) and name in PY_METHODS.get(type(obj), ()):
             return self._py_method(obj, name, args, kwargs)
         if isinstance(obj, (int, float)) and name in ("is_integer", "hex", "conjugate",
                                                        "bit_length", "as_integer_ratio"):
@@ -2454,6 +2557,11 @@ class Interpreter(Evaluator):
 
 
 CLASS_BODY = "class body"  # Frame.fn of a class body being run
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead "
+    "of `torch.inference_mode()`.")
 
 
 def _class_types() -> tuple[set, set]:
@@ -2723,6 +2831,14 @@ PY_METHODS: dict = {
           "intersection", "difference", "issubset", "issuperset", "isdisjoint"},
 }
 PY_METHODS[ODict] = PY_METHODS[dict] | {"move_to_end", "popitem"}
+PY_METHODS[stdlib.DefaultDict] = PY_METHODS[dict]
+PY_METHODS[collections.Counter] = PY_METHODS[dict] | {"most_common", "elements", "subtract",
+                                                      "total"}
+PY_METHODS[collections.deque] = {"append", "appendleft", "pop", "popleft", "extend",
+                                 "extendleft", "clear", "rotate", "count", "index", "copy"}
+
+
+PY_METHOD_TYPES = (list, dict, str, tuple, set, collections.deque)
 
 
 def _op_function(name: str):

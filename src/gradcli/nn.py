@@ -41,6 +41,34 @@ def _class(name: str, path: str, bases: list, methods: dict) -> UserClass:
     return cls
 
 
+_NN_FILES = {"Linear": "linear", "Identity": "linear", "Bilinear": "linear",
+             "Flatten": "flatten", "Unflatten": "flatten", "Embedding": "sparse",
+             "LayerNorm": "normalization", "GroupNorm": "normalization",
+             "CosineSimilarity": "distance", "PairwiseDistance": "distance", "Module": "module",
+             "Sequential": "container", "ModuleList": "container", "ModuleDict": "container",
+             "ParameterList": "container", "ParameterDict": "container"}
+
+
+def qualified_name(cls: UserClass) -> str | None:
+    """The module-qualified name Python shows for a class gradcli provides
+    (torch.nn.modules.linear.Linear, torch.optim.sgd.SGD), None for a program's class."""
+    path = getattr(cls, "path", None)
+    if not isinstance(path, str):
+        return None
+    name = cls.name
+    if path.startswith("torch.nn."):
+        file = _NN_FILES.get(name) or next(
+            (f for key, f in (("Loss", "loss"), ("Pool", "pooling"), ("Pad", "padding"),
+                              ("BatchNorm", "batchnorm"), ("Conv", "conv"),
+                              ("Dropout", "dropout")) if key in name), "activation")
+        return f"torch.nn.modules.{file}.{name}"
+    if path.startswith("torch.optim.") and not path.startswith("torch.optim.lr_scheduler."):
+        return f"torch.optim.{name.lower()}.{name}"
+    if path.startswith("torch.utils.data."):
+        return f"torch.utils.data.{'dataloader' if name == 'DataLoader' else 'dataset'}.{name}"
+    return path
+
+
 def _self(args: list) -> Instance:
     if not args or not isinstance(args[0], Instance):
         raise py_error("descriptor requires a 'Module' object")

@@ -278,8 +278,20 @@ class Printer:
             inner = ", ".join(self.repr(x, depth + 1) for x in v)
             return f"({inner},)" if len(v) == 1 else f"({inner})"
         if isinstance(v, dict):
-            return "{" + ", ".join(f"{self.repr(k, depth + 1)}: {self.repr(x, depth + 1)}"
+            text = "{" + ", ".join(f"{self.repr(k, depth + 1)}: {self.repr(x, depth + 1)}"
                                    for k, x in v.items()) + "}"
+            kind = type(v).__name__
+            if kind == "DefaultDict":  # collections.defaultdict
+                return f"defaultdict({self.repr(v.factory, depth + 1)}, {text})"
+            if kind == "Counter":
+                inner = ", ".join(f"{self.repr(k, depth + 1)}: {self.repr(x, depth + 1)}"
+                                  for k, x in v.most_common())
+                return f"Counter({{{inner}}})" if v else "Counter()"
+            return text
+        if type(v).__name__ == "deque":
+            inner = "[" + ", ".join(self.repr(x, depth + 1) for x in v) + "]"
+            return f"deque({inner})" if v.maxlen is None else \
+                f"deque({inner}, maxlen={v.maxlen})"
         if isinstance(v, (set, frozenset)):
             return ("{" + ", ".join(self.repr(x, depth + 1) for x in v) + "}") if v else "set()"
         if isinstance(v, GradFn):
@@ -298,7 +310,9 @@ class Printer:
                 return text
             return f"<__main__.{v.cls.name} object at {fake_address(v)}>"
         if kind == "UserClass":
-            return f"<class '__main__.{v.name}'>"
+            from .nn import qualified_name
+
+            return f"<class '{qualified_name(v) or '__main__.' + v.name}'>"
         if isinstance(v, AccumulateGrad):
             return f"<AccumulateGrad object at {fake_address(v.variable)}>"
         if isinstance(v, UserFunction):

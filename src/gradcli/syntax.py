@@ -327,6 +327,17 @@ class Assign:
 
 
 @_node
+class Annotated:
+    """`target: annotation` (value None) or `target: annotation = value`; in a class body
+    a name's annotation is recorded (the fields of a @dataclass). The annotation itself
+    is never evaluated."""
+
+    target: "Expr"
+    value: "Expr | None"
+    pos: Pos
+
+
+@_node
 class ExprStmt:
     value: Expr
     pos: Pos
@@ -478,7 +489,7 @@ class Import:
     pos: Pos
 
 
-Stmt = Union[Assign, ExprStmt, SetStmt, AugAssign, If, While, For, Break, Continue, Pass,
+Stmt = Union[Assign, ExprStmt, SetStmt, Annotated, AugAssign, If, While, For, Break, Continue, Pass,
              Return, FunctionDef, ClassDef, With, Try, Raise, Assert, Delete, Global, Import]
 
 
@@ -648,13 +659,16 @@ class _ToAst:
         return SetStmt(tuple(targets), value, _span(targets[0], value))
 
     def annassign(self, c):
-        target, _annotation, value = c
+        target, _annotation, value = c if len(c) == 3 else (*c, None)
         target = _unparen(target)
         if not isinstance(target, Name | Attr | Index):
             raise ParseError("only a name, attribute or item can be annotated",
                              line=target.pos.line, column=target.pos.column)
         _check_target(target)
-        return SetStmt((target,), value, _span(target, value))
+        return Annotated(target, value, _span(target, value if value is not None
+                                              else _annotation))
+
+    annotation = annassign
 
     def augassign(self, c):
         target, op, value = c

@@ -1,6 +1,7 @@
 # Python classes as lessons write them: operator methods and their reflections, comparisons,
 # __len__/__getitem__/__iter__/__bool__/__call__/__contains__/__str__, @property,
-# @classmethod, @staticmethod, class attributes, super() and issubclass; a tensor inside.
+# @classmethod, @staticmethod, class attributes, super() and issubclass; a tensor inside;
+# exception classes of the program (raise, except by class or base, args, str and repr).
 import torch
 class Vec:
     count = 0
@@ -51,3 +52,31 @@ class Child(Base):
         self.m = m
     def describe(self): return super().describe() + f"+{self.m}"
 print(Child(1, 2).describe(), isinstance(Child(1, 2), Base), issubclass(Child, Base))
+# exceptions of the program's own classes
+class GradError(Exception):
+    pass
+
+
+class ShapeMismatch(ValueError):
+    def __init__(self, expected, got):
+        super().__init__(f"expected {expected}, got {got}")
+        self.expected = expected
+try:
+    raise GradError("boom")
+except GradError as e:
+    print("caught", e, repr(e), e.args, type(e).__name__)
+try:
+    raise ShapeMismatch((2, 3), (3, 2))
+except ValueError as e:
+    print("value error:", e, e.expected, isinstance(e, ShapeMismatch))
+try:
+    raise GradError
+except Exception as e:
+    print("bare:", repr(e))
+def check(x):
+    if x.grad is None:
+        raise GradError("no grad yet")
+try:
+    check(torch.ones(1, requires_grad=True))
+except (TypeError, GradError) as e:
+    print(type(e).__name__, e)
