@@ -572,7 +572,37 @@ def _log_softmax_grad(g, y, dim):
     return g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
 
 
+def _norm2_rows_f32(rows):
+    """The 2-norm of each row of a float32 matrix as PyTorch's last-dimension kernel adds
+    it (ReduceOpsKernel.cpp, norm_kernel_tensor_iterator_impl): squares into 8 lanes, the
+    lanes folded left to right, then the remaining size mod 8 squares -- the first four
+    added as they are, the others by fused multiply-adds (the compiled loop's split, found
+    against PyTorch 2.13 bit for bit on every length tried) -- and the square root."""
+    m, n = rows.shape
+    full = n - n % 8
+    sq = rows[:, :full] * rows[:, :full]
+    total = np.zeros(m, dtype=np.float32)
+    if full:
+        lanes = np.add.accumulate(sq.reshape(m, -1, 8), axis=1)[:, -1, :]
+        total = np.add.accumulate(lanes, axis=1)[:, -1]
+    k = full
+    if n - full >= 4:
+        for _ in range(4):
+            total = total + rows[:, k] * rows[:, k]
+            k += 1
+    for j in range(k, n):
+        total = sleef.fma(rows[:, j], rows[:, j], total)
+    return np.sqrt(total)
+
+
 def vector_norm(x, p, dim, keepdim):
+    if p == 2 and type(x) is np.ndarray and x.dtype == np.float32 and x.size:
+        if dim is None or tuple(dim) == tuple(range(x.ndim)):
+            r = _norm2_rows_f32(np.ravel(x, order="K")[None, :])[0]
+            return r.reshape((1,) * x.ndim) if keepdim else r
+        if tuple(d % x.ndim for d in dim) == (x.ndim - 1,) and x.flags.c_contiguous:
+            r = _norm2_rows_f32(x.reshape(-1, x.shape[-1])).reshape(x.shape[:-1])
+            return r[..., None] if keepdim else r
     a = np.abs(x)
     if p == math.inf:
         return np.max(a, axis=dim, keepdims=keepdim)
@@ -643,7 +673,16 @@ def _prod_others(x, dim):
 op("mm", "MmBackward0", lambda a, b: _mm(a, b),
    lambda g, y, a, b: _mm(g, b.T),
    lambda g, y, a, b: _mm(a.T, g))
-op("mv", "MvBackward0", np.matmul,
+def _mv(a, v):
+    """torch.mv: in float32 with a's rows contiguous, MKL's single-column order."""
+    if type(a) is np.ndarray and type(v) is np.ndarray and a.ndim == 2 and v.ndim == 1 and \
+            a.dtype == np.float32 and v.dtype == np.float32 and a.shape[1] > 1 and \
+            a.flags.c_contiguous:
+        return _column_f32(a, v)
+    return np.matmul(a, v)
+
+
+op("mv", "MvBackward0", _mv,
    lambda g, y, a, b: np.outer(g, b),
    lambda g, y, a, b: a.T @ g)
 op("dot", "DotBackward0", np.dot,
@@ -854,11 +893,68 @@ def _pow_scalar(x, p):
     return x ** p
 
 
+def _column_f32(a, w):
+    """a @ w for a float32 matrix a with contiguous rows and one column w (K,), each output
+    summed in the order of PyTorch's BLAS (MKL's single-column kernel on AVX-512, found by
+    reading the summation trees of PyTorch 2.13's results and checked bit for bit on random
+    matrices up to 1000 x 784, one or two threads). Products and sums round one at a time
+    (no fused multiply-add):
+    - rows in groups of four: the first ((K-1) mod 4) + 1 products added in order, then
+      four interleaved partial sums (the first starting from that head), combined as
+      (s0 + s2) + (s1 + s3);
+    - each of the last M mod 4 rows: the first four products in order, then 8 interleaved
+      partial sums (the second such row: 4, over an even number of rounds), combined
+      pairwise (s_j + s_{j+half}) down to one, then the remaining products in order; with
+      no full round, every product in order."""
+    m, k = a.shape
+    p = a * w  # every product, rounded
+    out = np.empty(m, dtype=np.float32)
+    g = m - m % 4
+    if g:
+        h = (k - 1) % 4 + 1
+        q = p[:g, h:].reshape(g, -1, 4)
+        head = np.add.accumulate(p[:g, :h], axis=1)[:, -1]  # left to right
+        lanes = [np.add.accumulate(np.concatenate([head[:, None], q[:, :, 0]], axis=1),
+                                   axis=1)[:, -1]]
+        lanes += [np.add.accumulate(q[:, :, j], axis=1)[:, -1] if q.shape[1] else
+                  np.zeros(g, np.float32) for j in (1, 2, 3)]
+        out[:g] = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+    for r, i in enumerate(range(g, m)):
+        width, unroll = (4, 2) if r == 1 else (8, 1)
+        row = p[i]
+        head = min(4, k)
+        rounds = (k - head) // width
+        rounds -= rounds % unroll
+        if not rounds:
+            out[i] = np.add.accumulate(row)[-1]
+            continue
+        acc = np.add.accumulate(row[:head])[-1]
+        q = row[head:head + rounds * width].reshape(rounds, width)
+        lanes = [np.add.accumulate(np.concatenate([[acc], q[:, 0]]))[-1]]
+        lanes += [np.add.accumulate(q[:, j])[-1] for j in range(1, width)]
+        while len(lanes) > 1:
+            half = len(lanes) // 2
+            lanes = [lanes[j] + lanes[j + half] for j in range(half)]
+        out[i] = np.add.accumulate(np.concatenate([[lanes[0]],
+                                                   row[head + rounds * width:]]))[-1]
+    return out
+
+
+def _one_column(a, b) -> bool:
+    """Whether a @ b runs MKL's single-column kernel: float32, a's rows contiguous, b one
+    column of more than 3 rows -- except a single row times a contiguous column, which
+    PyTorch sums left to right."""
+    return (b.shape[1] == 1 and a.dtype == np.float32 and b.dtype == np.float32
+            and a.shape[1] > 3 and a.flags.c_contiguous
+            and not (a.shape[0] == 1 and b.strides[1] == b.itemsize))
+
+
 def _mm(a, b):
     """a @ b for 2-D a and b, rounded as PyTorch's CPU matrix product rounds it where its
     order is known: an inner dimension of 1 is an outer product (signed zeros kept); of 2 or
     3 the products are summed left to right, rounding each step, for narrow results and
-    (in float32) with a fused multiply-add per step for wide ones."""
+    (in float32) with a fused multiply-add per step for wide ones; a float32 product with
+    one column as MKL's kernel sums it (_column_f32)."""
     if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2:
         return a @ b
     k = a.shape[1]
@@ -866,6 +962,8 @@ def _mm(a, b):
         return a * b
     if a.dtype != b.dtype or a.dtype.kind != "f":
         return a @ b
+    if _one_column(a, b):
+        return _column_f32(a, b[:, 0])[:, None]
     if k > 3:
         if _sequential_gemm(a, b):
             # one product per step, added in k order: the order PyTorch's BLAS takes for a
