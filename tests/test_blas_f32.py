@@ -25,6 +25,8 @@ _spec.loader.exec_module(REC)  # type: ignore[union-attr]
 
 PRODUCTS = [c for c in GOLDEN["cases"] if c["kind"] == "product"]
 NORMS = [c for c in GOLDEN["cases"] if c["kind"] == "norm"]
+BLOCKED = [c for c in GOLDEN["cases"] if c["kind"] == "blocked"]
+NARROW = [c for c in GOLDEN["cases"] if c["kind"] == "narrow"]
 
 
 @pytest.mark.parametrize("case", PRODUCTS,
@@ -49,3 +51,34 @@ def test_two_norms(case):
     norm = ops.REGISTRY["norm"].forward
     assert REC.encode(np.asarray(norm(x, 2.0, None, False))) == case["all"]
     assert REC.encode(np.asarray(norm(x, 2.0, (x.ndim - 1,), False))) == case["last"]
+
+
+@pytest.mark.parametrize("case", BLOCKED, ids=[f"{c['m']}x{c['n']}x{c['k']}" for c in BLOCKED])
+def test_blocked_products(case):
+    d = REC.make_inputs(case["seed"], case["m"], case["k"])
+    rng = np.random.default_rng(case["seed"])
+    W = rng.standard_normal((case["n"], case["k"])).astype(np.float32)
+    b = rng.standard_normal(case["n"]).astype(np.float32)
+    B = rng.standard_normal((case["k"], case["n"])).astype(np.float32)
+    X = d["X"]
+    assert REC.digest([X, W, b, B]) == case["inputs"]
+    mm, addmm = ops.REGISTRY["mm"].forward, ops.REGISTRY["addmm"].forward
+    got = {"linear": mm(X, W.T), "linear_bias": addmm(b, X, W.T), "mm": mm(X, B),
+           "mm_at": mm(np.ascontiguousarray(X.T).T, B)}
+    for name, value in got.items():
+        assert REC.encode(np.asarray(value, dtype=np.float32)) == case[name], name
+
+
+@pytest.mark.parametrize("case", NARROW, ids=[
+    f"{c['m']}x{c['n']}x{c['k']}+{c['skip']}-t{c['threads']}" for c in NARROW])
+def test_narrow_products(case):
+    rng = np.random.default_rng(case["seed"])
+    m, n, k, skip = case["m"], case["n"], case["k"], case["skip"]
+    Xb = rng.standard_normal((m + skip, k)).astype(np.float32)
+    W = rng.standard_normal((n, k)).astype(np.float32)
+    b = rng.standard_normal(n).astype(np.float32)
+    assert REC.digest([Xb, W, b]) == case["inputs"]
+    X = Xb[skip:]  # a view: its rows start where they lie in Xb
+    mm, addmm = ops.REGISTRY["mm"].forward, ops.REGISTRY["addmm"].forward
+    assert REC.encode(np.asarray(mm(X, W.T))) == case["linear"]
+    assert REC.encode(np.asarray(addmm(b, X, W.T))) == case["linear_bias"]

@@ -31,10 +31,6 @@ KNOWN = {
     ("06_polynomial_autograd", "float64"): FLOAT32_SUMS + " (the lesson asks for float32)",
     ("52_polynomial_tensor_manual", "float32"): FLOAT32_SUMS,
     ("52_polynomial_tensor_manual", "float64"): FLOAT32_SUMS + " (the lesson asks for float32)",
-    ("07_two_layer_net_autograd", "float32"): FLOAT32_SUMS,
-    ("07_two_layer_net_autograd", "float64"): FLOAT32_SUMS + " (the lesson asks for float32)",
-    ("53_two_layer_net_manual", "float32"): FLOAT32_SUMS,
-    ("53_two_layer_net_manual", "float64"): FLOAT32_SUMS + " (the lesson asks for float32)",
     ("74_jacobian_rows_loop", "float32"):
         "float32 cos: PyTorch's vectorised cos differs from NumPy's in the last bit",
 }
@@ -50,7 +46,6 @@ for _mode in ("float32", "float64"):
 SUMS = "sums and matrix products: PyTorch's vectorised order changes the last printed digits"
 for _name, _modes in {"200_xor_numpy_double": ("float32", "float64"),
                       "211_fastbook_speed_sgd": ("float64",),
-                      "209_makemore_mlp_step": ("float32",),
                       "208_makemore_bigram_nn": ("float32",)}.items():
     for _mode in _modes:
         KNOWN[(_name, _mode)] = SUMS
@@ -62,8 +57,6 @@ for _mode in ("float32", "float64"):
                                  "rounded one in the last bit on some of the 2000 points")
 KNOWN[("232_conv_pool_docs", "float32")] = (
     "convolution: PyTorch's (oneDNN) summation order changes one last printed digit")
-KNOWN[("225_two_layer_net_adam", "float32")] = (
-    "matrix products with inner dimensions 20 and 30: PyTorch's BLAS summation order")
 
 
 def run(name: str, mode: str):
@@ -139,7 +132,6 @@ KNOWN_TRAINING = {(n, m): DRIFT for n, ms in {
     "06_polynomial_autograd": ("float32",),
     "52_polynomial_tensor_manual": ("float32", "float64"),
     "221_polynomial_optim": ("float32", "float64"),
-    "225_two_layer_net_adam": ("float32",),
 }.items() for m in ms}
 
 

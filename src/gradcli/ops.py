@@ -142,7 +142,16 @@ op("log10", "Log10Backward0", log10, lambda g, y, x: g / (x * LN10),
    sym=lambda sp, x: sp.log(x, 10))
 op("log1p", "Log1PBackward0", log1p, lambda g, y, x: g / (x + 1),
    sym=lambda sp, x: sp.log(1 + x))
-op("sqrt", "SqrtBackward0", np.sqrt, lambda g, y, x: g / (2 * y), sym=lambda sp, x: sp.sqrt(x))
+def _sqrt(x):
+    """torch.sqrt: in float32 MKL's rounding (vml.sqrt_f32), else NumPy's."""
+    if isinstance(x, (np.ndarray, np.float32)) and x.dtype == np.float32:
+        from .vml import sqrt_f32
+
+        return sqrt_f32(x)
+    return np.sqrt(x)
+
+
+op("sqrt", "SqrtBackward0", _sqrt, lambda g, y, x: g / (2 * y), sym=lambda sp, x: sp.sqrt(x))
 op("abs", "AbsBackward0", np.abs, lambda g, y, x: g * sign(x), sym=lambda sp, x: sp.Abs(x))
 def sign(x):
     """np.sign, but 0 at NaN, as PyTorch (a traced value for second derivatives: np.sign)."""
@@ -678,7 +687,7 @@ def _mv(a, v):
     if type(a) is np.ndarray and type(v) is np.ndarray and a.ndim == 2 and v.ndim == 1 and \
             a.dtype == np.float32 and v.dtype == np.float32 and a.shape[1] > 1 and \
             a.flags.c_contiguous:
-        return _column_f32(a, v)
+        return _column_f32(a, v, _byte_offset(v))
     return np.matmul(a, v)
 
 
@@ -691,7 +700,15 @@ op("dot", "DotBackward0", np.dot,
 op("bmm", "BmmBackward0", np.matmul,
    lambda g, y, a, b: g @ np.swapaxes(b, -1, -2),
    lambda g, y, a, b: np.swapaxes(a, -1, -2) @ g)
-op("addmm", "AddmmBackward0", lambda c, a, b: c + _mm(a, b),
+def _addmm(c, a, b):
+    """c + a @ b; the bias starts the sum where the product adds blocks in order."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 and \
+            type(c) is np.ndarray and c.dtype == a.dtype and _blocked_regime(a, b):
+        return _blocked_fma_f32(a, b, c)
+    return c + _mm(a, b)
+
+
+op("addmm", "AddmmBackward0", _addmm,
    lambda g, y, c, a, b: g,
    lambda g, y, c, a, b: _mm(g, b.T),
    lambda g, y, c, a, b: _mm(a.T, g))
@@ -882,9 +899,9 @@ def _pow_scalar(x, p):
     rsqrt, 3 as x*x*x and -2 as 1/(x*x) (NumPy already takes 2 and -1 the same way),
     otherwise pow."""
     if isinstance(x, (np.ndarray, np.generic)) and not isinstance(p, bool):
-        if p in (0.5, -0.5):  # sqrt and rsqrt (NaN at -inf)
+        if p in (0.5, -0.5):  # sqrt (MKL's in float32) and rsqrt (NaN at -inf)
             with np.errstate(invalid="ignore", divide="ignore"):
-                return np.sqrt(x) if p == 0.5 else 1 / np.sqrt(x)
+                return _sqrt(x) if p == 0.5 else 1 / np.sqrt(x)
         if type(x) is np.ndarray and x.dtype.kind == "f":
             if p == 3:
                 return x * x * x
@@ -893,7 +910,7 @@ def _pow_scalar(x, p):
     return x ** p
 
 
-def _column_f32(a, w):
+def _column_f32(a, w, w_at: int = 0):
     """a @ w for a float32 matrix a with contiguous rows and one column w (K,), each output
     summed in the order of PyTorch's BLAS (MKL's single-column kernel on AVX-512, found by
     reading the summation trees of PyTorch 2.13's results and checked bit for bit on random
@@ -902,10 +919,11 @@ def _column_f32(a, w):
     - rows in groups of four: the first ((K-1) mod 4) + 1 products added in order, then
       four interleaved partial sums (the first starting from that head), combined as
       (s0 + s2) + (s1 + s3);
-    - each of the last M mod 4 rows: the first four products in order, then 8 interleaved
-      partial sums (the second such row: 4, over an even number of rounds), combined
-      pairwise (s_j + s_{j+half}) down to one, then the remaining products in order; with
-      no full round, every product in order."""
+    - each of the last M mod 4 rows: the products up to w's next 16-byte boundary (four
+      when w starts on one; `w_at` is w's byte offset in its memory) in order, then 8
+      interleaved partial sums (the second such row: 4, over an even number of rounds),
+      combined pairwise (s_j + s_{j+half}) down to one, then the remaining products in
+      order; with no full round, every product in order."""
     m, k = a.shape
     p = a * w  # every product, rounded
     out = np.empty(m, dtype=np.float32)
@@ -922,7 +940,7 @@ def _column_f32(a, w):
     for r, i in enumerate(range(g, m)):
         width, unroll = (4, 2) if r == 1 else (8, 1)
         row = p[i]
-        head = min(4, k)
+        head = min(4 - (w_at // 4) % 4, k)
         rounds = (k - head) // width
         rounds -= rounds % unroll
         if not rounds:
@@ -938,6 +956,105 @@ def _column_f32(a, w):
         out[i] = np.add.accumulate(np.concatenate([[lanes[0]],
                                                    row[head + rounds * width:]]))[-1]
     return out
+
+
+def _blocked_fma_f32(a, b, c=None):
+    """a @ b in float32 as MKL's kernel for at least 4 rows and 12 columns adds it (found
+    from PyTorch 2.13's summation trees, checked bit for bit from 4x12 to 1000x1000 and
+    on every operand layout, one thread): each output is a chain of fused multiply-adds
+    over a block of the inner dimension -- all of K up to 192, two halves up to 384, else
+    blocks of 192 and the rest -- and the blocks' sums are added in order (after the bias,
+    for addmm)."""
+    from .sleef import _fma
+
+    m, k = a.shape
+    kc = k if k <= 192 else (k // 2 if k <= 384 else 192)
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    total = None if c is None else np.broadcast_to(c, (m, b.shape[1]))
+    for lo in range(0, k, kc):
+        acc = np.zeros((m, b.shape[1]), dtype=np.float32)
+        for i in range(lo, min(lo + kc, k)):
+            acc = _fma(a64[:, i:i + 1], b64[i:i + 1, :], acc)
+        total = acc if total is None else total + acc
+    return total
+
+
+# The fused chains are computed one inner step at a time: above this much work
+# (k * (m * n + 2000)) a product is left to NumPy's BLAS, whose last bits may differ.
+FMA_CHAIN_BUDGET = 4_000_000
+
+
+def _blocked_regime(a, b) -> bool:
+    m, k = a.shape
+    n = b.shape[1]
+    return (a.dtype == np.float32 and b.dtype == np.float32 and m >= 4 and n >= 12
+            and k <= 256 and k * (m * n + 2000) <= FMA_CHAIN_BUDGET)
+
+
+def _lanes_sum(p, head, width):
+    """Sum over axis 1 of products p (rows, K, cols) as a vector loop adds them: the first
+    `head` in order, then `width` interleaved partial sums over whole vectors (the first
+    starting from the head's sum), combined pairwise, then the rest in order."""
+    k = p.shape[1]
+    acc = np.add.accumulate(p[:, :head], axis=1)[:, -1] if head else \
+        np.zeros((p.shape[0], p.shape[2]), dtype=np.float32)
+    rounds = (k - head) // width
+    if not rounds:
+        rest = p[:, head:]
+    else:
+        q = p[:, head:head + rounds * width].reshape(p.shape[0], rounds, width, p.shape[2])
+        lanes = [np.add.accumulate(q[:, :, j], axis=1)[:, -1] for j in range(width)]
+        if head:
+            lanes[0] = np.add.accumulate(np.concatenate([acc[:, None], q[:, :, 0]], axis=1),
+                                         axis=1)[:, -1]
+        while len(lanes) > 1:
+            half = len(lanes) // 2
+            lanes = [lanes[j] + lanes[j + half] for j in range(half)]
+        acc = lanes[0]
+        rest = p[:, head + rounds * width:]
+    if rest.shape[1]:
+        acc = np.add.accumulate(np.concatenate([acc[:, None], rest], axis=1), axis=1)[:, -1]
+    return acc
+
+
+def _byte_offset(a) -> int:
+    """Where a's data starts in its memory block (a tensor's storage starts 64-byte
+    aligned in PyTorch; a view's rows start where they lie in it)."""
+    base = a
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    return a.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+
+
+def _dots_f32(a, w):
+    """a @ w.T for float32 a (M, K) and w (N, K), both with contiguous rows, in MKL's
+    order for a narrow product (fewer than 4 rows or 12 columns; measured bit for bit):
+    each output is a vector loop over K along a's row -- products and sums rounded one at
+    a time -- with a head up to the row's next 16-byte boundary, 4 lanes for the columns
+    in whole groups of four and 8 for the last N mod 4 columns."""
+    m, k = a.shape
+    n = w.shape[0]
+    out = np.empty((m, n), dtype=np.float32)
+    start = _byte_offset(a)
+    heads = ((16 - (start + np.arange(m) * a.strides[0]) % 16) % 16) // 4
+    grouped = n - n % 4
+    for h in np.unique(heads):
+        rows = np.nonzero(heads == h)[0]
+        p = a[rows][:, :, None] * w.T[None, :, :]
+        hk = int(min(h, k))
+        if grouped:
+            out[np.ix_(rows, np.arange(grouped))] = _lanes_sum(p[:, :, :grouped], hk, 4)
+        if grouped < n:
+            out[np.ix_(rows, np.arange(grouped, n))] = _lanes_sum(p[:, :, grouped:], hk, 8)
+    return out
+
+
+def _rows_dot_rows(a, b) -> bool:
+    """a @ b where b is the transpose of a matrix with contiguous rows (x @ w.t(), as
+    F.linear makes it) and a's rows are contiguous, in float32."""
+    return (a.dtype == np.float32 and b.dtype == np.float32 and b.shape[1] > 1
+            and a.flags.c_contiguous and b.T.flags.c_contiguous
+            and a.shape[0] * a.shape[1] * b.shape[1] <= 1 << 24)
 
 
 def _one_column(a, b) -> bool:
@@ -963,8 +1080,20 @@ def _mm(a, b):
     if a.dtype != b.dtype or a.dtype.kind != "f":
         return a @ b
     if _one_column(a, b):
-        return _column_f32(a, b[:, 0])[:, None]
+        return _column_f32(a, b[:, 0], _byte_offset(b))[:, None]
+    if _blocked_regime(a, b):
+        return _blocked_fma_f32(a, b)
+    if _rows_dot_rows(a, b) and not (a.shape[0] >= 4 and b.shape[1] >= 12):
+        if a.shape[0] == 1:  # one row: MKL's single-column kernel over w's rows
+            return _column_f32(np.ascontiguousarray(b.T), a[0], _byte_offset(a))[None, :]
+        return _dots_f32(a, b.T)
     if k > 3:
+        if a.dtype == np.float32 and not (a.shape[0] >= 4 and b.shape[1] >= 12) and \
+                a.shape[0] * k * b.shape[1] <= 1 << 24:
+            # MKL's narrow kernels for the other layouts (x @ w, a weight's gradient) add
+            # each output's products in k order, rounding each step (measured: 97% of
+            # outputs bit for bit; the rest take partial sums of four)
+            return np.add.accumulate(a[:, :, None] * b[None, :, :], axis=1)[:, -1] + 0.0
         if _sequential_gemm(a, b):
             # one product per step, added in k order: the order PyTorch's BLAS takes for a
             # transposed left operand with a narrow result (a weight's gradient)

@@ -252,9 +252,18 @@ def _adam_step(decoupled: bool):
             base = st["max_exp_avg_sq"]
         else:
             base = exp_avg_sq
-        denom = ((np.sqrt(base) / t(bc2_sqrt)).astype(dt) + t(g["eps"])).astype(dt)
+        denom = ((_sqrt(base) / t(bc2_sqrt)).astype(dt) + t(g["eps"])).astype(dt)
         return (p + (t(-step_size) * exp_avg) / denom).astype(dt)
     return step
+
+
+def _sqrt(x: np.ndarray) -> np.ndarray:
+    """Tensor.sqrt() inside PyTorch's optimizers: MKL's rounding in float32 (vml)."""
+    if x.dtype == np.float32:
+        from .vml import sqrt_f32
+
+        return sqrt_f32(x)
+    return np.sqrt(x)
 
 
 def _adamax_step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.ndarray:
@@ -296,9 +305,9 @@ def _rmsprop_step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.
     if g["centered"]:
         st["grad_avg"] = grad_avg = lerp(st["grad_avg"], grad, 1 - alpha)
         avg = _fma(-grad_avg, grad_avg, square_avg, dt)
-        avg = (np.sqrt(avg) + t(eps)).astype(dt)
+        avg = (_sqrt(avg) + t(eps)).astype(dt)
     else:
-        avg = (np.sqrt(square_avg) + t(eps)).astype(dt)
+        avg = (_sqrt(square_avg) + t(eps)).astype(dt)
     lr = _number(g["lr"], "lr")
     if g["momentum"] > 0:
         buf = (st["momentum_buffer"] * t(g["momentum"])).astype(dt)
