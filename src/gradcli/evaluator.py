@@ -1165,6 +1165,9 @@ def evaluate(program: str | Program, bindings: Mapping[str, Any] | None = None, 
              progress: Any = None) -> Result:
     """Parse `program`, evaluate it at `bindings`, run backward; return the Result (a
     LessonResult for a lesson program: statements, prints, several backward passes)."""
+    from . import ops
+
+    ops.FMA_WORK_LEFT = ops.RUN_WORK  # each run computes its products the same way
     try:
         return _evaluate(program, bindings, no_grad=no_grad, retain_grad=retain_grad,
                          dtype=dtype, seed=seed, max_elements=max_elements, trace=trace,

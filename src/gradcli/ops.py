@@ -979,16 +979,27 @@ def _blocked_fma_f32(a, b, c=None):
     return total
 
 
-# The fused chains are computed one inner step at a time: above this much work
-# (k * (m * n + 2000)) a product is left to NumPy's BLAS, whose last bits may differ.
-FMA_CHAIN_BUDGET = 4_000_000
+# The fused chains are computed one inner step at a time, about 5 ns per output and step
+# plus 10 us per step: a product of more work than PRODUCT_WORK (k * (m * n + 2000); 64 x
+# 1000 @ 1000 x 100 is 8.4 million, about 40 ms) is left to NumPy's BLAS, whose last bits
+# may differ, and so is every product once a run has spent RUN_WORK (about 2.5 s) on
+# them; FMA_WORK_LEFT counts down (gradcli.evaluate starts each run with a full budget).
+PRODUCT_WORK = 20_000_000
+RUN_WORK = 500_000_000
+FMA_WORK_LEFT = RUN_WORK
 
 
 def _blocked_regime(a, b) -> bool:
+    global FMA_WORK_LEFT
     m, k = a.shape
     n = b.shape[1]
-    return (a.dtype == np.float32 and b.dtype == np.float32 and m >= 4 and n >= 12
-            and k <= 256 and k * (m * n + 2000) <= FMA_CHAIN_BUDGET)
+    if not (a.dtype == np.float32 and b.dtype == np.float32 and m >= 4 and n >= 12):
+        return False
+    work = k * (m * n + 2000)
+    if work > PRODUCT_WORK or work > FMA_WORK_LEFT:
+        return False
+    FMA_WORK_LEFT -= work
+    return True
 
 
 def _lanes_sum(p, head, width):
