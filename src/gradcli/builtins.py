@@ -288,6 +288,16 @@ def _isinstance(ip, args, kwargs):
     return False
 
 
+def _hash(ip, args):
+    if len(args) != 1:
+        raise py_error(f"hash() takes exactly one argument ({len(args)} given)")
+    v = ip._hashable(args[0])
+    try:
+        return hash(v)
+    except TypeError as e:
+        raise py_error(str(e)) from None
+
+
 def _issubclass(ip, args, kwargs):
     if len(args) != 2:
         raise py_error(f"issubclass expected 2 arguments, got {len(args)}")
@@ -429,7 +439,8 @@ PYTHON = {
     "min": _extreme("min"), "max": _extreme("max"), "enumerate": _enumerate, "zip": _zip,
     "list": _list, "tuple": _tuple, "dict": _dict, "set": _set, "sorted": _sorted,
     "reversed": _reversed, "map": _map, "filter": _filter, "any": _any, "all": _all,
-    "isinstance": _isinstance, "issubclass": _issubclass, "type": _type, "format": _format, "pow": _pow,
+    "isinstance": _isinstance, "issubclass": _issubclass, "type": _type,
+    "hash": lambda ip, a, k: _hash(ip, a), "format": _format, "pow": _pow,
     "divmod": _divmod, "next": _next, "iter": _iter, "callable": _callable,
     "hasattr": _hasattr, "staticmethod": lambda ip, a, k: a[0],
     "getattr": _getattr, "setattr": _setattr_builtin, "delattr": _delattr,

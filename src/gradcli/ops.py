@@ -704,8 +704,24 @@ def _addmm(c, a, b):
     """c + a @ b; the bias starts the sum where the product adds blocks in order."""
     if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 and \
             type(c) is np.ndarray and c.dtype == a.dtype and _blocked_regime(a, b):
-        return _blocked_fma_f32(a, b, c)
+        return _blocked_with_split(a, b, c)
     return c + _mm(a, b)
+
+
+def _blocked_with_split(a, b, c=None):
+    """The blocked kernel, its last rows narrow where MKL's threads split the rows."""
+    g = _split_rows(a.shape[0], b.shape[1], a.shape[1])
+    if g == a.shape[0]:
+        return _blocked_fma_f32(a, b, c)
+    out = np.empty((a.shape[0], b.shape[1]), dtype=np.float32)
+    out[:g] = _blocked_fma_f32(a[:g], b, None if c is None else c)
+    tail = a[g:]
+    if _rows_dot_rows(a, b):  # x @ w.t(): the narrow vector loops
+        t = _dots_f32(tail, b.T)
+    else:  # the other layouts: products in k order
+        t = np.add.accumulate(tail[:, :, None] * b[None, :, :], axis=1)[:, -1] + 0.0
+    out[g:] = t if c is None else c + t
+    return out
 
 
 op("addmm", "AddmmBackward0", _addmm,
@@ -1002,6 +1018,32 @@ def _blocked_regime(a, b) -> bool:
     return True
 
 
+def _mkl_threads() -> int:
+    """How many threads PyTorch's MKL runs products on: PyTorch's default, the cores this
+    process may use (GRADCLI_TORCH_THREADS overrides, e.g. 1 for torch.set_num_threads(1))."""
+    import os
+
+    v = os.environ.get("GRADCLI_TORCH_THREADS")
+    if v and v.isdigit() and int(v) > 0:
+        return int(v)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+MKL_THREADS = _mkl_threads()
+
+
+def _split_rows(m: int, n: int, k: int) -> int:
+    """With several threads MKL splits a product of 5 to 11 rows (not a multiple of 4, inner
+    dimension at least 5, and more than 16 columns or inner steps) so that its last m mod 4
+    rows take the narrow kernel: how many rows stay with the blocked one (m if none)."""
+    if MKL_THREADS >= 2 and m in (5, 6, 7, 9, 10, 11) and k >= 5 and (n > 16 or k > 16):
+        return m - m % 4
+    return m
+
+
 def _lanes_sum(p, head, width):
     """Sum over axis 1 of products p (rows, K, cols) as a vector loop adds them: the first
     `head` in order, then `width` interleaved partial sums over whole vectors (the first
@@ -1093,7 +1135,7 @@ def _mm(a, b):
     if _one_column(a, b):
         return _column_f32(a, b[:, 0], _byte_offset(b))[:, None]
     if _blocked_regime(a, b):
-        return _blocked_fma_f32(a, b)
+        return _blocked_with_split(a, b)
     if _rows_dot_rows(a, b) and not (a.shape[0] >= 4 and b.shape[1] >= 12):
         if a.shape[0] == 1:  # one row: MKL's single-column kernel over w's rows
             return _column_f32(np.ascontiguousarray(b.T), a[0], _byte_offset(a))[None, :]

@@ -363,9 +363,10 @@ def accumulate(graph: Graph, leaf: Node, g: Any) -> None:
             graph.grad_enabled = was
         return
     g = np.asarray(g)
-    if leaf.grad is None:
-        leaf.grad = graph.leaf(np.array(g, dtype=leaf.value.dtype), requires_grad=False,
-                               expr="grad")
+    if leaf.grad is None:  # laid out as the leaf is (PyTorch's gradient layout contract)
+        order = "C" if leaf.value.flags.c_contiguous else "K"
+        leaf.grad = graph.leaf(np.array(g, dtype=leaf.value.dtype, order=order),
+                               requires_grad=False, expr="grad")
         return
     cur = leaf.grad.value
     if cur.flags.writeable and cur.shape == np.broadcast_shapes(cur.shape, g.shape):

@@ -11,8 +11,8 @@ generator fails loudly). Recorded as the raw little-endian bytes (hex; their sha
 ``F.linear(X, W)`` and ``F.linear(X, W, b)`` (one output feature: X @ W.t() (+ b)),
 ``torch.mv(X, w)``, ``X @ c`` for a contiguous column c, and ``X.norm()`` /
 ``X.norm(dim=-1)`` -- with PyTorch's default number of threads and with one thread; and
-products of at least 4 rows and 12 columns (MKL's blocked kernel; one thread: with two,
-MKL splits 5 to 11 rows between threads and the last rows take another kernel):
+products of at least 4 rows and 12 columns (MKL's blocked kernel; with several threads
+MKL splits 5 to 11 rows so that the last ones take the narrow kernel):
 ``F.linear`` with and without bias, ``X @ B`` with B row-major and with X transposed in
 memory; and narrower products x @ w.t() (fewer than 4 rows or 12 columns, as F.linear
 makes them), also of a batch's rows starting inside a bigger tensor (``skip`` rows in),
@@ -30,7 +30,7 @@ import numpy as np
 OUT = Path(__file__).with_name("blas_f32_golden.json")
 ROWS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 32, 64, 100, 759]
 INNER = [2, 3, 4, 5, 7, 8, 11, 12, 13, 16, 19, 20, 33, 64, 100, 200, 784]
-BLOCKED = [(m, n, k) for m in (4, 8, 33, 64) for n in (12, 16, 20, 100)
+BLOCKED = [(m, n, k) for m in (4, 5, 6, 8, 10, 33, 64) for n in (12, 16, 20, 100)
            for k in (4, 5, 16, 37, 100, 193, 200, 256)]
 NARROW = [(m, n, k, skip) for m in (1, 2, 3, 5, 20) for n in (2, 3, 5, 10, 11, 30)
           for k in (4, 9, 13, 37, 100) for skip in (0, 1, 3) if not (m >= 4 and n >= 12)]
@@ -80,7 +80,7 @@ def main() -> None:
                               "threads": threads or torch.get_num_threads(),
                               "inputs": digest([d["X"], d["W"], d["b"]]),
                               **{n: encode(v.numpy()) for n, v in out.items()}})
-        if threads == 1:  # MKL's blocked kernel: at least 4 rows and 12 columns
+        if True:  # MKL's blocked kernel: at least 4 rows and 12 columns
             for m, n, k in BLOCKED:
                 seed += 1
                 d = make_inputs(seed, m, k)
@@ -92,7 +92,8 @@ def main() -> None:
                 out = {"linear": F.linear(X, W), "linear_bias": F.linear(X, W, b),
                        "mm": X @ B, "mm_at": X.t().contiguous().t() @ B}
                 cases.append({"kind": "blocked", "seed": seed, "m": m, "n": n, "k": k,
-                              "threads": 1, "inputs": digest([d["X"], W2, b2, B2]),
+                              "threads": threads or torch.get_num_threads(),
+                              "inputs": digest([d["X"], W2, b2, B2]),
                               **{name: encode(v.numpy()) for name, v in out.items()}})
         for m, n, k, skip in NARROW:  # x @ w.t() below 4 rows or 12 columns
             seed += 1
