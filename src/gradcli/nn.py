@@ -46,7 +46,8 @@ _NN_FILES = {"Linear": "linear", "Identity": "linear", "Bilinear": "linear",
              "LayerNorm": "normalization", "GroupNorm": "normalization",
              "CosineSimilarity": "distance", "PairwiseDistance": "distance", "Module": "module",
              "Sequential": "container", "ModuleList": "container", "ModuleDict": "container",
-             "ParameterList": "container", "ParameterDict": "container"}
+             "ParameterList": "container", "ParameterDict": "container",
+             **dict.fromkeys(("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"), "rnn")}
 
 
 def qualified_name(cls: UserClass) -> str | None:
@@ -1571,6 +1572,7 @@ UTILS = {
 
 
 from . import optim  # noqa: E402  (optim builds on the classes above)
+from . import rnn  # noqa: E402,F401  (registers the recurrent layers in LAYERS)
 
 CLASSES: dict[str, UserClass] = {}
 for _n, _c in LAYERS.items():

@@ -751,6 +751,11 @@ op("permute", "PermuteBackward0", lambda x, dims: np.transpose(x, dims),
    lambda g, y, x, dims: np.transpose(g, np.argsort(dims)))
 op("transpose", "TransposeBackward0", lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
    lambda g, y, x, dim0, dim1: np.swapaxes(g, dim0, dim1))
+# a float32 nn.LSTM layer's output, as PyTorch's oneDNN layer labels it
+op("mkldnn_rnn_layer", "MkldnnRnnLayerBackward0", lambda x: x.copy(), lambda g, y, x: g)
+# transpose_ on a tensor the program cannot see yet (nn.RNN's batch-first output)
+op("transpose_fresh", "TransposeBackward1", lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
+   lambda g, y, x, dim0, dim1: np.swapaxes(g, dim0, dim1))
 op("view", "ViewBackward0", lambda x, shape: np.reshape(x, shape),
    lambda g, y, x, shape: np.reshape(g, x.shape))
 op("reshape_alias", "ReshapeAliasBackward0", lambda x, shape: np.reshape(x, shape),
