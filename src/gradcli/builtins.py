@@ -12,6 +12,7 @@ from .dispatch import FUNCTIONS, REQUIRED, bind
 from .engine import Node
 from .errors import ArgumentError, GradcliError, ProgramError
 from .stdlib import SPECIAL_STDLIB
+from .serialization import SPECIAL_SERIALIZATION
 from .evaluator import DTYPES, DType
 from .pyvalues import (Builtin, ContextManager, ExcType, GradMode, Starred, TorchSize, UserFunction,
                        py_error, python_number, type_name)
@@ -1517,6 +1518,7 @@ def _dual_level(ip):
     return ContextManager("torch.autograd.forward_ad.dual_level", fw.enter, fw.exit)
 SPECIAL.update({f"math.{name}": math_function(name) for name in MATH})
 SPECIAL.update(SPECIAL_STDLIB)
+SPECIAL.update(SPECIAL_SERIALIZATION)
 
 
 # ------------------------------------------------------------------------ tensor methods

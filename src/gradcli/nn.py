@@ -233,6 +233,12 @@ def _cast_module(target: str):
     return fn
 
 
+def _serialization():
+    from . import serialization
+
+    return serialization
+
+
 def _state_dict(ip, args, kwargs):
     m = _self(args)
     from .pyvalues import ODict
@@ -496,6 +502,8 @@ MODULE = _class("Module", "torch.nn.Module", [], {
     "requires_grad_": _requires_grad_module, "apply": _apply, "to": _same_module,
     "cpu": _same_module, "double": _cast_module("float64"), "float": _cast_module("float32"),
     "state_dict": _state_dict, "add_module": _add_module,
+    "load_state_dict": lambda ip, args, kwargs: _serialization().module_load_state_dict(
+        ip, args, kwargs),
     "register_module": _add_module, "register_parameter": _register_parameter,
     "register_buffer": _register_buffer, "named_buffers": _named_buffers_method,
     "buffers": _buffers_method,

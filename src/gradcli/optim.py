@@ -148,12 +148,19 @@ def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = N
 
     cls = _class(name, f"torch.optim.{name}", [], {
         "__init__": init, "step": do_step, "zero_grad": zero_grad,
-        "add_param_group": add_param_group, "state_dict": state_dict})
+        "add_param_group": add_param_group, "state_dict": state_dict,
+        "load_state_dict": _load_state_dict})
     OPTIMIZER_SPECS[cls] = spec
     return cls
 
 
 OPTIMIZER_SPECS: dict[UserClass, list] = {}
+
+
+def _load_state_dict(ip, args, kwargs):
+    from .serialization import optimizer_load_state_dict
+
+    return optimizer_load_state_dict(ip, args, kwargs)
 
 
 def _has(cls: UserClass, name: str) -> bool:

@@ -142,7 +142,9 @@ class ExcType:
                "AttributeError": "Exception", "NameError": "Exception",
                "NotImplementedError": "RuntimeError", "StopIteration": "Exception",
                "OverflowError": "ArithmeticError", "RecursionError": "RuntimeError",
-               "UnboundLocalError": "NameError", "KeyboardInterrupt": "BaseException"}
+               "UnboundLocalError": "NameError", "KeyboardInterrupt": "BaseException",
+               "OSError": "Exception", "FileNotFoundError": "OSError",
+               "MemoryError": "Exception", "UnpicklingError": "Exception"}
 
     _interned: dict = {}
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import collections
 import itertools
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from .dispatch import REQUIRED, bind
 from .engine import Node
 from .errors import ProgramError
-from .pyvalues import Builtin, py_error, type_name
+from .pyvalues import Builtin, ODict, py_error, type_name
 
 
 def _items(ip, v: Any) -> list:
@@ -190,9 +190,15 @@ def _deepcopy(ip, args, kwargs):
     """copy.deepcopy of the program's values, without recursion (an explicit stack, tuples
     built after their items, shared and cyclic values copied once); tensors are copied as
     PyTorch copies them."""
+    (root,) = bind("deepcopy", args, kwargs, [("x", REQUIRED)]).values()
+    return deep_copy(ip, root, _copy_tensor)
+
+
+def deep_copy(ip, root: Any, copy_tensor: Callable[[Any, Node], Node]) -> Any:
+    """A copy of root and everything it holds (lists, dicts, sets, tuples, instances), each
+    shared or cyclic value copied once; `copy_tensor(ip, t)` copies a tensor."""
     from .classes import Instance
 
-    (root,) = bind("deepcopy", args, kwargs, [("x", REQUIRED)]).values()
     memo: dict[int, Any] = {}
     keep: list[Any] = []  # the originals, alive while their ids are memo keys
     mutable: list[Any] = []
@@ -215,7 +221,7 @@ def _deepcopy(ip, args, kwargs):
             stack.append((v, True))
             stack.extend((x, False) for x in v)
             continue
-        new = _shell(ip, v, Instance)
+        new = copy_tensor(ip, v) if isinstance(v, Node) else _shell(ip, v, Instance)
         if new is None:  # immutable: shared, as Python shares it
             continue
         memo[id(v)] = new
@@ -239,27 +245,30 @@ def _deepcopy(ip, args, kwargs):
     return get(root)
 
 
+def _copy_tensor(ip, v: Node) -> Node:
+    """copy.deepcopy of a tensor: leaves only, .grad copied too, a parameter stays one."""
+    if not v.is_leaf:
+        raise ProgramError("Only Tensors created explicitly by the user (graph leaves) "
+                           "support the deepcopy protocol at the moment.  If you were "
+                           "attempting to deepcopy a module, this may be because of a "
+                           "torch.nn.utils.weight_norm usage, see "
+                           "https://github.com/pytorch/pytorch/pull/103001")
+    new = ip.graph.leaf(np.array(v.value), requires_grad=bool(v.requires_grad),
+                        expr=v._expr, where=v.where)
+    if id(v) in ip.parameters:
+        ip.parameters.add(id(new))
+        ip._parameter_nodes.append(new)
+    if v.grad is not None:
+        new.grad = ip.graph.leaf(np.array(v.grad.value), requires_grad=False,
+                                 expr="grad")
+    return new
+
+
 def _shell(ip, v: Any, instance: type) -> Any:
     """v's copy with its contents still to fill, or None where v is shared (immutable)."""
-    if isinstance(v, Node):
-        if not v.is_leaf:
-            raise ProgramError("Only Tensors created explicitly by the user (graph leaves) "
-                               "support the deepcopy protocol at the moment.  If you were "
-                               "attempting to deepcopy a module, this may be because of a "
-                               "torch.nn.utils.weight_norm usage, see "
-                               "https://github.com/pytorch/pytorch/pull/103001")
-        new = ip.graph.leaf(np.array(v.value), requires_grad=bool(v.requires_grad),
-                            expr=v._expr, where=v.where)
-        if id(v) in ip.parameters:
-            ip.parameters.add(id(new))
-            ip._parameter_nodes.append(new)
-        if v.grad is not None:
-            new.grad = ip.graph.leaf(np.array(v.grad.value), requires_grad=False,
-                                     expr="grad")
-        return new
     if isinstance(v, DefaultDict):
         return DefaultDict(ip, v.factory)
-    if type(v) in (list, dict, set):
+    if type(v) in (list, dict, set, ODict):
         return type(v)()
     if isinstance(v, instance):
         return instance(v.cls)

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -63,7 +64,12 @@ def describe(t):
 with open(path) as f:
     source = f.read()
 code = compile(source, path, "exec")
-glb = {"__name__": "__main__", "__file__": path, "__builtins__": __builtins__}
+# the program's globals are a real __main__ module, so torch.save can pickle its classes
+import types
+main_module = types.ModuleType("__main__")
+sys.modules["__main__"] = main_module
+glb = main_module.__dict__
+glb.update({"__file__": path, "__builtins__": __builtins__})
 out = io.StringIO()
 real_stdout = sys.stdout
 error = None
@@ -111,9 +117,11 @@ def run(name, mode):
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONHASHSEED="0", PYTHONWARNINGS="")
     t0 = time.time()
-    p = subprocess.run([sys.executable, "-c", CHILD, path, mode],
-                       capture_output=True, text=True, env=env, timeout=120,
-                       cwd=PROGRAMS)
+    # in a scratch directory: lessons that torch.save checkpoints write files
+    with tempfile.TemporaryDirectory() as scratch:
+        p = subprocess.run([sys.executable, "-c", CHILD, path, mode],
+                           capture_output=True, text=True, env=env, timeout=120,
+                           cwd=scratch)
     dt = time.time() - t0
     if p.returncode != 0 or not p.stdout.strip():
         raise SystemExit(f"{name} [{mode}]: recorder failed\n{p.stderr}")
