@@ -1580,7 +1580,7 @@ UTILS = {
 
 
 from . import optim  # noqa: E402  (optim builds on the classes above)
-from . import rnn  # noqa: E402,F401  (registers the recurrent layers in LAYERS)
+from . import losses, rnn  # noqa: E402,F401  (register their layers in LAYERS)
 
 CLASSES: dict[str, UserClass] = {}
 for _n, _c in LAYERS.items():

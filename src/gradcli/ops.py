@@ -431,6 +431,10 @@ op("log_softmax", "LogSoftmaxBackward0", lifted(lambda x, dim: log_softmax(x, di
 op("norm", "LinalgVectorNormBackward0",
    lambda x, p=2.0, dim=None, keepdim=False: vector_norm(x, p, dim, keepdim),
    lambda g, y, x, p=2.0, dim=None, keepdim=False: _norm_grad(g, y, x, p, dim, keepdim))
+# at::norm(x, p, dim) called from ATen's own code (pairwise_distance)
+op("norm_aten", "NormBackward1",
+   lambda x, p=2.0, dim=None, keepdim=False: vector_norm(x, p, dim, keepdim),
+   lambda g, y, x, p=2.0, dim=None, keepdim=False: _norm_grad(g, y, x, p, dim, keepdim))
 op("dist", "DistBackward0", lambda a, b, p=2.0: vector_norm(a - b, p, None, False),
    lambda g, y, a, b, p=2.0: _norm_grad(g, y, a - b, p, None, False),
    lambda g, y, a, b, p=2.0: -_norm_grad(g, y, a - b, p, None, False))
