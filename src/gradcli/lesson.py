@@ -29,7 +29,7 @@ from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ContextManager, Exc
                        python_number, type_name)
 from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, ChainCompare,
                      ClassDef, Comp, Compare, Continue, Delete, DictExpr, ExprStmt, For,
-                     FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index, Paren,
+                     FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index, NamedExpr, Paren,
                      Lambda, ListExpr, Name, Not, Num, Pass, Program, Raise, Return, SetExpr,
                      SetStmt, Str, TupleExpr, Try, Unary, While, With, Yield, Annotated)
 from .syntax import Assert as AssertStmt
@@ -1205,6 +1205,8 @@ class Interpreter(Evaluator):
             return _fstring_exprs(node)
         if kind is Yield:
             return () if node.value is None else (node.value,)
+        if kind is NamedExpr:
+            return (node.value,)
         return super()._children(node)
 
     def _finish(self, node, args: list) -> Any:  # type: ignore[override]
@@ -1253,6 +1255,9 @@ class Interpreter(Evaluator):
             return self._fstring_text(node, iter(args))
         if kind is Yield:
             return YieldSignal(args[0] if args else None)
+        if kind is NamedExpr:
+            self._bind_name(self._frame, node.name, args[0])
+            return args[0]
         if kind is Index:
             return self._index(node, args[0], args[1:])
         if kind is Attr:

@@ -234,6 +234,15 @@ class IfExp:
 
 
 @_node
+class NamedExpr:
+    """`name := value`: binds name, and is the value."""
+
+    name: str
+    value: "Expr"
+    pos: Pos
+
+
+@_node
 class Param:
     name: str
     default: "Expr | None"
@@ -316,7 +325,7 @@ class FString:
 
 Expr = Union[Num, Name, Str, ListExpr, TupleExpr, Paren, Unary, Binary, Compare, Attr, Call, Slice,
              EllipsisExpr, Index, BoolOp, Not, ChainCompare, IfExp, Lambda, Comp, DictExpr,
-             SetExpr, Starred, FString, Yield]
+             SetExpr, Starred, FString, Yield, NamedExpr]
 
 
 @_node
@@ -904,6 +913,10 @@ class _ToAst:
     def ifexp(self, c):
         body, test, orelse = c
         return IfExp(test, body, orelse, _span(body, orelse))
+
+    def walrus(self, c):
+        name, value = c
+        return NamedExpr(str(name), value, _span(name, value))
 
     def lambdef(self, c):
         kw, params, body = c
