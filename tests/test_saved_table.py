@@ -8,6 +8,7 @@ import inspect
 import pytest
 
 import gradcli.dispatch  # noqa: F401  (registers every op: linalg.py adds its own)
+import gradcli.nn  # noqa: F401  (and losses.py)
 from gradcli.ops import REGISTRY
 from gradcli.saved import (
     HIDDEN_SAVES,

@@ -35,6 +35,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 import gradcli.dispatch  # noqa: E402,F401  (registers every op, linalg.py included)
+import gradcli.nn  # noqa: E402,F401  (and the loss functions' ops)
 from gradcli.ops import REGISTRY  # noqa: E402  (numpy only; torch is not imported by gradcli)
 
 OUT = ROOT / "src" / "gradcli" / "saved.py"
@@ -82,6 +83,10 @@ def num(v):
 
 
 WELL = [[2.0, 0.5, 0.1], [0.3, 1.5, 0.2], [0.1, 0.4, 1.8]]
+
+torch.manual_seed(0)
+_LSTM = torch.nn.LSTM(3, 3)
+
 
 def _setitem0(y, v):
     y[0] = v
@@ -263,6 +268,12 @@ SPECS.update({
     # more of torch.nn.functional (nnfunctional.py)
     "smooth_l1_loss": (F.smooth_l1_loss, [f(3), f(3)]),
     "huber_loss": (F.huber_loss, [f(3), f(3)]),
+    "soft_margin_loss": (F.soft_margin_loss, [f(3), Arg("kw", (3,), name="1")]),
+    "multi_margin_loss": (F.multi_margin_loss, [f(2, 3), Arg("i", value=[1, 0])]),
+    "norm_aten": (lambda x: torch.ops.aten.norm.ScalarOpt_dim(x, 2.0, [1]), [f(2, 3)]),
+    "transpose_fresh": (lambda x: x.clone().transpose_(0, 1), [f(2, 3)]),
+    # a float32 nn.LSTM layer (oneDNN): the output of its MkldnnRnnLayerBackward0 node
+    "mkldnn_rnn_layer": (lambda x: _LSTM(x.float().unsqueeze(1))[0], [f(2, 3)]),
     "layer_norm": (lambda x, w, b: F.layer_norm(x, (3,), w, b), [f(2, 3), f(3), f(3)]),
     "prelu": (lambda x, w: torch._prelu_kernel(x, w), [f(2, 3, lo=-0.8, hi=0.8), f(3)]),
     "softshrink": (F.softshrink, [f(3)]),
