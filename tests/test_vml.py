@@ -42,3 +42,26 @@ def test_sqrt_op_and_shapes():
     assert vml.sqrt_f32(np.zeros((0, 3), np.float32)).shape == (0, 3)
     # float64 stays correctly rounded
     assert ops.REGISTRY["sqrt"].forward(np.float64(2.0)) == np.sqrt(2.0)
+
+
+TANH = json.loads((GOLDEN_DIR / "tanh_f32_golden.json").read_text())
+
+
+def test_tanh_matches_pytorch_bit_for_bit():
+    xs = np.array(TANH["inputs"], dtype=np.uint32).view(np.float32)
+    assert hashlib.sha256(xs.tobytes()).hexdigest()[:16] == TANH["inputs_sha"]
+    want = np.array(TANH["results"], dtype=np.uint32)
+    got = vml.tanh_f32(xs).view(np.uint32)
+    nan = np.isnan(xs)
+    assert np.array_equal(got[~nan], want[~nan])
+    assert np.all(np.isnan(got.view(np.float32)[nan]))
+    # the inputs include PyTorch's exceptions: without the table they would differ
+    plain = np.tanh(xs.astype(np.float64)).astype(np.float32).view(np.uint32)
+    assert np.count_nonzero(plain[~nan] != want[~nan]) >= 2000
+
+
+def test_tanh_op_and_shapes():
+    x = np.array([[0.5, -2.0], [3.0, -0.001]], dtype=np.float32)
+    assert np.array_equal(ops.REGISTRY["tanh"].forward(x), vml.tanh_f32(x))
+    assert vml.tanh_f32(np.zeros((0, 3), np.float32)).shape == (0, 3)
+    assert ops.REGISTRY["tanh"].forward(np.float64(0.5)) == np.tanh(0.5)

@@ -68,7 +68,18 @@ exp, exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
     np.exp, np.exp2, np.log, np.log2, np.log10, np.log1p, np.expm1))
 sin, cos, tan, asin, acos, atan = (wide(f) for f in (
     np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan))
-sinh, cosh, tanh = (wide(f) for f in (np.sinh, np.cosh, np.tanh))
+sinh, cosh = (wide(f) for f in (np.sinh, np.cosh))
+
+
+def tanh(x):
+    """PyTorch's tanh: MKL's in float32 (vml.tanh_f32), NumPy's in float64."""
+    if isinstance(x, (np.ndarray, np.float32)) and x.dtype == np.float32:
+        from .vml import tanh_f32
+
+        return tanh_f32(x)
+    return np.tanh(x)
+
+
 # float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu, mish, softplus and float64 expm1,
 # log1p, sigmoid: PyTorch's SLEEF kernels, bit for bit (sleef.py).  exp, log, sin, cos,
 # tanh ... run in Intel MKL (not ported): `wide`.
