@@ -71,13 +71,22 @@ sin, cos, tan, asin, acos, atan = (wide(f) for f in (
 sinh, cosh = (wide(f) for f in (np.sinh, np.cosh))
 
 
-def tanh(x):
-    """PyTorch's tanh: MKL's in float32 (vml.tanh_f32), NumPy's in float64."""
-    if isinstance(x, (np.ndarray, np.float32)) and x.dtype == np.float32:
-        from .vml import tanh_f32
+def _mkl(name: str):
+    """PyTorch's `name` (tanh, sin, cos, exp): MKL's in float32 (vml.mkl_f32), NumPy's in
+    float64."""
+    fn64 = getattr(np, name)
 
-        return tanh_f32(x)
-    return np.tanh(x)
+    def f(x):
+        if isinstance(x, (np.ndarray, np.float32)) and x.dtype == np.float32:
+            from .vml import mkl_f32
+
+            return mkl_f32(name, x)
+        return fn64(x)
+    f.__name__ = name
+    return f
+
+
+tanh, sin, cos, exp = (_mkl(name) for name in ("tanh", "sin", "cos", "exp"))
 
 
 # float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu, mish, softplus and float64 expm1,
