@@ -242,3 +242,19 @@ def test_logf_and_log1pf_are_this_machines_libm():
         with np.errstate(all="ignore"):
             got = port(x)
         assert mismatches(got, want, x) == [], name
+
+
+POW = json.loads((Path(__file__).parent / "golden" / "pow_f32_golden.json").read_text())
+
+
+@pytest.mark.parametrize("p", sorted(POW["pows"]))
+def test_pow_scalar_bit_for_bit(p):
+    """x ** p (tests/golden/record_pow_f32.py): SLEEF's powf in the vector body, pow in
+    float64 rounded in the tail, as PyTorch's kernel."""
+    x = unhex(POW["inputs"])
+    body = x[: len(x) // 32 * 32]
+    want = unhex(POW["pows"][p]["vector"])
+    assert mismatches(sleef.pow_vec(body, np.float32(float(p))), want, body) == []
+    rows = x.reshape(-1, 45)
+    got = np.concatenate([ops.REGISTRY["pow"].forward(r.copy(), float(p)) for r in rows])
+    assert mismatches(got, unhex(POW["pows"][p]["rows45"]), x) == []

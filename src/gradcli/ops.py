@@ -942,7 +942,7 @@ def _repeat_grad(g, shape, repeats):
 def _pow_scalar(x, p):
     """x ** p for a number p as PyTorch's CPU kernel computes it: 0.5 and -0.5 as sqrt and
     rsqrt, 3 as x*x*x and -2 as 1/(x*x) (NumPy already takes 2 and -1 the same way),
-    otherwise pow."""
+    otherwise pow (in float32 SLEEF's, as PyTorch's vectorised loop)."""
     if isinstance(x, (np.ndarray, np.generic)) and not isinstance(p, bool):
         if p in (0.5, -0.5):  # sqrt (MKL's in float32) and rsqrt (NaN at -inf)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -952,6 +952,8 @@ def _pow_scalar(x, p):
                 return x * x * x
             if p == -2:
                 return 1 / (x * x)
+            if x.dtype == np.float32 and p not in (0, 1, 2, -1) and np.isfinite(p):
+                return sleef.pow_scalar_f32(x, p)  # SLEEF's powf, glibc's in the tail
     return x ** p
 
 

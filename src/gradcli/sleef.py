@@ -12,10 +12,14 @@ machine: capability AVX512):
   ``exp2f``, ``sinhf``, ``coshf``; sigmoid is ``(1 + exp(0 - x)).reciprocal()`` rounded
   step by step) and the ``n % VEC_BLOCK`` rest through the scalar lambda (glibc's
   ``expf`` ...).
+* ``x ** p`` for a number p other than 0, 1, 2, 3, -1, -2, 0.5, -0.5: ``cpu_kernel_vec``
+  with SLEEF's ``Sleef_powf16_u10`` in the blocks and ``std::pow(float, double)`` (pow in
+  float64, rounded) in the rest (``pow_scalar_f32``).
 * ``exp``, ``log``, ``sin``, ``cos``, ``tanh``, ``tan``, ``asin``, ``acos``, ``atan``,
   ``log2``, ``log10``, ``erf``, ``erfc``, ``sqrt`` (float32 and float64): Intel MKL's VML
   (``vmsExp`` ... with ``VML_HA``), closed source and not ported: gradcli keeps
-  ``ops.wide`` (float64 rounded to float32) for those.
+  ``ops.wide`` (float64 rounded to float32) for those, with recorded corrections for
+  float32 exp, sin, cos and tanh (``vml.py``).
 
 The SLEEF ports follow ``src/libm/sleefsimdsp.c`` operation by operation as compiled for
 AVX512F (``vmla`` is a fused multiply-add; ``vgetexp`` / ``vgetmant`` / ``vfixupimm`` in
@@ -1073,3 +1077,91 @@ def log1pf_glibc(x) -> np.ndarray:
         out = np.where(big, x + x, out)
         out = np.where(x == F32(-1.0), -_INF, out)
     return out.reshape(shape)
+
+
+# ------------------------------------------------------------------------------- pow
+
+def _ldexp_full(x, q):
+    """vldexp_vf_vf_vi2: x * 2**q in steps that cannot overflow the exponent field."""
+    q = q.astype(_I32)
+    m = q >> _I32(31)
+    m = (((m + q) >> _I32(6)) - m) << _I32(4)
+    q = q - (m << _I32(2))
+    m = m + _I32(0x7F)
+    m = np.where(m > 0, m, _I32(0))
+    m = np.where(m > 0xFF, _I32(0xFF), m)
+    u = (m << _I32(23)).view(F32)
+    x = x * u * u * u * u
+    return x * ((q + _I32(0x7F)) << _I32(23)).view(F32)
+
+
+def _logk(d):
+    """logkf (AVX512F): log(d) as a float-float pair, for d > 0."""
+    e = _getexp(d * F32(1.0 / 0.75))
+    e = np.where(e == _INF, F32(128.0), e)
+    m = _getmant_p75(d)
+    x = _dfdiv(_dfadd2_ff(F32(-1), m), _dfadd2_ff(_ONE, m))
+    x2 = _dfsqu(x)
+    t = _c(0.240320354700088500976562)
+    t = _fma(t, x2[0], _c(0.285112679004669189453125))
+    t = _fma(t, x2[0], _c(0.400007992982864379882812))
+    c = (_c(0.66666662693023681640625), _c(3.69183861259614332084311e-09))
+    s = _dfmul_f2f(_LN2_DF, e)
+    s = _dfadd_f2f2(s, _dfscale(x, F32(2)))
+    return _dfadd_f2f2(s, _dfmul_f2f2(_dfmul_f2f2(x2, x),
+                                      _dfadd2_f2f2(_dfmul_f2f(x2, t), c)))
+
+
+def _expk(d):
+    """expkf: exp of a float-float pair, as one float."""
+    u = (d[0] + d[1]) * _R_LN2
+    q = _rint_i32(u)
+    qf = q.astype(F32)
+    s = _dfadd2_f2f(d, qf * -_L2U)
+    s = _dfadd2_f2f(s, qf * -_L2L)
+    s = _dfnormalize(s)
+    u = _c(0.00136324646882712841033936)
+    u = _fma(u, s[0], _c(0.00836596917361021041870117))
+    u = _fma(u, s[0], _c(0.0416710823774337768554688))
+    u = _fma(u, s[0], _c(0.166665524244308471679688))
+    u = _fma(u, s[0], _c(0.499999850988388061523438))
+    t = _dfadd_f2f2(s, _dfmul_f2f(_dfsqu(s), u))
+    t = _dfadd_ff2(_ONE, t)
+    u = _ldexp_full(t[0] + t[1], q)
+    return np.where(d[0] < F32(-104), _ZERO, u)
+
+
+def pow_vec(x, y) -> np.ndarray:
+    """Sleef_powf16_u10 (xpowf) of float32 x and y."""
+    x = _f32(x)
+    y = np.broadcast_to(_f32(y), x.shape)
+    with np.errstate(all="ignore"):
+        ay = np.abs(y)
+        yisint = (np.trunc(y) == y) | (ay > F32(1 << 24))
+        ti = np.where(np.isfinite(y) & (ay < F32(1 << 31)), np.trunc(y), F32(0)).astype(_I32)
+        yisodd = ((ti & _I32(1)) == 1) & yisint & (ay < F32(1 << 24))
+        result = _expk(_dfmul_f2f(_logk(np.abs(x)), y))
+        result = np.where(np.isnan(result), _INF, result)
+        result = result * np.where(x > 0, _ONE, np.where(yisint, np.where(yisodd, F32(-1), _ONE),
+                                                         _NAN))
+        efx = _mulsign(np.abs(x) - _ONE, y)
+        result = np.where(np.isinf(y), np.where(efx < 0, _ZERO,
+                                                np.where(efx == 0, _ONE, _INF)), result)
+        sign_x = np.where(np.signbit(x), F32(-1), _ONE)
+        big = np.where(np.where(x == 0, -y, y) < 0, _ZERO, _INF)
+        result = np.where(np.isinf(x) | (x == 0), np.where(yisodd, sign_x, _ONE) * big, result)
+        result = np.where(np.isnan(x) | np.isnan(y), _NAN, result)
+        result = np.where((y == 0) | (x == 1), _ONE, result)
+    return result.astype(F32)
+
+
+def pow_scalar_f32(x, p: float) -> np.ndarray:
+    """PyTorch's float32 ``x ** p`` for a number p other than 2, 3, -2, 0.5, -0.5, -1:
+    cpu_kernel_vec with SLEEF's powf in the vector body and ``std::pow(float, double)``
+    (pow in float64, rounded) in the tail."""
+    fp = F32(p)
+
+    def tail(v):
+        with np.errstate(all="ignore"):
+            return (v.astype(np.float64) ** float(p)).astype(F32)
+    return vec_split(np.asarray(x, dtype=F32), lambda v: pow_vec(v, fp), tail)
