@@ -68,6 +68,23 @@ def _cell_step(ip, mode: str, x_proj: Node, hidden: Any, w_hh: Node, b_hh: Node 
 # ------------------------------------------------------------------ full layers
 
 
+def _mode_of(mode: str, p: dict) -> str | None:
+    """RNN_TANH or RNN_RELU for an RNN's nonlinearity (None if unknown), else the mode."""
+    if mode != "RNN_TANH":
+        return mode
+    return {"tanh": "RNN_TANH", "relu": "RNN_RELU"}.get(p["nonlinearity"])
+
+
+def _init_weights(ip, m, names: list, shapes: list, dtype, hidden: int) -> None:
+    """The parameters, each drawn from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) in
+    order (reset_parameters)."""
+    for n, shape in zip(names, shapes):
+        m.attrs[n] = _new_parameter(ip, shape, dtype)
+    stdv = 1.0 / math.sqrt(hidden) if hidden > 0 else 0
+    for n in names:
+        _uniform(ip, m.attrs[n], -stdv, stdv)
+
+
 def _rnn_init(mode: str):
     def init(ip, args, kwargs):
         m = _self(args)
@@ -81,13 +98,10 @@ def _rnn_init(mode: str):
             spec.append(("proj_size", 0))
         spec += [("device", None), ("dtype", None)]
         p = bind(name, args[1:], kwargs, spec)
-        this_mode = mode
-        if mode == "RNN_TANH":
-            nl = p["nonlinearity"]
-            if nl not in ("tanh", "relu"):
-                raise ProgramError(f"Unknown nonlinearity '{nl}'. Select from 'tanh' or "
-                                   "'relu'.", "ValueError")
-            this_mode = "RNN_TANH" if nl == "tanh" else "RNN_RELU"
+        this_mode = _mode_of(mode, p)
+        if this_mode is None:
+            raise ProgramError(f"Unknown nonlinearity '{p['nonlinearity']}'. Select from "
+                               "'tanh' or 'relu'.", "ValueError")
         if mode == "LSTM" and p["proj_size"]:
             raise ProgramError("LSTM with proj_size is not supported yet",
                                "NotImplementedError")
@@ -116,21 +130,18 @@ def _rnn_init(mode: str):
         dt = _dtype_arg(p["dtype"])
         gates = _GATES[this_mode] * hidden
         dirs = 2 if p["bidirectional"] else 1
-        names = []
+        names, shapes = [], []
         for layer in range(layers):
             for d in range(dirs):
                 size_in = insz if layer == 0 else hidden * dirs
                 sfx = f"_l{layer}" + ("_reverse" if d else "")
-                shapes = [("weight_ih", (gates, size_in)), ("weight_hh", (gates, hidden))]
+                names += ["weight_ih" + sfx, "weight_hh" + sfx]
+                shapes += [(gates, size_in), (gates, hidden)]
                 if p["bias"]:
-                    shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
-                for base, shape in shapes:
-                    m.attrs[base + sfx] = _new_parameter(ip, shape, dt)
-                    names.append(base + sfx)
+                    names += ["bias_ih" + sfx, "bias_hh" + sfx]
+                    shapes += [(gates,), (gates,)]
         m.attrs["_flat_weights_names"] = names
-        stdv = 1.0 / math.sqrt(hidden)
-        for n in names:
-            _uniform(ip, m.attrs[n], -stdv, stdv)
+        _init_weights(ip, m, names, shapes, dt, hidden)
         return None
     return init
 
@@ -289,12 +300,7 @@ def _cell_init(mode: str):
             spec.append(("nonlinearity", "tanh"))
         spec += [("device", None), ("dtype", None)]
         p = bind(name, args[1:], kwargs, spec)
-        this_mode = mode
-        if mode == "RNN_TANH":
-            nl = p["nonlinearity"]
-            if nl not in ("tanh", "relu"):
-                raise ProgramError(f"Unknown nonlinearity: {nl}", "RuntimeError")
-            this_mode = "RNN_TANH" if nl == "tanh" else "RNN_RELU"
+        this_mode = _mode_of(mode, p) or "RNN_TANH"  # the cell refuses it when called
         insz = _positive_int(p["input_size"], "input_size")
         hidden = _positive_int(p["hidden_size"], "hidden_size")
         _module_init(ip, [m], {})
@@ -305,14 +311,10 @@ def _cell_init(mode: str):
         dt = _dtype_arg(p["dtype"])
         gates = _GATES[this_mode] * hidden
         names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if p["bias"] else [])
-        shapes = [(gates, insz), (gates, hidden), (gates,), (gates,)]
-        for n, shape in zip(names, shapes):
-            m.attrs[n] = _new_parameter(ip, shape, dt)
         if not p["bias"]:
             m.attrs["bias_ih"] = m.attrs["bias_hh"] = None
-        stdv = 1.0 / math.sqrt(hidden) if hidden > 0 else 0
-        for n in names:
-            _uniform(ip, m.attrs[n], -stdv, stdv)
+        _init_weights(ip, m, names, [(gates, insz), (gates, hidden), (gates,), (gates,)], dt,
+                      hidden)
         return None
     return init
 
@@ -323,6 +325,8 @@ def _cell_forward(ip, args, kwargs):
     x, hx = p["input"], p["hx"]
     a = m.attrs
     mode, name = a["mode"], m.cls.name
+    if mode.startswith("RNN") and a.get("nonlinearity") not in ("tanh", "relu"):
+        raise ProgramError(f"Unknown nonlinearity: {a.get('nonlinearity')}")
     lstm = mode == "LSTM"
     if not isinstance(x, Node):
         raise py_error(f"{name}.forward(): argument 'input' must be Tensor, not "
