@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
-from .dispatch import FUNCTIONS, REQUIRED, bind
+from .dispatch import FUNCTIONS, REQUIRED, NamedPair, bind
 from .engine import Node
 from .errors import ArgumentError, GradcliError, ProgramError
 from .stdlib import SPECIAL_STDLIB
@@ -1426,8 +1426,65 @@ def _random_call(name: str):
     return call
 
 
+class FInfo(NamedPair):
+    """torch.finfo(dtype): a float type's limits, read as attributes."""
+
+    kind = "torch.finfo"
+    fields = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def repr_with(self, r) -> str:
+        v = dict(zip(self.fields, self))
+        shown = ", ".join(f"{k}={v[k]:.6g}" for k in ("resolution", "min", "max", "eps",
+                                                      "smallest_normal", "tiny"))
+        return f"finfo({shown}, dtype={v['dtype']})"
+
+
+class IInfo(NamedPair):
+    """torch.iinfo(dtype): an integer type's limits."""
+
+    kind = "torch.iinfo"
+    fields = ("bits", "max", "min", "dtype")
+
+    def repr_with(self, r) -> str:
+        v = dict(zip(self.fields, self))
+        return f"iinfo(min={v['min']:.6g}, max={v['max']:.6g}, dtype={v['dtype']})"
+
+
+class Layout(NamedPair):
+    """A tensor's layout: torch.strided, the only one gradcli's tensors have."""
+
+    kind = "torch.layout"
+    fields = ()
+
+    def repr_with(self, r) -> str:
+        return "torch.strided"
+
+
+def _type_info(integer: bool):
+    def fn(ip, args, kwargs):
+        p = bind("iinfo" if integer else "finfo", args, kwargs, [("type", None)])
+        d = p["type"]
+        if d is None and not integer:
+            d = DType(str(ip.graph.dtype))
+        if not isinstance(d, DType) or (d.np.kind in "iub") != integer:
+            raise py_error(f"{'iinfo' if integer else 'finfo'}(): argument 'type' must be an "
+                           f"{'integer' if integer else 'floating point'} torch.dtype")
+        if integer:
+            i = np.iinfo(d.np)
+            return IInfo((i.bits, int(i.max), int(i.min), d.name))
+        f = np.finfo(d.np)
+        return FInfo((f.bits, float(f.eps), float(f.max), float(f.min), float(f.tiny),
+                      float(f.smallest_normal), float(f.resolution), d.name))
+    return fn
+
+
 SPECIAL = {
     "collections.OrderedDict": _ordered_dict,
+    "torch.finfo": _type_info(False), "torch.iinfo": _type_info(True),
+    "torch.is_tensor": lambda ip, a, k: isinstance(
+        bind("is_tensor", a, k, [("obj", REQUIRED)])["obj"], Node),
+    "torch.numel": lambda ip, a, k: int(ip.tensor(
+        bind("numel", a, k, [("input", REQUIRED)])["input"]).value.size),
     "torch.no_grad": _grad_mode(False), "torch.enable_grad": _grad_mode(True),
     "torch.inference_mode": _grad_mode(False, inference=True),
     "torch.is_inference_mode_enabled": lambda ip, a, k: ip.graph.inference,

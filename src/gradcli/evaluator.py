@@ -590,8 +590,8 @@ class Evaluator:
             shape = tuple(obj.value.shape)
             return shape if p["dim"] is None else shape[dispatch.norm_dim(name, p["dim"],
                                                                           len(shape))]
-        if name in ("dim", "numel"):
-            return obj.value.ndim if name == "dim" else int(obj.value.size)
+        if name in ("dim", "ndimension", "numel"):
+            return int(obj.value.size) if name == "numel" else obj.value.ndim
         if name in ("double", "float", "to", "type"):
             return self._cast(name, obj, args, kwargs)
         if name in FUNCTIONS:

@@ -1648,6 +1648,10 @@ class Interpreter(Evaluator):
             return int(x.value.nbytes)
         if name == "itemsize":
             return int(x.value.dtype.itemsize)
+        if name == "layout":
+            from .builtins import Layout
+
+            return Layout(())
         return BoundMethod(x, name)
 
     def _saved_attr(self, node: Node, what: str) -> Any:

@@ -62,7 +62,7 @@ def _params_arg(ip, params: Any) -> list:
 
 
 def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = None,
-               keys: list | None = None) -> UserClass:
+               keys: list | None = None, init_state: Callable | None = None) -> UserClass:
     """An optimizer class: `spec` its constructor's signature, `keys` the order of a param
     group's entries (PyTorch's defaults dict, which printing and state_dict show)."""
     def init(ip, args, kwargs):
@@ -88,6 +88,10 @@ def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = N
         o.attrs["defaults"] = defaults
         o.attrs["param_groups"] = groups
         o.attrs["state"] = {}
+        if init_state is not None:  # an optimizer whose state exists before any step
+            for g in groups:
+                for x in g["params"]:
+                    o.attrs["state"][x] = init_state(g, x.value)
         return None
 
     def do_step(ip, args, kwargs):
@@ -323,6 +327,37 @@ def _rmsprop_step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.
     return (p + (t(-lr) * grad) / avg).astype(dt)
 
 
+def _check_adagrad(g: dict) -> None:
+    for key in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
+        if not 0 <= g[key]:
+            raise ProgramError(f"Invalid {key if key != 'eps' else 'epsilon'}"
+                               f"{' value' if key != 'lr' else ''}: {g[key]}"
+                               if key != "lr" else f"Invalid learning rate: {g[key]}",
+                               "ValueError")
+
+
+def _adagrad_state(g: dict, p: np.ndarray) -> dict:
+    """Adagrad makes its state when it is constructed: step 0 and the sum."""
+    return {"step": 0.0, "sum": np.full_like(p, g["initial_accumulator_value"])}
+
+
+def _adagrad_step(ip, g: dict, st: dict, p: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    dt = p.dtype
+    t = dt.type
+    if not st:
+        st.update(_adagrad_state(g, p))
+    st["step"] += 1
+    grad = -grad if g["maximize"] else grad
+    wd = float(g["weight_decay"])
+    if wd != 0:
+        grad = add_alpha(grad, p, wd)
+    lr = _number(g["lr"], "lr")
+    clr = lr / (1 + (st["step"] - 1) * float(g["lr_decay"]))
+    st["sum"] = state_sum = _fma(grad, grad, st["sum"], dt)  # addcmul_(grad, grad, value=1)
+    std = (_sqrt(state_sum) + t(g["eps"])).astype(dt)
+    return (p + (t(-clr) * grad) / std).astype(dt)
+
+
 _ADAM_TAIL = [("foreach", None), ("maximize", False), ("capturable", False),
               ("differentiable", False), ("fused", None)]
 _ADAM_KEYS = ["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "foreach",
@@ -353,6 +388,14 @@ OPTIMIZERS = {
                           _rmsprop_step, _check_rmsprop,
                           ["lr", "momentum", "alpha", "eps", "centered", "weight_decay",
                            "capturable", "foreach", "maximize", "differentiable"]),
+    "Adagrad": _optimizer("Adagrad", [("lr", 1e-2), ("lr_decay", 0), ("weight_decay", 0),
+                                      ("initial_accumulator_value", 0), ("eps", 1e-10),
+                                      ("foreach", None), ("maximize", False),
+                                      ("differentiable", False), ("fused", None)],
+                          _adagrad_step, _check_adagrad,
+                          ["lr", "lr_decay", "eps", "weight_decay",
+                           "initial_accumulator_value", "foreach", "maximize",
+                           "differentiable", "fused"], init_state=_adagrad_state),
 }
 OPTIMIZERS["AdamW"].namespace["_extra_defaults"] = {"decoupled_weight_decay": True}
 

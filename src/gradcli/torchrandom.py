@@ -222,13 +222,13 @@ def _fma32(a: Any, b: Any, c: Any) -> np.ndarray:
     b = np.asarray(b, _F32).astype(_F64)
     c = np.asarray(c, _F32).astype(_F64)
     p = a * b
-    s = p + c
+    s = np.asarray(p + c)  # an array also for 0-d operands
     mid = (s.view(_U64) & _U64(0x1FFFFFFF)) == _U64(0x10000000)
     if mid.any():
         p, c, sm = np.broadcast_to(p, s.shape)[mid], np.broadcast_to(c, s.shape)[mid], s[mid]
         bb = sm - p
         t = (p - (sm - bb)) + (c - bb)          # p + c == sm + t exactly (TwoSum)
-        s = s.copy()
+        s = np.array(s)
         s[mid] = np.where(t != 0, np.nextafter(sm, np.where(t > 0, np.inf, -np.inf)), sm)
     return s.astype(_F32)
 
