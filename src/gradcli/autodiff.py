@@ -196,6 +196,15 @@ class Traced:
             for d in sorted(d % ndim for d in dims):
                 x = _record(self.graph, "unsqueeze", (x,), {"dim": d})
             return x
+        if name == "squeeze":  # an unsqueeze's backward: grad.squeeze(dim)
+            x = args[0]
+            axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
+            if axis is None:
+                return _record(self.graph, "squeeze", (x,))
+            if isinstance(axis, tuple):
+                return _record(self.graph, "squeeze_dims",
+                               (x,), {"dims": tuple(int(d) % x.ndim for d in axis)})
+            return _record(self.graph, "squeeze_dim", (x,), {"dim": int(axis) % x.ndim})
         if name == "transpose":
             return _record(self.graph, "permute", (args[0],), {"dims": tuple(args[1])})
         if name == "swapaxes":

@@ -54,7 +54,10 @@ class Node:
                  # versions of the arguments when this node was made, this node's earlier
                  # graph states after in-place ops, tensor hooks, and whether backward
                  # freed what the node saved.
-                 "grad", "vc", "vers", "hist", "hooks", "freed")
+                 "grad", "vc", "vers", "hist", "hooks", "freed",
+                 # (base, index) for a tensor that is base[index] by basic indexing (a view:
+                 # an in-place op on it also writes base, recording CopySlices there)
+                 "view_of")
 
     def __init__(self, id: int, value: np.ndarray, op: "Op | None", args: tuple,
                  params: dict, requires_grad: bool, expr: "str | Where", where: "Where | None"):

@@ -1885,7 +1885,7 @@ class Interpreter(Evaluator):
             raise ProgramError(f"gradcli cannot set the attribute '{name}' of a tensor",
                                "AttributeError")
 
-    def _setitem(self, obj: Any, items: list, v: Any) -> None:
+    def _setitem(self, obj: Any, items: list, v: Any, propagate: bool = True) -> None:
         if isinstance(obj, list):
             if len(items) != 1:
                 raise py_error("list indices must be integers or slices, not tuple")
@@ -1923,7 +1923,8 @@ class Interpreter(Evaluator):
             np.broadcast_to(src.value if isinstance(src, Node) else np.asarray(src), target)
         except (ValueError, IndexError) as e:
             raise ShapeError(str(e)) from None
-        self._inplace(obj, lambda: self.apply("index_put", (obj, src), {"index": index}))
+        self._inplace(obj, lambda: self.apply("index_put", (obj, src), {"index": index}),
+                      propagate)
 
     def _numpy_index(self, x: Node, items: list) -> tuple:
         out = []
@@ -1948,11 +1949,20 @@ class Interpreter(Evaluator):
 
     # ---------------------------------------------------------------- in-place ops
 
-    def _inplace(self, x: Node, make) -> Node:
-        """Run `make()` (the op out of place) and give its result to `x` in place."""
+    def _inplace(self, x: Node, make, propagate: bool = True) -> Node:
+        """Run `make()` (the op out of place) and give its result to `x` in place (and to
+        the tensors x is a view of, unless `propagate` is False)."""
         if self.graph.grad_enabled and x.is_leaf and x.requires_grad:
             raise ProgramError("a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
+        views = []  # x = base[index], base = its base[index], ... (basic indexing)
+        child = x
+        while propagate and getattr(child, "view_of", None) is not None:
+            views.append(child.view_of)
+            child = child.view_of[0]
+            if self.graph.grad_enabled and child.is_leaf and child.requires_grad:
+                raise ProgramError("a view of a leaf Variable that requires grad is being used "
+                                   "in an in-place operation.")
         r = make()
         if not isinstance(r, Node):
             r = self.tensor(r)
@@ -1982,6 +1992,10 @@ class Interpreter(Evaluator):
         x.vc[0] = version + 1
         if x.op is not None:
             self.own_versions[x.id] = version + 1
+        child = x
+        for base, items in views:  # each base sees it (and records CopySlices in a graph)
+            self._setitem(base, items, child, propagate=False)
+            child = base
         return x
 
     def _write(self, x: Node, new: np.ndarray) -> None:
@@ -2341,7 +2355,11 @@ class Interpreter(Evaluator):
                                                     else tuple(items)])
         if found:
             return r
-        return super()._index(node, obj, items)
+        r = super()._index(node, obj, items)
+        if isinstance(obj, Node) and isinstance(r, Node) and r is not obj and all(
+                type(i) in (int, slice) for i in items):
+            r.view_of = (obj, list(items))  # basic indexing: a view in PyTorch
+        return r
 
     # ---------------------------------------------------------------- printing
 
