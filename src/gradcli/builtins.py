@@ -544,7 +544,7 @@ def _initial_seed(ip, args, kwargs):
 def _random_tensor(kind: str):
     """torch.randint / normal / randperm with PyTorch's generator."""
     def fn(ip, args, kwargs):
-        g = ip.torch_random
+        g = _generator_of(ip, kwargs.get("generator"))
         own = {k: v for k, v in kwargs.items() if k not in ("dtype", "requires_grad",
                                                             "device", "generator")}
         dt = kwargs.get("dtype")
@@ -1784,6 +1784,79 @@ def _bernoulli(ip, args, kwargs):
 SPECIAL["torch.bernoulli"] = _bernoulli
 
 
+def _generator_of(ip, g: Any):
+    """The generator a `generator=` argument names (PyTorch's default one for None)."""
+    if g is None:
+        return ip.torch_random
+    from .evaluator import Randomness
+
+    if not isinstance(g, Randomness):
+        raise py_error(f"generator must be a torch.Generator, not {type_name(g)}")
+    return g.generator
+
+
+def _multinomial(ip, args, kwargs):
+    """torch.multinomial as PyTorch's CPU kernel draws: one sample, or any number without
+    replacement, as argmax / topk of p / q with q ~ Exponential(1) (one double per element,
+    -log1p(-u)); several with replacement by a binary search of each double uniform in the
+    row's cumulative sums (added in p's dtype, divided by the total)."""
+    p = bind("multinomial", args, kwargs, [("input", REQUIRED), ("num_samples", REQUIRED),
+                                           ("replacement", False), ("generator", None)])
+    t = ip.tensor(p["input"])
+    x = t.value
+    n = p["num_samples"]
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise py_error(f"multinomial(): argument 'num_samples' must be int, not {type_name(n)}")
+    if x.ndim not in (1, 2):
+        raise ProgramError("prob_dist must be 1 or 2 dim")
+    if x.dtype.kind != "f":
+        kind = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}.get(
+            str(x.dtype), str(x.dtype))
+        raise ProgramError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{kind}")
+    if n <= 0:
+        raise ProgramError("cannot sample n_sample <= 0 samples")
+    cats = x.shape[-1]
+    if not p["replacement"] and n > cats:
+        raise ProgramError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    g = _generator_of(ip, p["generator"])
+    rows = x.reshape(-1, cats)
+    if not p["replacement"] or n == 1:
+        if not (np.all(rows < np.inf) and np.all(rows >= 0)):
+            raise ProgramError("probability tensor contains either `inf`, `nan` or element < 0")
+        if np.any(rows.sum(axis=1) == 0):
+            raise ProgramError("invalid multinomial distribution (sum of probabilities <= 0)")
+        u = g._uniform01(rows.size, np.float64).reshape(rows.shape)
+        q = (-np.log1p(-u)).astype(x.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = rows / q
+        # argmax / topk: the largest first, the first index among equals
+        out = np.argsort(-ratio, axis=1, kind="stable")[:, :n]
+    else:
+        out = np.empty((rows.shape[0], n), dtype=np.int64)
+        for i, row in enumerate(rows):
+            if np.any(row < 0):
+                raise ProgramError("invalid multinomial distribution (encountering probability "
+                                   "entry < 0)")
+            if not np.all(np.isfinite(row)):
+                raise ProgramError("invalid multinomial distribution (encountering probability "
+                                   "entry = infinity or NaN)")
+            cum = np.cumsum(row, dtype=x.dtype)  # one addition after another, as the kernel
+            total = cum[-1]
+            if not total > 0:
+                raise ProgramError("invalid multinomial distribution (sum of probabilities <= 0)")
+            cum = (cum / total).astype(x.dtype)
+            cum[-1] = 1
+            u = g._uniform01(n, np.float64)
+            # the first slot whose cumulative probability is not below the draw
+            out[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
+    return ip.constant(out.reshape(x.shape[:-1] + (n,)) if x.ndim == 2 else out.reshape(n))
+
+
+SPECIAL["torch.multinomial"] = _multinomial
+
+
 def _copy_(ip, x, args, kwargs):
     (src,) = args
     src = ip.tensor(src) if not isinstance(src, Node) else src
@@ -1965,7 +2038,8 @@ TENSOR_METHODS = {
     "detach_": _detach_, "requires_grad_": _requires_grad_,
     "zero_": _fill("zero_inplace", lambda a: 0),
     "fill_": _fill("fill_inplace", lambda a: python_number(a[0])),
-    "copy_": _copy_, "random_": _random_, "bernoulli_": _bernoulli_, "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
+    "copy_": _copy_, "random_": _random_, "bernoulli_": _bernoulli_,
+    "multinomial": lambda ip, x, a, k: _multinomial(ip, [x, *a], k), "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
     "add_": _arith_inplace("+"), "sub_": _arith_inplace("-"), "mul_": _arith_inplace("*"),
     "div_": _arith_inplace("/"), "pow_": _arith_inplace("**"),
     "double": _cast("float64"), "float": _cast("float32"), "half": _cast("float16"),
