@@ -52,6 +52,9 @@ for _name, _modes in {"200_xor_numpy_double": ("float32", "float64"),
 for _name in ("220_polynomial_nn", "221_polynomial_optim"):
     KNOWN[(_name, "float64")] = ("sin: PyTorch's float64 sin (MKL) differs from NumPy's in the "
                                  "last bit on some of the 2000 points")
+KNOWN[("266_distributions_reinforce", "float32")] = (
+    "float32 log (Categorical's logits): MKL's log differs from a correctly rounded one in "
+    "the last bit on some inputs")
 for _name in ("232_conv_pool_docs", "262_saving_loading_models"):
     KNOWN[(_name, "float32")] = (
         "convolution: PyTorch's (oneDNN) summation order changes one last printed digit")

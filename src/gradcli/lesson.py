@@ -2756,6 +2756,11 @@ def _nn_value(path: str) -> Any:
         from . import data
 
         return data.CLASSES.get(path)
+    if path.startswith("torch.distributions."):
+        from . import distributions
+
+        fn = distributions.FUNCTIONS_BY_PATH.get(path)
+        return distributions.CLASSES.get(path) or (Builtin(path, fn) if fn else None)
     if not (path.startswith("torch.nn.") or path.startswith("torch.optim.")):
         return None
     from . import nn
@@ -2769,7 +2774,10 @@ MODULE_PATHS = {"collections", "random", "matplotlib", "matplotlib.pyplot", "sea
                 "torch.autograd.functional", "numpy", "math", "torch.optim", "torch.linalg",
                 "torch.special", "torch.func", "torch.autograd.graph", "torch.autograd.forward_ad",
                 "torch.nn.init", "torch.nn.modules", "torch.utils", "torch.utils.data",
-                "torch.nn.utils", "torch.optim.lr_scheduler"}
+                "torch.nn.utils", "torch.optim.lr_scheduler", "torch.distributions",
+                "torch.distributions.normal", "torch.distributions.categorical",
+                "torch.distributions.bernoulli", "torch.distributions.uniform",
+                "torch.distributions.kl"}
 
 
 def _qualified(path: str) -> str | None:

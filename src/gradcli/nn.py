@@ -1362,12 +1362,17 @@ LAYERS["KLDivLoss"] = _loss("KLDivLoss", "kl_div", [*_LOSS_BASE, ("log_target", 
                             {"reduction": "mean", "log_target": False})
 
 
-def instance_repr(v: Instance) -> str | None:
+def instance_repr(v: Instance, tensor_text: Callable | None = None) -> str | None:
     """repr of a module or optimizer instance, None for other instances."""
     if is_module(v):
         return module_repr(v)
     if any(c in optim.OPTIMIZER_SPECS for c in v.cls.mro()) and "param_groups" in v.attrs:
         return optim.optimizer_repr(v)
+    if isinstance(getattr(v.cls, "path", None), str) and v.cls.path.startswith(
+            "torch.distributions."):
+        from .distributions import distribution_repr
+
+        return distribution_repr(v, tensor_text or str)
     return None
 
 

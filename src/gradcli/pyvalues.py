@@ -307,7 +307,7 @@ class Printer:
             text = self.user_text(v, "__repr__")
             if text is not None:
                 return text
-            text = instance_repr(v)
+            text = instance_repr(v, self.tensor_text)
             if text is not None:
                 return text
             return f"<__main__.{v.cls.name} object at {fake_address(v)}>"
