@@ -906,8 +906,14 @@ FUNCTIONS["clamp_max"] = _clamp_one("max")
 
 @function("where")
 def _where(ev, name, args, kwargs):
-    p = bind(name, args, kwargs, [("condition", REQUIRED), ("input", REQUIRED),
-                                  ("other", REQUIRED)])
+    p = bind(name, args, kwargs, [("condition", REQUIRED), ("input", None), ("other", None)])
+    if p["input"] is None and p["other"] is None and len(args) + len(kwargs) == 1:
+        from .tensorfns import where_condition  # torch.where(condition): its nonzero indices
+
+        return where_condition(ev, p["condition"])
+    if p["input"] is None or p["other"] is None:
+        raise ArgumentError("where() expected 1 or 3 arguments: where(condition) or "
+                            "where(condition, input, other)")
     cond = ev.operand(p["condition"])
     if isinstance(cond, Node) and cond.value.dtype != np.bool_:
         raise ArgumentError(f"{name}(): the condition must be a comparison such as x > 0 "

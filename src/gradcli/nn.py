@@ -1573,7 +1573,30 @@ def _clip_grad_value(ip, args, kwargs):
     return None
 
 
+def _parameters_to_vector(ip, args, kwargs):
+    p = bind("parameters_to_vector", args, kwargs, [("parameters", REQUIRED)])
+    flat = [FUNCTIONS["view"](ip, "view", [t, -1], {}) for t in ip.iterate(p["parameters"])]
+    return FUNCTIONS["cat"](ip, "cat", [flat], {})
+
+
+def _vector_to_parameters(ip, args, kwargs):
+    p = bind("vector_to_parameters", args, kwargs, [("vec", REQUIRED), ("parameters", REQUIRED)])
+    vec = p["vec"]
+    if not isinstance(vec, Node):
+        raise py_error(f"expected torch.Tensor, but got: {type_name(vec)}")
+    at = 0
+    for t in ip.iterate(p["parameters"]):
+        n = t.value.size
+        t.value = np.array(vec.value[at:at + n].reshape(t.value.shape), dtype=t.value.dtype)
+        at += n
+    return None
+
+
 UTILS = {
+    "torch.nn.utils.parameters_to_vector": Builtin("torch.nn.utils.parameters_to_vector",
+                                                   _parameters_to_vector),
+    "torch.nn.utils.vector_to_parameters": Builtin("torch.nn.utils.vector_to_parameters",
+                                                   _vector_to_parameters),
     "torch.nn.utils.clip_grad_norm_": Builtin("torch.nn.utils.clip_grad_norm_",
                                               _clip_grad_norm),
     "torch.nn.utils.clip_grad_value_": Builtin("torch.nn.utils.clip_grad_value_",

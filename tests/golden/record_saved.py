@@ -268,6 +268,10 @@ SPECS.update({
     # more of torch.nn.functional (nnfunctional.py)
     "smooth_l1_loss": (F.smooth_l1_loss, [f(3), f(3)]),
     "huber_loss": (F.huber_loss, [f(3), f(3)]),
+    "scatter": (lambda x, s: x.scatter(0, torch.tensor([[1, 0], [0, 1]]), s), [f(2, 2), f(2, 2)]),
+    "scatter_value": (lambda x: x.scatter(0, torch.tensor([[1, 0], [0, 1]]), 2.0), [f(2, 2)]),
+    "slogdet": (lambda x: torch.linalg.slogdet(x)[1], [f(3, 3, value=WELL)]),
+    "slogdet_sign": (lambda x: torch.linalg.slogdet(x)[0], [f(3, 3, value=WELL)]),
     "soft_margin_loss": (F.soft_margin_loss, [f(3), Arg("kw", (3,), name="1")]),
     "multi_margin_loss": (F.multi_margin_loss, [f(2, 3), Arg("i", value=[1, 0])]),
     "norm_aten": (lambda x: torch.ops.aten.norm.ScalarOpt_dim(x, 2.0, [1]), [f(2, 3)]),

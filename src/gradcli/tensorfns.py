@@ -1,0 +1,260 @@
+"""More of torch's tensor functions lessons use: scatter, torch.where(condition),
+matrix_power, slogdet/logdet, trapezoid, isin, cartesian_prod, and
+nn.utils.parameters_to_vector / vector_to_parameters.
+
+Where ATen composes a function from other operations (matrix_power, logdet, trapezoid,
+cartesian_prod) gradcli runs the same operations, so the graph and the grad_fn names are
+PyTorch's; scatter and slogdet are ops with their own backward, as in PyTorch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .dispatch import FUNCTIONS, QUALIFIED, REQUIRED, NamedPair, bind, function, norm_dim
+from .dispatch_more import _int_index
+from .engine import Node
+from .errors import ProgramError, ShapeError
+from .ops import op
+
+
+def _f(ev, name: str, *args, **kwargs) -> Any:
+    return FUNCTIONS[name](ev, name, list(args), kwargs)
+
+
+# ------------------------------------------------------------------ scatter
+
+
+def _positions(index: np.ndarray, dim: int) -> tuple:
+    """The positions scatter writes: index along dim, 0..n-1 along the other dims."""
+    grids = []
+    for d, n in enumerate(index.shape):
+        if d == dim:
+            grids.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[d] = n
+            grids.append(np.arange(n).reshape(shape))
+    return tuple(grids)
+
+
+def _scatter(x, src, dim, index):
+    out = np.array(x, copy=True)
+    out[_positions(index, dim)] = np.asarray(src)[tuple(slice(0, n) for n in index.shape)]
+    return out
+
+
+def _scatter_value(x, dim, index, value):
+    out = np.array(x, copy=True)
+    out[_positions(index, dim)] = np.asarray(value, dtype=x.dtype)
+    return out
+
+
+def _zero_at(g, dim, index):
+    out = np.array(g, copy=True)
+    out[_positions(index, dim)] = 0
+    return out
+
+
+def _gather_to(g, shape, dim, index):
+    """grad.gather(dim, index): PyTorch's error when src is larger than index."""
+    if index.shape != tuple(shape):
+        from .errors import BackwardError
+
+        raise BackwardError(f"Function ScatterBackward0 returned an invalid gradient at index "
+                            f"1 - got {list(index.shape)} but expected shape compatible with "
+                            f"{list(shape)}")
+    return np.asarray(g)[_positions(index, dim)]
+
+
+op("scatter", "ScatterBackward0", _scatter,
+   lambda g, y, x, src, dim, index: _zero_at(g, dim, index),
+   lambda g, y, x, src, dim, index: _gather_to(g, src.shape, dim, index))
+op("scatter_value", "ScatterBackward1", _scatter_value,
+   lambda g, y, x, dim, index, value: _zero_at(g, dim, index))
+
+
+@function("scatter")
+def _scatter_fn(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", REQUIRED), ("index", REQUIRED),
+                                  ("src", None), ("value", None), ("reduce", None)])
+    if p["reduce"] is not None:
+        raise ProgramError("scatter(reduce=...) is not supported yet", "NotImplementedError")
+    x = ev.tensor(p["input"])
+    src = p["src"] if p["src"] is not None else p["value"]
+    if src is None:
+        raise ProgramError("scatter() missing 1 required positional argument: 'src'",
+                           "TypeError")
+    index = _int_index(name, p["index"])
+    dim = norm_dim(name, p["dim"], max(x.value.ndim, 1))
+    if index.ndim != x.value.ndim:
+        raise ShapeError("Index tensor must have the same number of dimensions as self tensor")
+    for d in range(index.ndim):
+        if d != dim and index.shape[d] > x.value.shape[d]:
+            raise ShapeError(f"Size does not match at dimension {d} expected index "
+                             f"{list(index.shape)} to be no larger than self "
+                             f"{list(x.value.shape)} apart from dimension {dim}")
+    if index.size and (index.min() < -x.value.shape[dim] or index.max() >= x.value.shape[dim]):
+        raise ShapeError(f"index {int(index.max())} is out of bounds for dimension {dim} with "
+                         f"size {x.value.shape[dim]}")
+    index = index % max(x.value.shape[dim], 1)
+    if isinstance(src, Node):
+        if src.value.ndim != x.value.ndim or any(
+                index.shape[d] > src.value.shape[d] for d in range(index.ndim)):
+            raise ShapeError(f"Expected index {list(index.shape)} to be no larger than src "
+                             f"{list(src.value.shape)}")
+        return ev.apply("scatter", (x, src), {"dim": dim, "index": index})
+    return ev.apply("scatter_value", (x,), {"dim": dim, "index": index, "value": float(src)})
+
+
+# ------------------------------------------------------------------ where(condition)
+
+
+def where_condition(ev, cond: Any) -> tuple:
+    """torch.where(condition): condition.nonzero(as_tuple=True)."""
+    c = ev.tensor(cond).value
+    idx = np.nonzero(np.atleast_1d(c))
+    return tuple(ev.constant(np.asarray(i, dtype=np.int64)) for i in idx)
+
+
+# ------------------------------------------------------------------ matrix_power
+
+
+@function("matrix_power", "linalg_matrix_power")
+def _matrix_power(ev, name, args, kwargs):
+    """ATen's linalg_matrix_power: identity, a clone, one or two products, or products by
+    the binary decomposition of n (an inverse first for negative n)."""
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("n", REQUIRED)])
+    a = ev.tensor(p["input"])
+    n = p["n"]
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise ProgramError(f"matrix_power(): argument 'n' must be int, not {type(n).__name__}",
+                           "TypeError")
+    if a.value.ndim < 2 or a.value.shape[-1] != a.value.shape[-2]:
+        raise ShapeError(f"linalg.matrix_power: A must be batches of square matrices, but they "
+                         f"are {a.value.shape[-2] if a.value.ndim >= 2 else 1} by "
+                         f"{a.value.shape[-1] if a.value.ndim else 1} matrices")
+    if n == 0:  # the identity copied into a's clone (CopyBackwards, zero gradient)
+        eye = np.broadcast_to(np.eye(a.value.shape[-1], dtype=a.value.dtype), a.value.shape)
+        return ev.apply("copy_from", (_f(ev, "clone", a), ev.constant(np.array(eye))))
+    if n < 0:
+        a = _f(ev, "inverse", a)
+        n = -n
+    if n == 1:
+        return _f(ev, "clone", a)
+    if n == 2:
+        return _f(ev, "matmul", a, a)
+    if n == 3:
+        return _f(ev, "matmul", _f(ev, "matmul", a, a), a)
+    z = result = None
+    while n > 0:
+        bit, n = n % 2, n // 2
+        z = a if z is None else _f(ev, "matmul", z, z)
+        if bit == 1:
+            result = z if result is None else _f(ev, "matmul", result, z)
+    return result
+
+
+# ------------------------------------------------------------------ slogdet / logdet
+
+
+def _slogdet_value(x):
+    return np.linalg.slogdet(x)[1].astype(x.dtype)
+
+
+def _slogdet_grad(g, y, x):
+    inv = np.linalg.inv(x)
+    return np.expand_dims(np.expand_dims(g, -1), -1) * np.swapaxes(inv, -1, -2)
+
+
+op("slogdet", "LinalgSlogdetBackward0", _slogdet_value, _slogdet_grad)
+# the sign: the node's other output (no gradient flows through it)
+op("slogdet_sign", "LinalgSlogdetBackward0",
+   lambda x: np.linalg.slogdet(x)[0].astype(x.dtype), lambda g, y, x: np.zeros_like(x))
+
+
+class SlogdetResult(NamedPair):
+    kind = "slogdet"
+    fields = ("sign", "logabsdet")
+
+    def repr_with(self, r) -> str:
+        return (f"torch.return_types.{self.kind}(\nsign={r(self[0])},\n"
+                f"logabsdet={r(self[1])})")
+
+
+def _square(name: str, a: Node) -> None:
+    if a.value.ndim < 2 or a.value.shape[-1] != a.value.shape[-2]:
+        raise ShapeError(f"{name}: A must be batches of square matrices, but they are "
+                         f"{a.value.shape[-2] if a.value.ndim >= 2 else 1} by "
+                         f"{a.value.shape[-1] if a.value.ndim else 1} matrices")
+
+
+@function("slogdet", "linalg_slogdet")
+def _slogdet(ev, name, args, kwargs):
+    a = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    _square("linalg.slogdet", a)
+    return SlogdetResult((ev.apply("slogdet_sign", (a,)), ev.apply("slogdet", (a,))))
+
+
+@function("logdet")
+def _logdet(ev, name, args, kwargs):
+    """ATen's logdet: where(sign == -1, nan, logabsdet)."""
+    a = ev.tensor(bind(name, args, kwargs, [("input", REQUIRED)])["input"])
+    _square("logdet", a)
+    sign, logabsdet = _slogdet(ev, "slogdet", [a], {})
+    return _f(ev, "where", _f(ev, "eq", sign, -1.0), float("nan"), logabsdet)
+
+
+QUALIFIED.update({("linalg", "slogdet"): "linalg_slogdet",
+                  ("linalg", "matrix_power"): "linalg_matrix_power"})
+
+
+# ------------------------------------------------------------------ trapezoid
+
+
+@function("trapezoid", "trapz")
+def _trapezoid(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("y", REQUIRED), ("x", None), ("dx", None), ("dim", -1)])
+    y = ev.tensor(p["y"])
+    dim = norm_dim(name, p["dim"], max(y.value.ndim, 1))
+    n = y.value.shape[dim] if y.value.ndim else 1
+    if isinstance(p["x"], Node):  # spacing from the sample points: x.diff(dim)
+        x = p["x"]
+        dxs = _f(ev, "diff", x, dim=-1 if x.value.ndim == 1 else dim)
+        if n == 0:
+            return _f(ev, "sum", y, dim)
+        pair = _f(ev, "add", _f(ev, "narrow", y, dim, 1, n - 1),
+                  _f(ev, "narrow", y, dim, 0, n - 1))
+        return ev.apply("div_scalar", (_f(ev, "sum", _f(ev, "mul", dxs, pair), dim), 2.0))
+    dx = p["dx"] if p["dx"] is not None else (p["x"] if p["x"] is not None else 1)
+    if n == 0:
+        return _f(ev, "sum", y, dim)
+    # (y.sum(dim) - (y.select(dim, 0) + y.select(dim, -1)) * 0.5) * dx, numbers from C++
+    ends = _f(ev, "add", _f(ev, "select", y, dim, 0), _f(ev, "select", y, dim, -1))
+    body = _f(ev, "sub", _f(ev, "sum", y, dim), ev.apply("mul_scalar", (ends, 0.5)))
+    return ev.apply("mul_scalar", (body, float(dx)))
+
+
+# ------------------------------------------------------------------ isin, cartesian_prod
+
+
+@function("isin")
+def _isin(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("elements", REQUIRED), ("test_elements", REQUIRED),
+                                  ("assume_unique", False), ("invert", False)])
+    e = ev.tensor(p["elements"]).value
+    t = p["test_elements"]
+    t = t.value if isinstance(t, Node) else np.asarray(t)
+    return ev.constant(np.isin(e, t, invert=bool(p["invert"])))
+
+
+@function("cartesian_prod")
+def _cartesian_prod(ev, name, args, kwargs):
+    tensors = [ev.tensor(t) for t in args]
+    if kwargs:
+        raise ProgramError("cartesian_prod() takes no keyword arguments", "TypeError")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = _f(ev, "meshgrid", *tensors, indexing="ij")
+    return _f(ev, "stack", [_f(ev, "flatten", g) for g in grids], 1)
