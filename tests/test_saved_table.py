@@ -71,7 +71,7 @@ def test_second_backward_errors_are_the_keys_that_save():
     # save indices or a mask (or, index_put, the function of the view it wrote through)
     assert SECOND_BACKWARD_ERRORS - {k for k, items in SAVES.items() if items} == {
         "index", "index_put", "index_select", "kthvalue", "masked_fill", "masked_fill_tensor",
-        "median_dim", "mode", "scatter_add", "sort", "topk"}
+        "median_dim", "mode", "scatter", "scatter_add", "scatter_value", "sort", "topk"}
 
 
 @pytest.mark.parametrize("key", sorted(SECOND_BACKWARD_ERRORS))
