@@ -77,8 +77,8 @@ def test_second_backward_errors_are_the_keys_that_save():
 @pytest.mark.parametrize("key", sorted(SECOND_BACKWARD_ERRORS))
 def test_second_backward_when_is_the_union_of_the_items_when(key):
     union = frozenset().union(*(when for _, when in SAVES[key]))
-    if key in HIDDEN_SAVES and not union:
-        assert SECOND_BACKWARD_WHEN[key]
+    if key in HIDDEN_SAVES:  # a hidden item (an index) may raise for more input sets
+        assert SECOND_BACKWARD_WHEN[key] and union <= SECOND_BACKWARD_WHEN[key]
     else:
         assert SECOND_BACKWARD_WHEN[key] == union
     assert set(SECOND_BACKWARD_WHEN) == SECOND_BACKWARD_ERRORS

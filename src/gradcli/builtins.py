@@ -1480,6 +1480,8 @@ def _type_info(integer: bool):
 
 SPECIAL = {
     "collections.OrderedDict": _ordered_dict,
+    # @once_differentiable: gradcli's backward formulas already run without a graph
+    "torch.autograd.function.once_differentiable": lambda ip, a, k: a[0],
     "torch.finfo": _type_info(False), "torch.iinfo": _type_info(True),
     "torch.is_tensor": lambda ip, a, k: isinstance(
         bind("is_tensor", a, k, [("obj", REQUIRED)])["obj"], Node),
@@ -2039,7 +2041,10 @@ TENSOR_METHODS = {
     "zero_": _fill("zero_inplace", lambda a: 0),
     "fill_": _fill("fill_inplace", lambda a: python_number(a[0])),
     "copy_": _copy_, "random_": _random_, "bernoulli_": _bernoulli_,
-    "multinomial": lambda ip, x, a, k: _multinomial(ip, [x, *a], k), "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
+    "multinomial": lambda ip, x, a, k: _multinomial(ip, [x, *a], k),
+    # the bytes of the tensor's memory (as a NumPy array: tolist(), len(), ==)
+    "untyped_storage": lambda ip, x, a, k: np.frombuffer(
+        np.ascontiguousarray(x.value).tobytes(), dtype=np.uint8).copy(), "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
     "add_": _arith_inplace("+"), "sub_": _arith_inplace("-"), "mul_": _arith_inplace("*"),
     "div_": _arith_inplace("/"), "pow_": _arith_inplace("**"),
     "double": _cast("float64"), "float": _cast("float32"), "half": _cast("float16"),

@@ -80,6 +80,10 @@ def is_name(text: str) -> bool:
 
 
 class Evaluator:
+    # torch.tensor([a, b]) of tensors that require grad: refused with a hint in expressions;
+    # a lesson gets PyTorch's behaviour (their values, no graph)
+    LIST_TENSORS_DETACH = False
+
     def __init__(self, program: Program, bindings: Mapping[str, np.ndarray], *,
                  no_grad: Iterable[str] = (), retain_grad: Iterable[str] = (),
                  dtype: str = "float64", seed: int | None = None,
@@ -181,7 +185,7 @@ class Evaluator:
             if isinstance(cur, (list, tuple)):
                 stack.extend(cur)
             elif isinstance(cur, Node):
-                if cur.requires_grad:
+                if cur.requires_grad and not self.LIST_TENSORS_DETACH:
                     raise ArgumentError(
                         "a list of tensors that require grad cannot become one tensor",
                         hint="use torch.stack([...]) to keep the graph")

@@ -126,6 +126,8 @@ class HookHandle:
 class Interpreter(Evaluator):
     """Runs a lesson program; the expression machinery is the Evaluator's."""
 
+    LIST_TENSORS_DETACH = True
+
     def __init__(self, program: Program, bindings: dict, *, max_steps: int = 10**6,
                  keep_graphs: Any = None, progress: Any = None, **options: Any) -> None:
         super().__init__(program, bindings, **options)
@@ -689,7 +691,7 @@ class Interpreter(Evaluator):
             expr = expr.obj
         root = self.modules.get(expr.id, expr.id)
         root = {"F": "torch.nn.functional", "nn": "torch.nn", "np": "numpy"}.get(root, root)
-        return ".".join([root, *reversed(parts)])
+        return _alias(".".join([root, *reversed(parts)]))
 
     def _import(self, f: Frame, stmt: Import) -> None:
         self._epoch += 1
@@ -702,7 +704,7 @@ class Interpreter(Evaluator):
         for name, asname in stmt.names:
             if name == "*":
                 continue
-            full = f"{stmt.module}.{name}"
+            full = _alias(f"{stmt.module}.{name}")
             target = asname or name
             nn_value = _nn_value(full)
             qualified = _qualified(full)
@@ -1429,6 +1431,8 @@ class Interpreter(Evaluator):
             if (isinstance(a, np.ndarray) or isinstance(b, np.ndarray)) and \
                     not (op == "%" and isinstance(a, str)):
                 return _numpy_binary(op, a, b)
+            if op == "%" and isinstance(a, str):  # 'a %.2f b %e' % (t1, t2)
+                b = _formatted_numbers(b)
             r = python_binary(op, a, b)
             if type(r) in (list, str, tuple) and len(r) > 1024:
                 self.steps += len(r) >> 10  # copying n items costs n/1024 statements, so
@@ -2746,6 +2750,13 @@ def _formatted_numbers(v: Any) -> Any:
     return v
 
 
+def _alias(path: str) -> str:
+    """functorch's functions are torch.func's (the library moved into PyTorch)."""
+    if path == "functorch" or path.startswith("functorch."):
+        return "torch.func" + path[len("functorch"):]
+    return path
+
+
 def _is_module_path(path: str) -> bool:
     return path in MODULE_PATHS
 
@@ -2777,7 +2788,7 @@ MODULE_PATHS = {"collections", "random", "matplotlib", "matplotlib.pyplot", "sea
                 "torch.nn.utils", "torch.optim.lr_scheduler", "torch.distributions",
                 "torch.distributions.normal", "torch.distributions.categorical",
                 "torch.distributions.bernoulli", "torch.distributions.uniform",
-                "torch.distributions.kl"}
+                "torch.distributions.kl", "torch.autograd.function", "functorch"}
 
 
 def _qualified(path: str) -> str | None:

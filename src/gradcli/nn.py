@@ -132,30 +132,43 @@ def _module_init(ip, args, kwargs):
     return None
 
 
+def _generator(items: list, qualname: str):
+    """A Python generator over items, as Module.parameters() & co. return one (its type
+    is `generator`, its repr <generator object Module.parameters at 0x...>)."""
+    def gen():
+        yield from items
+    gen.__qualname__ = qualname
+    return gen()
+
+
 def _parameters(ip, args, kwargs):
     m = _self(args)
     p = bind("parameters", args[1:], kwargs, [("recurse", True)])
-    return iter([v for _, v in named_parameters(ip, m, "", bool(p["recurse"]))])
+    return _generator([v for _, v in named_parameters(ip, m, "", bool(p["recurse"]))],
+                      "Module.parameters")
 
 
 def _named_parameters_method(ip, args, kwargs):
     m = _self(args)
     p = bind("named_parameters", args[1:], kwargs,
              [("prefix", ""), ("recurse", True), ("remove_duplicate", True)])
-    return iter(named_parameters(ip, m, p["prefix"], bool(p["recurse"])))
+    return _generator(named_parameters(ip, m, p["prefix"], bool(p["recurse"])),
+                      "Module.named_parameters")
 
 
 def _children_method(named: bool):
     def fn(ip, args, kwargs):
         kids = _children(_self(args))
-        return iter(kids if named else [v for _, v in kids])
+        return _generator(kids if named else [v for _, v in kids],
+                          "Module.named_children" if named else "Module.children")
     return fn
 
 
 def _modules_method(named: bool):
     def fn(ip, args, kwargs):
         mods = _named_modules(_self(args))
-        return iter(mods if named else [v for _, v in mods])
+        return _generator(mods if named else [v for _, v in mods],
+                          "Module.named_modules" if named else "Module.modules")
     return fn
 
 
@@ -299,12 +312,14 @@ def named_buffers(ip, m: Instance, prefix: str = "", recurse: bool = True) -> li
 def _named_buffers_method(ip, args, kwargs):
     p = bind("named_buffers", args[1:], kwargs,
              [("prefix", ""), ("recurse", True), ("remove_duplicate", True)])
-    return iter(named_buffers(ip, _self(args), p["prefix"], bool(p["recurse"])))
+    return _generator(named_buffers(ip, _self(args), p["prefix"], bool(p["recurse"])),
+                      "Module.named_buffers")
 
 
 def _buffers_method(ip, args, kwargs):
     p = bind("buffers", args[1:], kwargs, [("recurse", True)])
-    return iter([v for _, v in named_buffers(ip, _self(args), "", bool(p["recurse"]))])
+    return _generator([v for _, v in named_buffers(ip, _self(args), "", bool(p["recurse"]))],
+                      "Module.buffers")
 
 
 def _register_parameter(ip, args, kwargs):

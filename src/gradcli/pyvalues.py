@@ -335,6 +335,8 @@ class Printer:
         text = self.dtype_text(v)
         if text is not None:
             return text
+        if type(v).__name__ == "generator":  # model.parameters()
+            return f"<generator object {v.__qualname__} at {fake_address(v)}>"
         return f"<{type_name(v)} object at {fake_address(v)}>"
 
 

@@ -234,6 +234,7 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'scatter_value': (),
     'slogdet': (('0', frozenset({0})),),
     'slogdet_sign': (('0', frozenset({0})), ('result', frozenset({0}))),
+    'index_copy': (('1', frozenset({1})),),
     'soft_margin_loss': (('0', frozenset({0})), ('1', frozenset({0}))),
     'multi_margin_loss': (('0', frozenset({0})), ('1', frozenset({0}))),
 }
@@ -300,6 +301,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'hypot',
     'index',
     'index_add',
+    'index_copy',
     'index_put',
     'index_select',
     'inverse',
@@ -449,6 +451,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'hypot': frozenset({0, 1}),
     'index': frozenset({0}),
     'index_add': frozenset({1}),
+    'index_copy': frozenset({0, 1}),
     'index_put': frozenset({0, 1}),
     'index_select': frozenset({0}),
     'inverse': frozenset({0}),
@@ -569,6 +572,7 @@ HIDDEN_SAVES: dict[str, tuple[str, ...]] = {
     'scatter_value': ('_saved_index',),
     'slogdet': ('_saved_LU', '_saved_pivots', '_saved_sign'),
     'slogdet_sign': ('_saved_LU', '_saved_pivots'),
+    'index_copy': ('_saved_index',),
 }
 
 NUMBER_OPERAND_SECOND_BACKWARD: dict[tuple[str, int], bool] = {
@@ -727,6 +731,7 @@ PACKS: dict[str, dict[frozenset[int], tuple[tuple[str, ...], tuple[str, ...]]]] 
     'scatter_value': {frozenset({0}): (('?',), ('?',))},
     'slogdet': {frozenset({0}): (('0', '?', '?', '?'), ('0', '?', '?', '?'))},
     'slogdet_sign': {frozenset({0}): (('0', '?', '?', 'result'), ('0', '?', '?', 'result'))},
+    'index_copy': {frozenset({0}): (('?',), ('?',)), frozenset({1}): (('?', '1'), ('?', '1')), frozenset({0, 1}): (('?', '1'), ('?', '1'))},
     'soft_margin_loss': {frozenset({0}): (('0', '1'), ('0', '1'))},
     'multi_margin_loss': {frozenset({0}): (('0', '1'), ('0', '1'))},
 }

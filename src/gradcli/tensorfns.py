@@ -258,3 +258,46 @@ def _cartesian_prod(ev, name, args, kwargs):
         return tensors[0]
     grids = _f(ev, "meshgrid", *tensors, indexing="ij")
     return _f(ev, "stack", [_f(ev, "flatten", g) for g in grids], 1)
+
+
+# ------------------------------------------------------------------ index_copy
+
+
+def _along(dim: int, index: np.ndarray) -> tuple:
+    return (slice(None),) * dim + (index,)
+
+
+def _index_copy(x, src, dim, index):
+    out = np.array(x, copy=True)
+    out[_along(dim, index)] = src
+    return out
+
+
+def _index_zeroed(g, dim, index):
+    out = np.array(g, copy=True)
+    out[_along(dim, index)] = 0
+    return out
+
+
+op("index_copy", "IndexCopyBackward0", _index_copy,
+   lambda g, y, x, src, dim, index: _index_zeroed(g, dim, index),
+   lambda g, y, x, src, dim, index: np.take(g, index, axis=dim).reshape(src.shape))
+
+
+@function("index_copy")
+def _index_copy_fn(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dim", REQUIRED), ("index", REQUIRED),
+                                  ("source", REQUIRED)])
+    x, src = ev.tensor(p["input"]), ev.tensor(p["source"])
+    index = _int_index(name, p["index"]).reshape(-1)
+    dim = norm_dim(name, p["dim"], max(x.value.ndim, 1))
+    want = x.value.shape[:dim] + (len(index),) + x.value.shape[dim + 1:]
+    if src.value.shape != want and not (src.value.ndim == 0 and len(index) == 1):
+        raise ShapeError(f"index_copy_(): Source/destination tensor must have same slice "
+                         f"shapes. Destination slice shape: {list(want)} at dimension {dim} "
+                         f"and source slice shape: {list(src.value.shape)} at dimension {dim}.")
+    n = x.value.shape[dim] if x.value.ndim else 1
+    if index.size and (index.min() < -n or index.max() >= n):
+        raise ShapeError(f"index_copy_(): index {int(index.max())} is out of bounds for "
+                         f"dimension {dim} with size {n}")
+    return ev.apply("index_copy", (x, src), {"dim": dim, "index": index % max(n, 1)})

@@ -270,6 +270,7 @@ SPECS.update({
     "huber_loss": (F.huber_loss, [f(3), f(3)]),
     "scatter": (lambda x, s: x.scatter(0, torch.tensor([[1, 0], [0, 1]]), s), [f(2, 2), f(2, 2)]),
     "scatter_value": (lambda x: x.scatter(0, torch.tensor([[1, 0], [0, 1]]), 2.0), [f(2, 2)]),
+    "index_copy": (lambda x, s: x.index_copy(0, torch.tensor([1, 0]), s), [f(2, 3), f(2, 3)]),
     "slogdet": (lambda x: torch.linalg.slogdet(x)[1], [f(3, 3, value=WELL)]),
     "slogdet_sign": (lambda x: torch.linalg.slogdet(x)[0], [f(3, 3, value=WELL)]),
     "soft_margin_loss": (F.soft_margin_loss, [f(3), Arg("kw", (3,), name="1")]),
