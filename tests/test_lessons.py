@@ -43,7 +43,8 @@ SUMS = "sums and matrix products: PyTorch's vectorised order changes the last pr
 for _name, _modes in {"200_xor_numpy_double": ("float32", "float64"),
                       "211_fastbook_speed_sgd": ("float64",),
                       "208_makemore_bigram_nn": ("float32",),
-                      "264_d2l_adagrad_views": ("float64",)}.items():
+                      "264_d2l_adagrad_views": ("float64",),
+                      "268_lbfgs_plateau": ("float64",)}.items():
     for _mode in _modes:
         KNOWN[(_name, _mode)] = SUMS
 

@@ -4,6 +4,7 @@ lr schedulers lessons use (StepLR, MultiStepLR, ExponentialLR, LambdaLR)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -12,7 +13,7 @@ from .classes import Instance, UserClass
 from .dispatch import REQUIRED, bind
 from .engine import Node
 from .errors import ProgramError
-from .nn import _class, _self, _write_param, _zero_grads
+from .nn import NativeMethod, _class, _self, _write_param, _zero_grads
 from .pyvalues import Builtin, py_error, type_name
 
 # ------------------------------------------------------------------ optimizers
@@ -145,9 +146,7 @@ def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = N
             for x in g["params"]:
                 st = o.attrs["state"].get(x)
                 if st:
-                    state[index[id(x)]] = {
-                        k: ip.constant(np.asarray(v, dtype=ip.graph.dtype)
-                                       if k == "step" else np.array(v)) for k, v in st.items()}
+                    state[index[id(x)]] = {k: _state_value(ip, k, v) for k, v in st.items()}
         return {"state": state, "param_groups": groups}
 
     cls = _class(name, f"torch.optim.{name}", [], {
@@ -159,6 +158,18 @@ def _optimizer(name: str, spec: list, step: Callable, check: Callable | None = N
 
 
 OPTIMIZER_SPECS: dict[UserClass, list] = {}
+
+
+def _state_value(ip, key: str, v: Any) -> Any:
+    """An optimizer state entry as state_dict() shows it: buffers and the step count as
+    tensors, Python numbers (LBFGS's n_iter, func_evals) as they are."""
+    if key == "step":
+        return ip.constant(np.asarray(v, dtype=ip.graph.dtype))
+    if isinstance(v, (np.ndarray, np.generic)):
+        return ip.constant(np.array(v))
+    if isinstance(v, list):
+        return [_state_value(ip, "", x) for x in v]
+    return v
 
 
 def _load_state_dict(ip, args, kwargs):
@@ -400,6 +411,152 @@ OPTIMIZERS = {
 OPTIMIZERS["AdamW"].namespace["_extra_defaults"] = {"decoupled_weight_decay": True}
 
 
+def _lbfgs_step(ip, args, kwargs):
+    """torch.optim.LBFGS.step(closure) without a line search: PyTorch's two-loop recursion
+    over the flattened gradient, its stopping rules and its state kept between steps."""
+    o = _self(args)
+    p = bind("step", args[1:], kwargs, [("closure", REQUIRED)])
+    groups = o.attrs["param_groups"]
+    if len(groups) != 1:
+        raise ProgramError(f"Expected exactly one param_group, but got {len(groups)}",
+                           "AssertionError")
+    g = groups[0]
+    if g["line_search_fn"] is not None:
+        if g["line_search_fn"] != "strong_wolfe":
+            raise ProgramError("only 'strong_wolfe' is supported")
+        raise ProgramError("LBFGS(line_search_fn='strong_wolfe') is not supported yet",
+                           "NotImplementedError")
+    params = g["params"]
+    dt = params[0].value.dtype
+    lr = float(g["lr"])
+    max_iter, max_eval = g["max_iter"], g["max_eval"]
+    tol_grad, tol_change = g["tolerance_grad"], g["tolerance_change"]
+    history = g["history_size"]
+
+    def closure():
+        was = ip.graph.grad_enabled
+        ip.graph.grad_enabled = True
+        try:
+            return ip.call_sync(p["closure"], [])
+        finally:
+            ip.graph.grad_enabled = was
+
+    def flat_grad():
+        return np.concatenate([np.zeros(x.value.size, dt) if x.grad is None else
+                               np.asarray(x.grad.value, dtype=dt).reshape(-1) for x in params])
+
+    def add_grad(step, update):
+        at = 0
+        for x in params:
+            n = x.value.size
+            new = add_alpha(x.value, update[at:at + n].reshape(x.value.shape), float(step))
+            _write_param(ip, x, new)
+            at += n
+
+    state = o.attrs["state"].setdefault(params[0], {})
+    state.setdefault("func_evals", 0)
+    state.setdefault("n_iter", 0)
+    orig_loss = closure()
+    loss = _loss_number(orig_loss)
+    current_evals = 1
+    state["func_evals"] += 1
+    fg = flat_grad()
+    if np.abs(fg).max() <= tol_grad:
+        return orig_loss
+    d, t = state.get("d"), state.get("t")
+    old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
+    h_diag = state.get("H_diag")
+    prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
+    one = dt.type(1.0)
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
+        state["n_iter"] += 1
+        if state["n_iter"] == 1:
+            d = -fg
+            old_dirs, old_stps, ro = [], [], []
+            h_diag = one
+        else:
+            y = (fg - prev_flat_grad).astype(dt)
+            s = (d * dt.type(t)).astype(dt)
+            ys = dt.type(np.dot(y, s))
+            if ys > 1e-10:
+                if len(old_dirs) == history:
+                    old_dirs.pop(0)
+                    old_stps.pop(0)
+                    ro.pop(0)
+                old_dirs.append(y)
+                old_stps.append(s)
+                ro.append(dt.type(one / ys))
+                h_diag = dt.type(ys / dt.type(np.dot(y, y)))
+            num_old = len(old_dirs)
+            al = state.setdefault("al", [None] * history)
+            q = -fg
+            for i in range(num_old - 1, -1, -1):
+                al[i] = dt.type(dt.type(np.dot(old_stps[i], q)) * ro[i])
+                q = add_alpha(q, old_dirs[i], -float(al[i]))
+            d = r = (q * h_diag).astype(dt)
+            for i in range(num_old):
+                be_i = dt.type(dt.type(np.dot(old_dirs[i], r)) * ro[i])
+                r = add_alpha(r, old_stps[i], float(dt.type(al[i] - be_i)))
+            d = r
+        prev_flat_grad = fg.copy()
+        prev_loss = loss
+        if state["n_iter"] == 1:
+            inv = dt.type(one / dt.type(np.abs(fg).sum()))
+            t = (min(1.0, inv) if inv >= 1.0 else inv) * lr
+        else:
+            t = lr
+        gtd = dt.type(np.dot(fg, d))
+        if gtd > -tol_change:
+            break
+        ls_evals = 0
+        add_grad(t, d)
+        if n_iter != max_iter:
+            value = closure()
+            loss = _loss_number(value)
+            fg = flat_grad()
+            opt_cond = np.abs(fg).max() <= tol_grad
+            ls_evals = 1
+        else:
+            opt_cond = False
+        current_evals += ls_evals
+        state["func_evals"] += ls_evals
+        if n_iter == max_iter or current_evals >= max_eval or opt_cond:
+            break
+        if np.abs(d * dt.type(t)).max() <= tol_change:
+            break
+        if abs(loss - prev_loss) < tol_change:
+            break
+    state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=h_diag,
+                 prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+    return orig_loss
+
+
+def _loss_number(v: Any) -> float:
+    """float(loss) of what the closure returned (a one-element tensor or a number)."""
+    if isinstance(v, Node):
+        if v.value.size != 1:
+            raise ProgramError("a Tensor with more than one element cannot be converted to "
+                               "Scalar")
+        return float(v.value.reshape(-1)[0])
+    return float(v)
+
+
+def _check_lbfgs(g: dict) -> None:
+    if not 0 <= g["lr"]:
+        raise ProgramError(f"Invalid learning rate: {g['lr']}", "ValueError")
+    if g["max_eval"] is None:
+        g["max_eval"] = g["max_iter"] * 5 // 4
+
+
+OPTIMIZERS["LBFGS"] = _optimizer(
+    "LBFGS", [("lr", 1), ("max_iter", 20), ("max_eval", None), ("tolerance_grad", 1e-7),
+              ("tolerance_change", 1e-9), ("history_size", 100), ("line_search_fn", None)],
+    lambda ip, g, st, p, grad: p, _check_lbfgs)
+OPTIMIZERS["LBFGS"].namespace["step"] = NativeMethod("LBFGS.step", _lbfgs_step)
+
+
 # ------------------------------------------------------------------ lr schedulers
 
 
@@ -467,7 +624,78 @@ def _lambda_lr(ip, s_, g, base):
     return base * ip.call_sync(fn, [s_.attrs["last_epoch"]])
 
 
+def _plateau_init(ip, args, kwargs):
+    s_ = _self(args)
+    p = bind("ReduceLROnPlateau", args[1:], kwargs, [
+        ("optimizer", REQUIRED), ("mode", "min"), ("factor", 0.1), ("patience", 10),
+        ("threshold", 1e-4), ("threshold_mode", "rel"), ("cooldown", 0), ("min_lr", 0),
+        ("eps", 1e-8), ("verbose", "deprecated")])
+    opt = p["optimizer"]
+    if p["factor"] >= 1.0:
+        raise ProgramError("Factor should be < 1.0.", "ValueError")
+    if not (isinstance(opt, Instance) and "param_groups" in opt.attrs):
+        raise py_error(f"{type_name(opt)} is not an Optimizer")
+    groups = opt.attrs["param_groups"]
+    min_lr = p["min_lr"]
+    if isinstance(min_lr, (list, tuple)):
+        if len(min_lr) != len(groups):
+            raise ProgramError(f"expected {len(groups)} min_lrs, got {len(min_lr)}",
+                               "ValueError")
+        min_lrs = list(min_lr)
+    else:
+        min_lrs = [min_lr] * len(groups)
+    if p["mode"] not in ("min", "max"):
+        raise ProgramError(f"mode {p['mode']} is unknown!", "ValueError")
+    if p["threshold_mode"] not in ("rel", "abs"):
+        raise ProgramError(f"threshold mode {p['threshold_mode']} is unknown!", "ValueError")
+    s_.attrs.update(optimizer=opt, mode=p["mode"], factor=p["factor"],
+                    patience=p["patience"], threshold=p["threshold"],
+                    threshold_mode=p["threshold_mode"], cooldown=p["cooldown"],
+                    min_lrs=min_lrs, eps=p["eps"], last_epoch=0,
+                    best=math.inf if p["mode"] == "min" else -math.inf,
+                    cooldown_counter=0, num_bad_epochs=0,
+                    _last_lr=[g["lr"] for g in groups])
+    return None
+
+
+def _plateau_step(ip, args, kwargs):
+    """ReduceLROnPlateau.step(metrics): PyTorch's bookkeeping of the best value, bad
+    epochs, patience and cooldown."""
+    s_ = _self(args)
+    p = bind("step", args[1:], kwargs, [("metrics", REQUIRED), ("epoch", None)])
+    m = p["metrics"]
+    current = float(m.value) if isinstance(m, Node) else float(m)
+    a = s_.attrs
+    a["last_epoch"] = a["last_epoch"] + 1 if p["epoch"] is None else p["epoch"]
+    best, t = a["best"], a["threshold"]
+    if a["mode"] == "min":
+        better = current < (best * (1.0 - t) if a["threshold_mode"] == "rel" else best - t)
+    else:
+        better = current > (best * (t + 1.0) if a["threshold_mode"] == "rel" else best + t)
+    if better:
+        a["best"], a["num_bad_epochs"] = current, 0
+    else:
+        a["num_bad_epochs"] += 1
+    if a["cooldown_counter"] > 0:
+        a["cooldown_counter"] -= 1
+        a["num_bad_epochs"] = 0
+    groups = a["optimizer"].attrs["param_groups"]
+    if a["num_bad_epochs"] > a["patience"]:
+        for i, g in enumerate(groups):
+            old = float(g["lr"])
+            new = max(old * a["factor"], a["min_lrs"][i])
+            if old - new > a["eps"]:
+                g["lr"] = new
+        a["cooldown_counter"] = a["cooldown"]
+        a["num_bad_epochs"] = 0
+    a["_last_lr"] = [g["lr"] for g in groups]
+    return None
+
+
 SCHEDULERS = {
+    "ReduceLROnPlateau": _class("ReduceLROnPlateau", "torch.optim.lr_scheduler.ReduceLROnPlateau",
+                                [], {"__init__": _plateau_init, "step": _plateau_step,
+                                     "get_last_lr": _get_last_lr}),
     "StepLR": _scheduler("StepLR", [("step_size", REQUIRED), ("gamma", 0.1)], _step_lr),
     "MultiStepLR": _scheduler("MultiStepLR", [("milestones", REQUIRED), ("gamma", 0.1)],
                               _multi_step_lr),
