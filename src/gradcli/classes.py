@@ -90,6 +90,7 @@ class Context:
         self.needs_input_grad = needs
         self.materialize = True  # ctx.set_materialize_grads(False): None for unused outputs
         self.freed = False  # a pass without retain_graph went through the node
+        self.non_differentiable: set = set()  # ids of outputs ctx.mark_non_differentiable named
 
 
 def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
@@ -107,7 +108,9 @@ def class_attr(ip: "Interpreter", obj: Any, name: str) -> Any:
             return Method("save_for_backward", obj)
         if name == "set_materialize_grads":
             return Method("set_materialize_grads", obj)
-        if name in ("mark_non_differentiable", "mark_dirty"):
+        if name == "mark_non_differentiable":
+            return Method("mark_non_differentiable", obj)
+        if name == "mark_dirty":
             return Method("noop", obj)
         if name in obj.attrs:
             return obj.attrs[name]
@@ -274,6 +277,10 @@ def apply_function(ip: "Interpreter", cls: UserClass, args: list, kwargs: dict) 
 
     results = []
     for j, o in enumerate(outs):
+        if id(o) in ctx.non_differentiable or o.value.dtype.kind not in "fc":
+            # marked non-differentiable, or integer (sort's indices): no grad_fn
+            results.append(ip.constant(o.value))
+            continue
         op = Op(f"custom:{cls.name}", f"{cls.name}Backward", lambda *a: None,
                 tuple(make_vjp(j, i) for i in range(len(args))))
         node = ip.graph.apply(_Wrapped(op, o.value), tensor_args, NO_PARAMS,

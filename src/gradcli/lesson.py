@@ -2213,6 +2213,9 @@ class Interpreter(Evaluator):
                 return None
             if fn.fn == "noop":
                 return None
+            if fn.fn == "mark_non_differentiable":
+                fn.obj.non_differentiable.update(id(a) for a in args)
+                return None
             if fn.fn == "set_materialize_grads":
                 fn.obj.materialize = bool(self.truth(args[0])) if args else True
                 return None
