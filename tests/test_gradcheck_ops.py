@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 import gradcli
+import gradcli.nn  # noqa: F401  (registers the ops of nn's layers and losses, whatever the
+#                                 order the tests run in)
 from gradcli.ops import GRADIENT_ONLY, REGISTRY
 from helpers import from_json, weights_for
 

@@ -1,4 +1,4 @@
-# source: https://pytorch.org/docs/stable/generated/torch.Tensor.scatter_.html, torch.where.html, torch.linalg.matrix_power.html, torch.logdet.html, torch.trapezoid.html, torch.isin.html, torch.cartesian_prod.html, torch.nn.utils.parameters_to_vector.html (the Examples sections)
+# source: https://pytorch.org/docs/stable/generated/torch.Tensor.scatter_.html, torch.where.html, torch.linalg.matrix_power.html, torch.logdet.html, torch.trapezoid.html, torch.isin.html, torch.cartesian_prod.html, torch.nn.utils.parameters_to_vector.html, torch.Tensor.index_copy_.html (the Examples sections)
 # adapted: seeded; gradients added where the function is differentiable; the scatter backward error caught
 import torch
 
@@ -50,3 +50,8 @@ vec = torch.nn.utils.parameters_to_vector(net.parameters())
 print(vec.shape, vec.grad_fn)
 torch.nn.utils.vector_to_parameters(vec * 2, net.parameters())
 print(net.bias)
+print(torch.zeros(2, 3).index_copy_(1, torch.tensor([2]), torch.ones(2, 1)))
+s = torch.tensor([[5., 6.]], requires_grad=True)
+t2 = torch.zeros(3, 2).index_copy(0, torch.tensor([1]), s * 2)
+t2.sum().backward()
+print(t2, s.grad)
