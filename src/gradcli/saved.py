@@ -235,6 +235,9 @@ SAVES: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {
     'slogdet': (('0', frozenset({0})),),
     'slogdet_sign': (('0', frozenset({0})), ('result', frozenset({0}))),
     'index_copy': (('1', frozenset({1})),),
+    'rot90': (),
+    'addmv': (('1', frozenset({2})), ('2', frozenset({1}))),
+    'unfold': (),
     'soft_margin_loss': (('0', frozenset({0})), ('1', frozenset({0}))),
     'multi_margin_loss': (('0', frozenset({0})), ('1', frozenset({0}))),
 }
@@ -246,6 +249,7 @@ SECOND_BACKWARD_ERRORS: frozenset[str] = frozenset({
     'addcdiv',
     'addcmul',
     'addmm',
+    'addmv',
     'amax',
     'amin',
     'asin',
@@ -396,6 +400,7 @@ SECOND_BACKWARD_WHEN: dict[str, frozenset[int]] = {
     'addcdiv': frozenset({0, 1, 2}),
     'addcmul': frozenset({1, 2}),
     'addmm': frozenset({1, 2}),
+    'addmv': frozenset({1, 2}),
     'amax': frozenset({0}),
     'amin': frozenset({0}),
     'asin': frozenset({0}),
@@ -732,6 +737,7 @@ PACKS: dict[str, dict[frozenset[int], tuple[tuple[str, ...], tuple[str, ...]]]] 
     'slogdet': {frozenset({0}): (('0', '?', '?', '?'), ('0', '?', '?', '?'))},
     'slogdet_sign': {frozenset({0}): (('0', '?', '?', 'result'), ('0', '?', '?', 'result'))},
     'index_copy': {frozenset({0}): (('?',), ('?',)), frozenset({1}): (('?', '1'), ('?', '1')), frozenset({0, 1}): (('?', '1'), ('?', '1'))},
+    'addmv': {frozenset({1}): (('2',), ('2',)), frozenset({2}): (('1',), ('1',)), frozenset({0, 1}): (('2',), ('2',)), frozenset({0, 2}): (('1',), ('1',)), frozenset({1, 2}): (('1', '2'), ('1', '2')), frozenset({0, 1, 2}): (('1', '2'), ('1', '2'))},
     'soft_margin_loss': {frozenset({0}): (('0', '1'), ('0', '1'))},
     'multi_margin_loss': {frozenset({0}): (('0', '1'), ('0', '1'))},
 }

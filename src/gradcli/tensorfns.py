@@ -301,3 +301,88 @@ def _index_copy_fn(ev, name, args, kwargs):
         raise ShapeError(f"index_copy_(): index {int(index.max())} is out of bounds for "
                          f"dimension {dim} with size {n}")
     return ev.apply("index_copy", (x, src), {"dim": dim, "index": index % max(n, 1)})
+
+
+# ------------------------------------------------------------------ rot90, addmv, unfold
+
+
+op("rot90", "Rot90Backward0", lambda x, k, dims: np.rot90(x, k, dims).copy(),
+   lambda g, y, x, k, dims: np.rot90(g, -k, dims).copy())
+
+
+@function("rot90")
+def _rot90(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("k", 1), ("dims", (0, 1))])
+    x = ev.tensor(p["input"])
+    dims = tuple(p["dims"])
+    if len(dims) != 2:
+        raise ProgramError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if x.value.ndim < 2:
+        raise ProgramError(f"expected total dims >= 2, but got total dims = {x.value.ndim}")
+    d0, d1 = (norm_dim(name, d, x.value.ndim) for d in dims)
+    if d0 == d1:
+        raise ProgramError(f"expected rotation dims to be different, but got dim0 = {d0} "
+                           f"and dim1 = {d1}")
+    return ev.apply("rot90", (x,), {"k": int(p["k"]) % 4, "dims": (d0, d1)})
+
+
+op("addmv", "AddmvBackward0",
+   lambda c, a, v, beta, alpha: (beta * c if beta != 1 else c) + alpha * (a @ v)
+   if beta != 0 else alpha * (a @ v),
+   lambda g, y, c, a, v, beta, alpha: g * beta,
+   lambda g, y, c, a, v, beta, alpha: np.outer(g, v) * alpha,
+   lambda g, y, c, a, v, beta, alpha: (a.T @ g) * alpha)
+
+
+@function("addmv")
+def _addmv(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("mat", REQUIRED), ("vec", REQUIRED),
+                                  ("beta", 1), ("alpha", 1)])
+    c, a, v = ev.tensor(p["input"]), ev.tensor(p["mat"]), ev.tensor(p["vec"])
+    if a.value.ndim != 2 or v.value.ndim != 1:
+        raise ShapeError(f"vector + matrix @ vector expected, got {c.value.ndim}, "
+                         f"{a.value.ndim}, {v.value.ndim}")
+    if a.value.shape[1] != v.value.shape[0]:
+        raise ShapeError(f"size mismatch, got input ({c.value.shape[0] if c.value.ndim else 1})"
+                         f", mat ({a.value.shape[0]}x{a.value.shape[1]}), vec "
+                         f"({v.value.shape[0]})")
+    c = c if c.value.shape == (a.value.shape[0],) else _f(ev, "expand", c, (a.value.shape[0],))
+    return ev.apply("addmv", (c, a, v), {"beta": float(p["beta"]), "alpha": float(p["alpha"])})
+
+
+def _unfold(x, dim, size, step):
+    n = (x.shape[dim] - size) // step + 1
+    windows = [np.take(x, np.arange(i * step, i * step + size), axis=dim) for i in range(n)]
+    # each window's elements become a new last dimension
+    return np.stack([np.moveaxis(w, dim, -1) for w in windows], axis=dim).copy()
+
+
+def _unfold_grad(g, y, x, dim, size, step):
+    out = np.zeros_like(x)
+    n = g.shape[dim]
+    for i in range(n):
+        piece = np.moveaxis(np.take(g, i, axis=dim), -1, dim)
+        idx = (slice(None),) * dim + (slice(i * step, i * step + size),)
+        out[idx] += piece
+    return out
+
+
+op("unfold", "UnfoldBackward0", _unfold, _unfold_grad)
+
+
+@function("unfold")
+def _unfold_fn(ev, name, args, kwargs):
+    p = bind(name, args, kwargs, [("input", REQUIRED), ("dimension", REQUIRED),
+                                  ("size", REQUIRED), ("step", REQUIRED)])
+    x = ev.tensor(p["input"])
+    dim = norm_dim(name, p["dimension"], max(x.value.ndim, 1))
+    size, step = int(p["size"]), int(p["step"])
+    n = x.value.shape[dim] if x.value.ndim else 1
+    if size > n:
+        raise ProgramError(f"maximum size for tensor at dimension {dim} is {n} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise ProgramError(f"step is {step} but must be > 0")
+    ev.graph.check_size(x.value.shape[:dim] + ((n - size) // step + 1,)
+                        + x.value.shape[dim + 1:] + (size,), "unfold")
+    return ev.apply("unfold", (x,), {"dim": dim, "size": size, "step": step})

@@ -1,4 +1,4 @@
-# source: https://pytorch.org/docs/stable/generated/torch.Tensor.scatter_.html, torch.where.html, torch.linalg.matrix_power.html, torch.logdet.html, torch.trapezoid.html, torch.isin.html, torch.cartesian_prod.html, torch.nn.utils.parameters_to_vector.html, torch.Tensor.index_copy_.html (the Examples sections)
+# source: https://pytorch.org/docs/stable/generated/torch.Tensor.scatter_.html, torch.where.html, torch.linalg.matrix_power.html, torch.logdet.html, torch.trapezoid.html, torch.isin.html, torch.cartesian_prod.html, torch.nn.utils.parameters_to_vector.html, torch.Tensor.index_copy_.html, torch.rot90.html, torch.addmv.html, torch.Tensor.unfold.html (the Examples sections)
 # adapted: seeded; gradients added where the function is differentiable; the scatter backward error caught
 import torch
 
@@ -55,3 +55,17 @@ s = torch.tensor([[5., 6.]], requires_grad=True)
 t2 = torch.zeros(3, 2).index_copy(0, torch.tensor([1]), s * 2)
 t2.sum().backward()
 print(t2, s.grad)
+x = torch.arange(4.).view(2, 2).requires_grad_()
+r = torch.rot90(x, 1, [0, 1])
+print(r, torch.rot90(x, 2, [0, 1]), torch.rot90(x, -1, [0, 1]))
+(r * torch.tensor([[1., 2.], [3., 4.]])).sum().backward()
+print(x.grad)
+M = torch.randn(2, 3, requires_grad=True)
+vec = torch.randn(3)
+inp = torch.randn(2)
+print(torch.addmv(inp, M, vec), torch.addmv(inp, M, vec, beta=0.5, alpha=2))
+x = torch.arange(1., 8, requires_grad=True)
+u = x.unfold(0, 2, 1)
+print(u, x.unfold(0, 2, 2))
+u.sum().backward()
+print(x.grad)
