@@ -891,8 +891,10 @@ def _func_grad(ip, args, kwargs):
                                    "scalar Tensor")
             # a graph of the gradient only where an outer transform needs one (nested
             # grad, or inputs that require grad)
+            # an output that does not depend on the inputs has zero gradients (torch.func)
             gs = ip.backward([res], [None], retain_graph=True, create_graph=any(outer),
-                             kind="autograd.grad", inputs=leaves, allow_unused=True)
+                             kind="autograd.grad", inputs=leaves, allow_unused=True) \
+                if res.requires_grad else [None] * len(leaves)
         finally:
             ip.graph.grad_enabled = was
         done = []
