@@ -21,7 +21,7 @@ from .dispatch import (FUNCTIONS, QUALIFIED, REQUIRED, NamedPair, as_float, bind
 from .dispatch_more import _int_index
 from .engine import Node
 from .errors import ArgumentError, ProgramError, ShapeError
-from .ops import ELEMENTWISE, JVP, REGISTRY, _elementwise_jvp, _linear_jvp, op
+from .ops import ELEMENTWISE, JVP, REGISTRY, _along, _elementwise_jvp, _linear_jvp, op
 
 # ------------------------------------------------------------------ special functions
 
@@ -362,13 +362,6 @@ def _logcumsumexp_fn(ev, name, args, kwargs):
 # ------------------------------------------------------------------ scatter_add, index_add
 
 
-def _along(index: np.ndarray, dim: int) -> tuple:
-    """Index arrays that put element i of `index` at position index[i] along `dim`."""
-    grids = list(np.indices(index.shape, sparse=True))
-    grids[dim] = index
-    return tuple(grids)
-
-
 def _scatter_add(x, src, dim, index):
     out = np.array(x, copy=True)
     part = src[tuple(slice(0, s) for s in index.shape)]
@@ -376,14 +369,16 @@ def _scatter_add(x, src, dim, index):
     return out
 
 
-def _gather_into(g, src_shape, dim, index):
+def gather_into(g, src_shape, dim, index, node: str = "ScatterAddBackward0"):
+    """A scatter's gradient for its src: grad.gather(dim, index), and PyTorch's error when
+    src is larger than index (`node` names the backward node in it)."""
     if index.shape != tuple(src_shape):
         from .errors import BackwardError
 
-        raise BackwardError(f"Function ScatterAddBackward0 returned an invalid gradient at "
+        raise BackwardError(f"Function {node} returned an invalid gradient at "
                             f"index 1 - got {list(index.shape)} but expected shape compatible "
                             f"with {list(src_shape)}")
-    return np.take_along_axis(g, index, dim)
+    return np.asarray(g)[_along(index, dim)]
 
 
 def _index_add(x, src, dim, index, alpha):
@@ -395,7 +390,7 @@ def _index_add(x, src, dim, index, alpha):
 
 op("scatter_add", "ScatterAddBackward0", _scatter_add,
    lambda g, y, x, src, dim, index: g,
-   lambda g, y, x, src, dim, index: _gather_into(g, src.shape, dim, index))
+   lambda g, y, x, src, dim, index: gather_into(g, src.shape, dim, index))
 op("index_add", "IndexAddBackward0", _index_add,
    lambda g, y, x, src, dim, index, alpha: g,
    lambda g, y, x, src, dim, index, alpha: (

@@ -16,7 +16,8 @@ from .dispatch import FUNCTIONS, QUALIFIED, REQUIRED, NamedPair, bind, function,
 from .dispatch_more import _int_index
 from .engine import Node
 from .errors import ProgramError, ShapeError
-from .ops import op
+from .linalg import gather_into
+from .ops import _along, op
 
 
 def _f(ev, name: str, *args, **kwargs) -> Any:
@@ -26,51 +27,27 @@ def _f(ev, name: str, *args, **kwargs) -> Any:
 # ------------------------------------------------------------------ scatter
 
 
-def _positions(index: np.ndarray, dim: int) -> tuple:
-    """The positions scatter writes: index along dim, 0..n-1 along the other dims."""
-    grids = []
-    for d, n in enumerate(index.shape):
-        if d == dim:
-            grids.append(index)
-        else:
-            shape = [1] * index.ndim
-            shape[d] = n
-            grids.append(np.arange(n).reshape(shape))
-    return tuple(grids)
-
-
 def _scatter(x, src, dim, index):
     out = np.array(x, copy=True)
-    out[_positions(index, dim)] = np.asarray(src)[tuple(slice(0, n) for n in index.shape)]
+    out[_along(index, dim)] = np.asarray(src)[tuple(slice(0, n) for n in index.shape)]
     return out
 
 
 def _scatter_value(x, dim, index, value):
     out = np.array(x, copy=True)
-    out[_positions(index, dim)] = np.asarray(value, dtype=x.dtype)
+    out[_along(index, dim)] = np.asarray(value, dtype=x.dtype)
     return out
 
 
 def _zero_at(g, dim, index):
     out = np.array(g, copy=True)
-    out[_positions(index, dim)] = 0
+    out[_along(index, dim)] = 0
     return out
-
-
-def _gather_to(g, shape, dim, index):
-    """grad.gather(dim, index): PyTorch's error when src is larger than index."""
-    if index.shape != tuple(shape):
-        from .errors import BackwardError
-
-        raise BackwardError(f"Function ScatterBackward0 returned an invalid gradient at index "
-                            f"1 - got {list(index.shape)} but expected shape compatible with "
-                            f"{list(shape)}")
-    return np.asarray(g)[_positions(index, dim)]
 
 
 op("scatter", "ScatterBackward0", _scatter,
    lambda g, y, x, src, dim, index: _zero_at(g, dim, index),
-   lambda g, y, x, src, dim, index: _gather_to(g, src.shape, dim, index))
+   lambda g, y, x, src, dim, index: gather_into(g, src.shape, dim, index, "ScatterBackward0"))
 op("scatter_value", "ScatterBackward1", _scatter_value,
    lambda g, y, x, dim, index, value: _zero_at(g, dim, index))
 
@@ -263,19 +240,19 @@ def _cartesian_prod(ev, name, args, kwargs):
 # ------------------------------------------------------------------ index_copy
 
 
-def _along(dim: int, index: np.ndarray) -> tuple:
+def _at_indices(dim: int, index: np.ndarray) -> tuple:
     return (slice(None),) * dim + (index,)
 
 
 def _index_copy(x, src, dim, index):
     out = np.array(x, copy=True)
-    out[_along(dim, index)] = src
+    out[_at_indices(dim, index)] = src
     return out
 
 
 def _index_zeroed(g, dim, index):
     out = np.array(g, copy=True)
-    out[_along(dim, index)] = 0
+    out[_at_indices(dim, index)] = 0
     return out
 
 
