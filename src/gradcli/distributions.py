@@ -20,6 +20,7 @@ from .engine import Node
 from .errors import ProgramError
 from .nn import _class, _self
 from .pyvalues import TorchSize
+from .torchprint import size_repr
 
 
 def _f(ip, name: str, *args, **kwargs) -> Any:
@@ -67,7 +68,7 @@ def _format(t: Node, tensor_text: Any) -> str:
     """f"{t}" of a distribution's parameter, as Distribution.__repr__ writes it: a
     one-element tensor formatted (a 0-d one as its Python number), else its size."""
     if t.value.size != 1:
-        return f"torch.Size([{', '.join(str(d) for d in t.value.shape)}])"
+        return size_repr(t.value.shape)
     if t.value.ndim == 0:
         return repr(float(t.value)) if t.value.dtype.kind == "f" else repr(int(t.value))
     return tensor_text(t)
@@ -155,7 +156,7 @@ def _normal_cdf(ip, args, kwargs):
 # ------------------------------------------------------------------ Categorical
 
 
-def _probs_logits(ip, name: str, args, kwargs, binary: bool) -> tuple:
+def _probs_logits(name: str, args, kwargs) -> tuple:
     m = _self(args)
     p = bind(name, args[1:], kwargs, [("probs", None), ("logits", None),
                                       ("validate_args", None)])
@@ -171,7 +172,7 @@ def _clamp_probs(ip, probs: Node) -> Node:
 
 
 def _categorical_init(ip, args, kwargs):
-    m, probs, logits = _probs_logits(ip, "Categorical", args, kwargs, False)
+    m, probs, logits = _probs_logits("Categorical", args, kwargs)
     if probs is not None:
         probs = _tensor(ip, probs)
         if probs.value.ndim < 1:
@@ -234,7 +235,7 @@ def _categorical_entropy(ip, args, kwargs):
 
 
 def _bernoulli_init(ip, args, kwargs):
-    m, probs, logits = _probs_logits(ip, "Bernoulli", args, kwargs, True)
+    m, probs, logits = _probs_logits("Bernoulli", args, kwargs)
     if probs is not None:
         (probs,) = _broadcast(ip, probs)
         ps = _clamp_probs(ip, probs)

@@ -18,6 +18,7 @@ from .engine import Node
 from .errors import ArgumentError, ProgramError
 from .nn import LAYERS, _simple, legacy_reduction
 from .ops import op
+from .torchprint import size_repr
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -57,14 +58,11 @@ def _margin_ranking(ev, name, args, kwargs):
     if x1.value.ndim != x2.value.ndim or x1.value.ndim != y.value.ndim:
         raise ProgramError(
             f"margin_ranking_loss : All input tensors should have same dimension but got "
-            f"sizes: input1: {_size(x1)}, input2: {_size(x2)}, target: {_size(y)} ")
+            f"sizes: input1: {size_repr(x1.value.shape)}, input2: "
+            f"{size_repr(x2.value.shape)}, target: {size_repr(y.value.shape)} ")
     out = binary(ev, "+", binary(ev, "*", _f(ev, "neg", y), binary(ev, "-", x1, x2)),
                  float(p["margin"]))
     return _reduce(ev, _f(ev, "clamp_min", out, 0), _reduction(p))
-
-
-def _size(t: Node) -> str:
-    return f"torch.Size([{', '.join(str(d) for d in t.value.shape)}])"
 
 
 @function("hinge_embedding_loss")
@@ -88,11 +86,12 @@ def _cosine_embedding(ev, name, args, kwargs):
     if td > 1:
         raise ProgramError("0D or 1D target tensor expected, multi-target not supported")
     if x1.value.shape != x2.value.shape:
-        raise ProgramError(f"the shape of input1 {_size(x1)} and input2 {_size(x2)} should "
-                           "be same")
+        raise ProgramError(f"the shape of input1 {size_repr(x1.value.shape)} and input2 "
+                           f"{size_repr(x2.value.shape)} should be same")
     if x1.value.ndim != td + 1:
         raise ProgramError(f"{td + 1}D target tensor expects {td + 2}D input tensors, but "
-                           f"found inputs with sizes {_size(x1)} and {_size(x2)}.")
+                           f"found inputs with sizes {size_repr(x1.value.shape)} and "
+                           f"{size_repr(x2.value.shape)}.")
     eps = 1e-12
     prod_sum = _f(ev, "sum", binary(ev, "*", x1, x2), td)
     mag1 = binary(ev, "+", _f(ev, "sum", binary(ev, "*", x1, x1), td), eps)

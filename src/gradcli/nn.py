@@ -252,16 +252,20 @@ def _serialization():
     return serialization
 
 
-def _state_dict(ip, args, kwargs):
-    m = _self(args)
-    from .pyvalues import ODict
-
-    # each module's parameters, then its buffers, module by module (PyTorch's order)
+def state_items(ip, m: Instance) -> list:
+    """(key, tensor) of m's state: each module's parameters, then its buffers, module by
+    module (PyTorch's order and names)."""
     items = []
     for name, mod in _named_modules(m):
         for k, v in _own_parameters(ip, mod) + _own_buffers(ip, mod):
             items.append((f"{name}.{k}" if name else k, v))
-    return ODict((k, ip.constant(v.value)) for k, v in items)
+    return items
+
+
+def _state_dict(ip, args, kwargs):
+    from .pyvalues import ODict
+
+    return ODict((k, ip.constant(v.value)) for k, v in state_items(ip, _self(args)))
 
 
 def _no_forward(ip, args, kwargs):

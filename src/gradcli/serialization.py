@@ -20,6 +20,7 @@ from .engine import Node
 from .errors import ProgramError
 from .pyvalues import py_error, type_name
 from .stdlib import deep_copy
+from .torchprint import size_repr
 
 MAX_SAVED = 64  # files one run may keep
 
@@ -136,12 +137,8 @@ class IncompatibleKeys(NamedPair):
         return f"_IncompatibleKeys(missing_keys={r(self[0])}, unexpected_keys={r(self[1])})"
 
 
-def _shape(t: Node) -> str:
-    return f"torch.Size([{', '.join(str(d) for d in t.value.shape)}])"
-
-
 def module_load_state_dict(ip, args, kwargs):
-    from .nn import _named_modules, _own_buffers, _own_parameters, _self, _write_param
+    from .nn import _self, _write_param, state_items
 
     m = _self(args)
     p = bind("load_state_dict", args[1:], kwargs, [("state_dict", REQUIRED), ("strict", True),
@@ -149,10 +146,7 @@ def module_load_state_dict(ip, args, kwargs):
     sd = p["state_dict"]
     if not isinstance(sd, dict):
         raise py_error(f"Expected state_dict to be dict-like, got {type_name(sd)}.")
-    own = []
-    for name, mod in _named_modules(m):
-        for k, v in _own_parameters(ip, mod) + _own_buffers(ip, mod):
-            own.append((f"{name}.{k}" if name else k, v))
+    own = state_items(ip, m)
     errors, missing = [], []
     for key, t in own:
         if key not in sd:
@@ -165,8 +159,9 @@ def module_load_state_dict(ip, args, kwargs):
                           f"{type_name(src)}")
             continue
         if src.value.shape != t.value.shape:
-            errors.append(f"size mismatch for {key}: copying a param with shape {_shape(src)} "
-                          f"from checkpoint, the shape in current model is {_shape(t)}.")
+            errors.append(f"size mismatch for {key}: copying a param with shape "
+                          f"{size_repr(src.value.shape)} from checkpoint, the shape in current "
+                          f"model is {size_repr(t.value.shape)}.")
             continue
         if t.value.shape == ():
             t.value = np.array(src.value, dtype=t.value.dtype)
