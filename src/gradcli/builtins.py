@@ -2046,7 +2046,8 @@ TENSOR_METHODS = {
     "multinomial": lambda ip, x, a, k: _multinomial(ip, [x, *a], k),
     # the bytes of the tensor's memory (as a NumPy array: tolist(), len(), ==)
     "untyped_storage": lambda ip, x, a, k: np.frombuffer(
-        np.ascontiguousarray(x.value).tobytes(), dtype=np.uint8).copy(), "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
+        np.ascontiguousarray(x.value).tobytes(), dtype=np.uint8).copy(),
+    "uniform_": _random_fill("uniform_"), "normal_": _random_fill("normal_"),
     "add_": _arith_inplace("+"), "sub_": _arith_inplace("-"), "mul_": _arith_inplace("*"),
     "div_": _arith_inplace("/"), "pow_": _arith_inplace("**"),
     "double": _cast("float64"), "float": _cast("float32"), "half": _cast("float16"),

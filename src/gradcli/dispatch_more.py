@@ -1011,5 +1011,5 @@ def _einsum(ev, name, args, kwargs):
     return prod
 
 
-from . import linalg, nnfunctional, tensorfns  # noqa: E402,F401  (special functions, linear algebra,
-#                                       more of torch.nn.functional)
+# special functions, linear algebra, more of torch.nn.functional and of torch's functions
+from . import linalg, nnfunctional, tensorfns  # noqa: E402,F401

@@ -29,8 +29,8 @@ from .pyvalues import (AccumulateGrad, BoundMethod, Builtin, ContextManager, Exc
                        python_number, type_name)
 from .syntax import (AugAssign, Assign, Attr, Binary, BoolOp, Break, Call, ChainCompare,
                      ClassDef, Comp, Compare, Continue, Delete, DictExpr, ExprStmt, For,
-                     FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index, NamedExpr, Paren,
-                     Lambda, ListExpr, Name, Not, Num, Pass, Program, Raise, Return, SetExpr,
+                     FormattedValue, FString, FunctionDef, Global, If, IfExp, Import, Index,
+                     NamedExpr, Paren, Lambda, ListExpr, Name, Not, Num, Pass, Program, Raise, Return, SetExpr,
                      SetStmt, Str, TupleExpr, Try, Unary, While, With, Yield, Annotated)
 from .syntax import Assert as AssertStmt
 from .syntax import Starred as StarredExpr
@@ -2035,8 +2035,7 @@ class Interpreter(Evaluator):
                 path = self.modules[func.id]
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
-                if path.split(".", 1)[0] not in ("torch", "numpy"):
-                    raise UnknownFunctionError(f"unknown function {path!r}")
+                _only_torch_or_numpy(path)
             if callee is None:
                 return super()._call(Call(func, node.args, node.kwargs, node.pos),
                                      pos_args + [kwargs[k] for k in kwargs]) \
@@ -2074,8 +2073,7 @@ class Interpreter(Evaluator):
                     return FUNCTIONS[qualified](self, name, pos_args, kwargs)
                 if name in EXCEPTIONS:
                     return self._make_exception(ExcType(name), pos_args)
-                if path.split(".", 1)[0] not in ("torch", "numpy"):
-                    raise UnknownFunctionError(f"unknown function {path!r}")
+                _only_torch_or_numpy(path)
                 if not functional:
                     return self._module_call(name, pos_args, kwargs)
                 if pos_args and isinstance(pos_args[0], Builtin):
@@ -2101,8 +2099,7 @@ class Interpreter(Evaluator):
                     return FUNCTIONS[qualified](self, func.name, pos_args, kwargs)
                 if path in SPECIAL:
                     return call_builtin(path, SPECIAL[path], self, pos_args, kwargs)
-                if path.split(".", 1)[0] not in ("torch", "numpy"):
-                    raise UnknownFunctionError(f"unknown function {path!r}")
+                _only_torch_or_numpy(path)
                 return self._module_call(func.name, pos_args, kwargs)
             return self._method(func.name, obj, pos_args, kwargs)
         return self._call_value(head[0], pos_args, kwargs)
@@ -2751,6 +2748,13 @@ def _formatted_numbers(v: Any) -> Any:
     if isinstance(v, Node) and v.value.size == 1:
         return v.value.item()
     return v
+
+
+def _only_torch_or_numpy(path: str) -> None:
+    """A function of another module (statistics.mean, re.sub) is unknown, never the torch
+    function of the same name."""
+    if path.split(".", 1)[0] not in ("torch", "numpy"):
+        raise UnknownFunctionError(f"unknown function {path!r}")
 
 
 def _alias(path: str) -> str:

@@ -64,10 +64,9 @@ def wide(fn):
     return f
 
 
-exp, exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
-    np.exp, np.exp2, np.log, np.log2, np.log10, np.log1p, np.expm1))
-sin, cos, tan, asin, acos, atan = (wide(f) for f in (
-    np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan))
+exp2, log, log2, log10, log1p, expm1 = (wide(f) for f in (
+    np.exp2, np.log, np.log2, np.log10, np.log1p, np.expm1))
+tan, asin, acos, atan = (wide(f) for f in (np.tan, np.arcsin, np.arccos, np.arctan))
 sinh, cosh = (wide(f) for f in (np.sinh, np.cosh))
 
 
@@ -90,8 +89,8 @@ tanh, sin, cos, exp = (_mkl(name) for name in ("tanh", "sin", "cos", "exp"))
 
 
 # float32 exp2, expm1, log1p, sinh, cosh, sigmoid, silu, mish, softplus and float64 expm1,
-# log1p, sigmoid: PyTorch's SLEEF kernels, bit for bit (sleef.py).  exp, log, sin, cos,
-# tanh ... run in Intel MKL (not ported): `wide`.
+# log1p, sigmoid: PyTorch's SLEEF kernels, bit for bit (sleef.py).  tanh, sin, cos, exp run
+# in Intel MKL: its results from recorded tables (`_mkl`); log, tan ... (not ported): `wide`.
 exp2, expm1, log1p, sinh, cosh = (
     sleef.on_float32(sleef.torch_float32(k), f, f64) for k, f, f64 in (
         ("exp2", exp2, None), ("expm1", expm1, sleef.expm1_f64),

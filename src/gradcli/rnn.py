@@ -158,15 +158,20 @@ def _check_hidden(h: Node, want: tuple, msg: str = "Expected hidden size") -> No
         raise ProgramError(f"{msg} {want}, got {list(h.value.shape)}")
 
 
+def _forward_args(m: Instance, args: list, kwargs: dict) -> tuple:
+    """forward(input, hx=None) of a recurrent layer or cell: input must be a tensor."""
+    p = bind("forward", args[1:], kwargs, [("input", REQUIRED), ("hx", None)])
+    if not isinstance(p["input"], Node):
+        raise py_error(f"{m.cls.name}.forward(): argument 'input' must be Tensor, not "
+                       f"{type_name(p['input'])}")
+    return p["input"], p["hx"]
+
+
 def _rnn_forward(ip, args, kwargs):
     m = _self(args)
-    p = bind("forward", args[1:], kwargs, [("input", REQUIRED), ("hx", None)])
-    x, hx = p["input"], p["hx"]
+    x, hx = _forward_args(m, args, kwargs)
     a = m.attrs
     mode, name = a["mode"], m.cls.name
-    if not isinstance(x, Node):
-        raise py_error(f"{name}.forward(): argument 'input' must be Tensor, not "
-                       f"{type_name(x)}")
     if x.value.ndim not in (2, 3):
         raise ProgramError(f"{name}: Expected input to be 2D or 3D, got {x.value.ndim}D "
                            "tensor instead", "ValueError")
@@ -183,8 +188,8 @@ def _rnn_forward(ip, args, kwargs):
     batch = x.value.shape[0 if a["batch_first"] else 1]
     want = (layers * dirs, batch, hidden)
     if hx is None:
-        zeros = ip.constant(_zeros(want, x.value.dtype))
-        hx = (zeros, ip.constant(_zeros(want, x.value.dtype))) if lstm else zeros
+        zeros = ip.constant(np.zeros(want, dtype=x.value.dtype))
+        hx = (zeros, ip.constant(np.zeros_like(zeros.value))) if lstm else zeros
     else:
         hs = list(hx) if lstm else [hx]
         if lstm and (not isinstance(hx, tuple) or len(hs) != 2):
@@ -257,10 +262,6 @@ def _rnn_forward(ip, args, kwargs):
     return (output, (h_n, c_n)) if lstm else (output, h_n)
 
 
-def _zeros(shape: tuple, dtype: Any) -> np.ndarray:
-    return np.zeros(shape, dtype=dtype)
-
-
 def _rnn_repr(m: Instance) -> str:
     a = m.attrs
     s = f"{a['input_size']}, {a['hidden_size']}"
@@ -321,16 +322,12 @@ def _cell_init(mode: str):
 
 def _cell_forward(ip, args, kwargs):
     m = _self(args)
-    p = bind("forward", args[1:], kwargs, [("input", REQUIRED), ("hx", None)])
-    x, hx = p["input"], p["hx"]
     a = m.attrs
     mode, name = a["mode"], m.cls.name
     if mode.startswith("RNN") and a.get("nonlinearity") not in ("tanh", "relu"):
         raise ProgramError(f"Unknown nonlinearity: {a.get('nonlinearity')}")
     lstm = mode == "LSTM"
-    if not isinstance(x, Node):
-        raise py_error(f"{name}.forward(): argument 'input' must be Tensor, not "
-                       f"{type_name(x)}")
+    x, hx = _forward_args(m, args, kwargs)
     if x.value.ndim not in (1, 2):
         raise ProgramError(f"{name}: Expected input to be 1D or 2D, got {x.value.ndim}D "
                            "instead", "ValueError")
@@ -346,8 +343,8 @@ def _cell_forward(ip, args, kwargs):
         x = _f(ip, "unsqueeze", x, 0)
     batch, hidden = x.value.shape[0], a["hidden_size"]
     if hx is None:
-        zeros = ip.constant(_zeros((batch, hidden), x.value.dtype))
-        hx = (zeros, ip.constant(_zeros((batch, hidden), x.value.dtype))) if lstm else zeros
+        zeros = ip.constant(np.zeros((batch, hidden), dtype=x.value.dtype))
+        hx = (zeros, ip.constant(np.zeros_like(zeros.value))) if lstm else zeros
     elif not batched:
         hx = tuple(_f(ip, "unsqueeze", h, 0) for h in hx) if lstm else _f(ip, "unsqueeze",
                                                                            hx, 0)
